@@ -1,0 +1,15 @@
+// Two projects: fast unit tests, and cluster tests against a real local control plane
+// (test/cluster/harness brings it up; set ASK_SKIP_CLUSTER_TESTS=1 to opt out locally).
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] },
+  // @kubernetes/client-node and its OIDC dependencies ship ESM only; jest on Node 20 cannot require() ESM.
+  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus)/)'],
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+  ],
+  collectCoverageFrom: ['lib/**/*.ts'],
+};
