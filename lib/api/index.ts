@@ -1,0 +1,8 @@
+// The agent-sandbox API as code: the single source of truth for types, keys, conditions, flags and CRDs.
+export * from './groups';
+export * from './metadata-keys';
+export * from './conditions';
+export * from './name-hash';
+export * from './duration';
+export * from './types';
+export * from './controller-flags';

@@ -1,0 +1,64 @@
+// Label and annotation keys shared by the controller, builders, router and SDK. Exact upstream keys:
+// the same YAML and clients must work against either controller.
+
+/** Labels. */
+export const LABEL = {
+  /** NameHash(sandbox name) on the Pod, Service and PVCs of a Sandbox; the Service selector. */
+  sandboxNameHash: 'agents.x-k8s.io/sandbox-name-hash',
+  /** NameHash(template name) on templates, template-derived Sandboxes and their Pods; NetworkPolicy selector. */
+  templateRefHash: 'agents.x-k8s.io/sandbox-template-ref-hash',
+  /** NameHash(pool name) on pool members and their Pods; removed on adoption. */
+  warmPoolSandbox: 'agents.x-k8s.io/warm-pool-sandbox',
+  /** NameHash of the template blueprint a pool member was built from; staleness detection. */
+  templateHash: 'agents.x-k8s.io/sandbox-template-hash',
+  /** Deprecated upstream: NameHash of the template pod template. Written for compatibility. */
+  podTemplateHash: 'agents.x-k8s.io/sandbox-pod-template-hash',
+  /** `cold` or `warm`. */
+  launchType: 'agents.x-k8s.io/launch-type',
+  /** Who asked: `python-client`, `go-client`, `ts-client`, `controller`, normalised to `unknown` otherwise. */
+  createdBy: 'agents.x-k8s.io/created-by',
+  /** UID of the claim a Sandbox serves. */
+  claimUid: 'agents.x-k8s.io/claim-uid',
+  /** `"true"` authorises adoption of a pre-existing unowned Pod, Service or PVC. */
+  adoptable: 'agents.x-k8s.io/adoptable',
+  /** Pods of the sandbox router carry this label; template NetworkPolicies admit only them. */
+  routerApp: 'app',
+} as const;
+
+/** Annotations. */
+export const ANNOTATION = {
+  podName: 'agents.x-k8s.io/pod-name',
+  templateRef: 'agents.x-k8s.io/sandbox-template-ref',
+  propagatedLabels: 'agents.x-k8s.io/propagated-labels',
+  propagatedAnnotations: 'agents.x-k8s.io/propagated-annotations',
+  /** On a claim: the Sandbox it adopted. */
+  sandboxName: 'agents.x-k8s.io/sandbox-name',
+  controllerFirstObservedAt: 'agents.x-k8s.io/controller-first-observed-at',
+  clientFirstRequestedAt: 'agents.x-k8s.io/client-first-requested-at',
+  webhookFirstObservedAt: 'agents.x-k8s.io/webhook-first-observed-at',
+  claimFirstReadyAt: 'agents.x-k8s.io/claim-first-ready-at',
+  traceContext: 'opentelemetry.io/trace-context',
+  safeToEvict: 'cluster-autoscaler.kubernetes.io/safe-to-evict',
+  /** Written by our guardrails: why a rule was exempted for this object. */
+  guardrailExemptions: 'agent-sandbox-kit.dev/guardrail-exemptions',
+} as const;
+
+/** Label value the sandbox router's pods carry (key LABEL.routerApp). */
+export const ROUTER_APP_VALUE = 'sandbox-router';
+
+/** Known `created-by` values; anything else is reported as `unknown`. */
+export const CREATED_BY_VALUES = ['go-client', 'python-client', 'ts-client', 'controller'] as const;
+
+/** Keys under these prefixes are system keys: never copied from a pod template to a Pod. */
+export const RESERVED_PREFIXES = ['agents.x-k8s.io/', 'extensions.agents.x-k8s.io/'] as const;
+
+/** True for label/annotation keys users may not set through templates or claims. */
+export function isSystemKey(key: string, kind: 'label' | 'annotation'): boolean {
+  if (RESERVED_PREFIXES.some((p) => key.startsWith(p))) return true;
+  return kind === 'annotation' && key === ANNOTATION.traceContext;
+}
+
+/** Normalises a created-by label value to the allow-list (metrics and Pod labels). */
+export function normaliseCreatedBy(value: string | undefined): string {
+  return value !== undefined && (CREATED_BY_VALUES as readonly string[]).includes(value) ? value : 'unknown';
+}

@@ -1,0 +1,154 @@
+// Wire-format TypeScript types of Sandbox, SandboxTemplate, SandboxWarmPool and SandboxClaim (v1beta1).
+// Field names, optionality and enums match upstream exactly; the CRD schemas in ./crds mirror these.
+
+import type { Condition, ObjectMeta } from 'kubernetes-types/meta/v1';
+import type { EnvVar, PersistentVolumeClaimSpec, PodSpec } from 'kubernetes-types/core/v1';
+import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule } from 'kubernetes-types/networking/v1';
+
+export type { Condition, ObjectMeta, PodSpec, PersistentVolumeClaimSpec };
+
+/** Labels and annotations for the pod; only these two metadata fields are honoured. */
+export interface PodMetadata {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface PodTemplate {
+  metadata?: PodMetadata;
+  spec: PodSpec;
+}
+
+export interface EmbeddedObjectMetadata {
+  name?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** One PVC per entry, named `<metadata.name>-<sandbox name>`, mounted as volume `<metadata.name>`. */
+export interface PersistentVolumeClaimTemplate {
+  metadata?: EmbeddedObjectMetadata;
+  spec: PersistentVolumeClaimSpec;
+}
+
+/** What a sandbox is made of; shared by Sandbox and SandboxTemplate. */
+export interface SandboxBlueprint {
+  podTemplate: PodTemplate;
+  volumeClaimTemplates?: PersistentVolumeClaimTemplate[];
+  /** true: keep a headless Service; false: delete an owned one; unset: keep an existing owned one, never create. */
+  service?: boolean;
+}
+
+export type ShutdownPolicy = 'Delete' | 'Retain';
+export type OperatingMode = 'Running' | 'Suspended';
+
+export interface SandboxSpec extends SandboxBlueprint {
+  /** Absolute expiry (RFC 3339). */
+  shutdownTime?: string;
+  /** @default Retain */
+  shutdownPolicy?: ShutdownPolicy;
+  /** @default Running */
+  operatingMode?: OperatingMode;
+}
+
+export interface SandboxStatus {
+  serviceFQDN?: string;
+  service?: string;
+  conditions?: Condition[];
+  selector?: string;
+  podIPs?: string[];
+  nodeName?: string;
+}
+
+export interface Sandbox {
+  apiVersion: 'agents.x-k8s.io/v1beta1';
+  kind: 'Sandbox';
+  metadata: ObjectMeta;
+  spec: SandboxSpec;
+  status?: SandboxStatus;
+}
+
+export type NetworkPolicyManagement = 'Managed' | 'Unmanaged';
+export type EnvVarsInjectionPolicy = 'Allowed' | 'Overrides' | 'Disallowed';
+export type VolumeClaimTemplatesPolicy = 'Disallowed' | 'Allowed' | 'Overrides';
+
+export interface SandboxNetworkPolicy {
+  ingress?: NetworkPolicyIngressRule[];
+  egress?: NetworkPolicyEgressRule[];
+}
+
+export interface SandboxTemplateSpec extends SandboxBlueprint {
+  networkPolicy?: SandboxNetworkPolicy;
+  /** @default Managed */
+  networkPolicyManagement?: NetworkPolicyManagement;
+  /** @default Disallowed */
+  envVarsInjectionPolicy?: EnvVarsInjectionPolicy;
+  /** @default Disallowed */
+  volumeClaimTemplatesPolicy?: VolumeClaimTemplatesPolicy;
+}
+
+export interface SandboxTemplate {
+  apiVersion: 'extensions.agents.x-k8s.io/v1beta1';
+  kind: 'SandboxTemplate';
+  metadata: ObjectMeta;
+  spec: SandboxTemplateSpec;
+}
+
+export type UpdateStrategyType = 'Recreate' | 'OnReplenish';
+
+export interface SandboxWarmPoolSpec {
+  /** @default 1 */
+  replicas?: number;
+  sandboxTemplateRef: { name: string };
+  updateStrategy?: { /** @default OnReplenish */ type?: UpdateStrategyType };
+}
+
+export interface SandboxWarmPoolStatus {
+  replicas?: number;
+  readyReplicas?: number;
+  selector?: string;
+  observedGeneration?: number;
+}
+
+export interface SandboxWarmPool {
+  apiVersion: 'extensions.agents.x-k8s.io/v1beta1';
+  kind: 'SandboxWarmPool';
+  metadata: ObjectMeta;
+  spec: SandboxWarmPoolSpec;
+  status?: SandboxWarmPoolStatus;
+}
+
+export type ClaimShutdownPolicy = 'Delete' | 'DeleteForeground' | 'Retain';
+
+export interface ClaimLifecycle {
+  shutdownTime?: string;
+  ttlSecondsAfterFinished?: number;
+  /** @default Retain */
+  shutdownPolicy?: ClaimShutdownPolicy;
+}
+
+/** An environment variable a claim injects; without containerName it goes to the first container. */
+export interface ClaimEnvVar extends Pick<EnvVar, 'name'> {
+  value: string;
+  containerName?: string;
+}
+
+export interface SandboxClaimSpec {
+  warmPoolRef: { name: string };
+  lifecycle?: ClaimLifecycle;
+  additionalPodMetadata?: PodMetadata;
+  env?: ClaimEnvVar[];
+  volumeClaimTemplates?: PersistentVolumeClaimTemplate[];
+}
+
+export interface SandboxClaimStatus {
+  conditions?: Condition[];
+  sandbox?: { name?: string; podIPs?: string[] };
+}
+
+export interface SandboxClaim {
+  apiVersion: 'extensions.agents.x-k8s.io/v1beta1';
+  kind: 'SandboxClaim';
+  metadata: ObjectMeta;
+  spec: SandboxClaimSpec;
+  status?: SandboxClaimStatus;
+}
