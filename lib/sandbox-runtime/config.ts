@@ -1,0 +1,59 @@
+// Runtime settings from flags and environment (flags win), with upstream's env names and defaults.
+
+export interface RuntimeConfig {
+  /** TCP port. @default 8888 (env SANDBOX_PORT) */
+  readonly port: number;
+  /** Address to bind. @default "0.0.0.0" (env SANDBOX_BIND_ADDRESS) */
+  readonly host: string;
+  /** Directory every file and exec request is confined to. @default "/app" (env SANDBOX_BASE_DIR) */
+  readonly baseDir: string;
+  /** Default and maximum command timeout in seconds. @default 300 (env SANDBOX_EXEC_TIMEOUT_SECONDS) */
+  readonly execTimeoutSeconds: number;
+  /** Largest accepted request body (uploads, commands). @default 268435456 (env SANDBOX_MAX_BODY_BYTES) */
+  readonly maxBodyBytes: number;
+  /** Output kept per stream by the unary `/execute`. @default 16777216 (env SANDBOX_MAX_OUTPUT_BYTES) */
+  readonly maxOutputBytes: number;
+}
+
+const FLAGS: Record<string, { key: keyof RuntimeConfig; env: string; numeric: boolean }> = {
+  '--port': { key: 'port', env: 'SANDBOX_PORT', numeric: true },
+  '--bind-address': { key: 'host', env: 'SANDBOX_BIND_ADDRESS', numeric: false },
+  '--base-dir': { key: 'baseDir', env: 'SANDBOX_BASE_DIR', numeric: false },
+  '--exec-timeout-seconds': { key: 'execTimeoutSeconds', env: 'SANDBOX_EXEC_TIMEOUT_SECONDS', numeric: true },
+  '--max-body-bytes': { key: 'maxBodyBytes', env: 'SANDBOX_MAX_BODY_BYTES', numeric: true },
+  '--max-output-bytes': { key: 'maxOutputBytes', env: 'SANDBOX_MAX_OUTPUT_BYTES', numeric: true },
+};
+
+export const DEFAULT_RUNTIME_CONFIG: RuntimeConfig = {
+  port: 8888,
+  host: '0.0.0.0',
+  baseDir: '/app',
+  execTimeoutSeconds: 300,
+  maxBodyBytes: 256 * 1024 * 1024,
+  maxOutputBytes: 16 * 1024 * 1024,
+};
+
+function parseValue(flag: string, raw: string, numeric: boolean): string | number {
+  if (!numeric) return raw;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag}: expected a positive number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Builds the config from `argv` (`--flag value` or `--flag=value`) over `env` over defaults. Unknown flags are errors. */
+export function parseRuntimeConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const config: Record<string, string | number> = { ...DEFAULT_RUNTIME_CONFIG };
+  for (const spec of Object.values(FLAGS)) {
+    const raw = env[spec.env];
+    if (raw !== undefined && raw !== '') config[spec.key] = parseValue(spec.env, raw, spec.numeric);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const spec = FLAGS[flag];
+    if (!spec) throw new Error(`unknown flag ${flag}; known: ${Object.keys(FLAGS).join(', ')}`);
+    const raw = inline ?? argv[++i];
+    if (raw === undefined) throw new Error(`${flag}: missing value`);
+    config[spec.key] = parseValue(flag, raw, spec.numeric);
+  }
+  return config as unknown as RuntimeConfig;
+}

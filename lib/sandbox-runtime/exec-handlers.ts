@@ -1,0 +1,96 @@
+// Command endpoints: upstream's unary `POST /execute`, plus our streaming `POST /v1/exec/stream`
+// (NDJSON events) and `POST /v1/exec/{id}/cancel`.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import type { RuntimeConfig } from './config';
+import { execCollect, startExec, type ExecRequest, type OutputStream, type RunningExec } from './exec';
+import { parseJsonObject, readBody, sendJson } from './http-io';
+import { shlexSplit } from './shlex';
+
+/** One line of the `/v1/exec/stream` response. */
+export type ExecStreamEvent =
+  | { type: 'start'; id: string; pid: number | undefined }
+  | { type: 'stdout' | 'stderr'; data: string }
+  | { type: 'exit'; exit_code: number; timed_out: boolean; cancelled: boolean; error?: string };
+
+/** Reads `{"command": string | string[], "timeout"?: seconds}` into an ExecRequest. */
+async function readExecRequest(req: IncomingMessage, config: RuntimeConfig): Promise<ExecRequest> {
+  const body = parseJsonObject(await readBody(req, config.maxBodyBytes));
+  const { command, timeout } = body;
+  let argv: string[];
+  if (typeof command === 'string') argv = shlexSplit(command);
+  else if (Array.isArray(command) && command.every((a) => typeof a === 'string')) argv = command as string[];
+  else throw new Error('"command" must be a string or an array of strings');
+  if (argv.length === 0) throw new Error('"command" is empty');
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new Error('"timeout" must be a positive number of seconds');
+  const seconds = Math.min(timeout ?? config.execTimeoutSeconds, config.execTimeoutSeconds);
+  return { argv, cwd: config.baseDir, timeoutMs: seconds * 1000 };
+}
+
+/** Kills the command when the client goes away before the response is complete. */
+function cancelOnDisconnect(res: ServerResponse, running: RunningExec): void {
+  res.once('close', () => {
+    if (!res.writableFinished) running.cancel();
+  });
+}
+
+export async function handleExecute(req: IncomingMessage, res: ServerResponse, config: RuntimeConfig): Promise<void> {
+  let request: ExecRequest;
+  try {
+    request = await readExecRequest(req, config);
+  } catch (err) {
+    // Upstream reports every failure as a completed command with exit code 1.
+    return sendJson(res, 200, { stdout: '', stderr: (err as Error).message, exit_code: 1 });
+  }
+  sendJson(res, 200, await execCollect(request, config.maxOutputBytes));
+}
+
+/** Streams the command's output and exit as NDJSON; cancellable by id or by disconnecting. */
+export class StreamingExecs {
+  private readonly running = new Map<string, RunningExec>();
+
+  constructor(private readonly config: RuntimeConfig) {}
+
+  async handleStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let request: ExecRequest;
+    try {
+      request = await readExecRequest(req, this.config);
+    } catch (err) {
+      return sendJson(res, 400, { message: (err as Error).message });
+    }
+    const id = randomUUID();
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-exec-id': id });
+    const send = (event: ExecStreamEvent): void => {
+      if (!res.destroyed) res.write(JSON.stringify(event) + '\n');
+    };
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const running = startExec(request, (stream: OutputStream, chunk) => {
+      const data = decoders[stream].write(chunk);
+      if (data) send({ type: stream, data });
+    });
+    this.running.set(id, running);
+    cancelOnDisconnect(res, running);
+    send({ type: 'start', id, pid: running.pid });
+    const exit = await running.exited;
+    this.running.delete(id);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = decoders[stream].end();
+      if (rest) send({ type: stream, data: rest });
+    }
+    send({ type: 'exit', exit_code: exit.exitCode, timed_out: exit.timedOut, cancelled: exit.cancelled, ...(exit.startError ? { error: exit.startError } : {}) });
+    res.end();
+  }
+
+  handleCancel(res: ServerResponse, id: string): void {
+    const running = this.running.get(id);
+    if (!running) return sendJson(res, 404, { message: `No running command with id ${id}` });
+    running.cancel();
+    sendJson(res, 202, { id, cancelled: true });
+  }
+
+  /** Kills every running streamed command (server shutdown). */
+  cancelAll(): void {
+    for (const running of this.running.values()) running.cancel();
+  }
+}

@@ -1,0 +1,72 @@
+// The in-sandbox runtime HTTP server: routes requests to the exec and file handlers and maps
+// errors to upstream-compatible statuses (403 Access denied, 413 too large, 400 bad request).
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { RuntimeConfig } from './config';
+import { handleExecute, StreamingExecs } from './exec-handlers';
+import { handleDownload, handleExists, handleList, handleUpload } from './files';
+import { BodyTooLargeError, sendJson } from './http-io';
+import { AccessDeniedError } from './paths';
+
+type Route = (req: http.IncomingMessage, res: http.ServerResponse, rest: string) => Promise<void> | void;
+
+export interface RuntimeServer {
+  readonly server: http.Server;
+  /** Resolves with the bound port once listening. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+function routesFor(config: RuntimeConfig, streams: StreamingExecs): Array<[method: string, prefix: RegExp, route: Route]> {
+  return [
+    ['GET', /^\/$/, (_req, res) => sendJson(res, 200, { status: 'ok', message: 'Sandbox Runtime is active.' })],
+    ['POST', /^\/execute$/, (req, res) => handleExecute(req, res, config)],
+    ['POST', /^\/upload$/, (req, res) => handleUpload(req, res, config)],
+    ['GET', /^\/download\/(.*)$/, (_req, res, rest) => handleDownload(res, config, rest)],
+    ['GET', /^\/list(?:\/(.*))?$/, (_req, res, rest) => handleList(res, config, rest)],
+    ['GET', /^\/exists\/(.*)$/, (_req, res, rest) => handleExists(res, config, rest)],
+    ['POST', /^\/v1\/exec\/stream$/, (req, res) => streams.handleStream(req, res)],
+    ['POST', /^\/v1\/exec\/([0-9a-f-]+)\/cancel$/, (_req, res, id) => streams.handleCancel(res, id)],
+  ];
+}
+
+function replyToError(res: http.ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof AccessDeniedError) sendJson(res, 403, { message: 'Access denied' });
+  else if (err instanceof BodyTooLargeError) sendJson(res, 413, { message: err.message });
+  else if (err instanceof URIError || err instanceof SyntaxError) sendJson(res, 400, { message: err.message });
+  else sendJson(res, 500, { message: (err as Error).message ?? String(err) });
+}
+
+/** Creates (but does not start) a runtime server for `config`; the base directory is created if missing. */
+export function createRuntimeServer(config: RuntimeConfig): RuntimeServer {
+  fs.mkdirSync(config.baseDir, { recursive: true });
+  const streams = new StreamingExecs(config);
+  const routes = routesFor(config, streams);
+  const server = http.createServer((req, res) => {
+    const pathname = (req.url ?? '/').split('?', 1)[0]!;
+    const match = routes.find(([method, pattern]) => method === req.method && pattern.test(pathname));
+    if (!match) return sendJson(res, 404, { message: `No route for ${req.method} ${pathname}` });
+    const [, pattern, route] = match;
+    Promise.resolve()
+      .then(() => route(req, res, decodeURIComponent(pattern.exec(pathname)![1] ?? '')))
+      .catch((err: unknown) => replyToError(res, err));
+  });
+  return {
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve((server.address() as { port: number }).port));
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        streams.cancelAll();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
