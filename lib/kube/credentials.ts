@@ -1,0 +1,53 @@
+// Loads cluster address and credentials with @kubernetes/client-node's KubeConfig (all auth plugins, in-cluster
+// token files), then hands plain TLS options and headers to our own HTTP transport.
+import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+
+export interface CredentialSource {
+  /** Path to a kubeconfig file. */
+  kubeconfig?: string;
+  /** Use the in-cluster ServiceAccount (token file, CA, KUBERNETES_SERVICE_HOST). */
+  inCluster?: boolean;
+  /** Context name inside the kubeconfig. @default the kubeconfig's current context */
+  context?: string;
+}
+
+/** What a request needs to reach and authenticate to the API server. */
+export interface Credentials {
+  server: URL;
+  tls: { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string; rejectUnauthorized?: boolean; servername?: string };
+  /** Authorization / impersonation headers; refreshed over time for rotating tokens. */
+  headers: Record<string, string>;
+  /** Re-reads token-based auth (projected ServiceAccount tokens rotate; exec plugins expire). */
+  refreshHeaders(): Promise<Record<string, string>>;
+}
+
+/**
+ * Resolve credentials: an explicit kubeconfig path, in-cluster config, or the default chain
+ * ($KUBECONFIG, ~/.kube/config, in-cluster).
+ */
+export async function loadCredentials(source: CredentialSource = {}): Promise<Credentials> {
+  // client-node is ESM-only; a dynamic import keeps this CommonJS package loadable on Node 20.
+  const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
+  const kc: KubeConfig = new KubeConfigClass();
+  if (source.kubeconfig) kc.loadFromFile(source.kubeconfig);
+  else if (source.inCluster) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  if (source.context) kc.setCurrentContext(source.context);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`kubeconfig${source.kubeconfig ? ` ${source.kubeconfig}` : ''} has no current cluster`);
+
+  const readOptions = async () => {
+    const opts: { headers: Record<string, string>; auth?: string } & Credentials['tls'] = { headers: {} };
+    await kc.applyToHTTPSOptions(opts);
+    const headers = { ...opts.headers };
+    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    return { opts, headers };
+  };
+  const { opts, headers } = await readOptions();
+  return {
+    server: new URL(cluster.server),
+    tls: { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername },
+    headers,
+    refreshHeaders: async () => (await readOptions()).headers,
+  };
+}

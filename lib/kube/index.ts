@@ -1,0 +1,10 @@
+// lib/kube: a thin, fast Kubernetes REST client (credentials via @kubernetes/client-node's KubeConfig, our own
+// keep-alive HTTP transport, QPS/burst limiter, typed errors, per-verb request counters).
+export * from './client';
+export * from './credentials';
+export * from './errors';
+export * from './resources';
+export * from './token-bucket';
+export * from './transport';
+export * from './types';
+export * from './watch-stream';
