@@ -18,6 +18,7 @@ afterAll(async () => {
   fs.rmSync(baseDir, { recursive: true, force: true });
 });
 
+const jsonOf = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
 const post = (p: string, body: unknown) =>
   fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -28,21 +29,21 @@ test('GET / reports health like upstream', async () => {
 
 test('/execute splits like shlex, runs without a shell in the base dir', async () => {
   const res = await post('/execute', { command: `sh -c 'echo "$0" $PWD; echo err >&2; exit 3' 'a b'` });
-  const body = await res.json();
+  const body = await jsonOf(res);
   expect(body).toMatchObject({ stdout: `a b ${fs.realpathSync(baseDir)}\n`, stderr: 'err\n', exit_code: 3 });
-  const noShell = await (await post('/execute', { command: 'echo $HOME; true' })).json();
+  const noShell = await jsonOf(post('/execute', { command: 'echo $HOME; true' }));
   expect(noShell.stdout).toBe('$HOME; true\n');
 });
 
 test('/execute reports a missing program and a bad body as exit code 1', async () => {
-  expect((await (await post('/execute', { command: 'no-such-program-xyz' })).json()).exit_code).toBe(1);
-  expect(await (await post('/execute', { command: 'echo "unterminated' })).json()).toMatchObject({ exit_code: 1, stderr: 'No closing quotation' });
+  expect((await jsonOf(post('/execute', { command: 'no-such-program-xyz' }))).exit_code).toBe(1);
+  expect(await jsonOf(post('/execute', { command: 'echo "unterminated' }))).toMatchObject({ exit_code: 1, stderr: 'No closing quotation' });
 });
 
 test('/execute kills the whole process group on timeout', async () => {
   const marker = path.join(baseDir, 'grandchild-ran');
   const started = Date.now();
-  const body = await (await post('/execute', { command: `sh -c "(sleep 2; touch ${marker}) & sleep 30"`, timeout: 0.5 })).json();
+  const body = await jsonOf(post('/execute', { command: `sh -c "(sleep 2; touch ${marker}) & sleep 30"`, timeout: 0.5 }));
   expect(Date.now() - started).toBeLessThan(4000);
   expect(body.timed_out).toBe(true);
   expect(body.exit_code).toBe(-9);
