@@ -6,3 +6,4 @@ export * from './name-hash';
 export * from './duration';
 export * from './types';
 export * from './controller-flags';
+export * from './crds';

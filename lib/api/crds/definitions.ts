@@ -1,0 +1,177 @@
+// The four CustomResourceDefinitions, generated from the API model. We serve v1beta1 only: upstream
+// removed v1alpha1 and its conversion webhook in v1.0, so there is no webhook to deploy or rotate certs for.
+
+import type { CustomResourceDefinition, CustomResourceColumnDefinition } from 'kubernetes-types/apiextensions/v1';
+import { KindInfo, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../groups';
+import { embeddedSchema } from './embedded-schemas';
+import type { SchemaNode } from './k8s-openapi';
+import { atomicList, bool, conditions, dateTime, enumOf, int32, nameRef, object, str, stringMap } from './schema';
+
+const podMetadata = (description: string) => object(description, {
+  labels: stringMap('Labels to put on the pod.'),
+  annotations: stringMap('Annotations to put on the pod.'),
+});
+
+function volumeClaimTemplates(description: string): SchemaNode {
+  const item = object('A PersistentVolumeClaim created per sandbox, named <metadata.name>-<sandbox name>.', {
+    metadata: object('Name, labels and annotations of the claim.', {
+      name: str('Claim template name; also the name of the pod volume it backs.'),
+      labels: stringMap('Labels for the claim.'),
+      annotations: stringMap('Annotations for the claim.'),
+    }),
+    spec: { ...embeddedSchema('persistentVolumeClaimSpec'), description: 'Spec of the claim.' },
+  }, ['spec']);
+  return atomicList(description, item);
+}
+
+/** Fields shared by Sandbox and SandboxTemplate. */
+function blueprintProperties(): Record<string, SchemaNode> {
+  return {
+    podTemplate: object('The pod to run.', {
+      metadata: podMetadata('Labels and annotations for the pod.'),
+      spec: { ...embeddedSchema('podSpec'), description: 'Pod spec.' },
+    }, ['spec']),
+    volumeClaimTemplates: volumeClaimTemplates('Persistent volume claims created for the sandbox and mounted by name.'),
+    service: bool('true keeps a headless Service named after the sandbox; false deletes an owned one; unset keeps an existing owned Service but never creates one.'),
+  };
+}
+
+const readyColumns: CustomResourceColumnDefinition[] = [
+  { name: 'Ready', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
+  { name: 'Reason', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].reason" },
+];
+const ageColumn: CustomResourceColumnDefinition = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
+interface CrdParts {
+  spec: SchemaNode;
+  status?: SchemaNode;
+  columns: CustomResourceColumnDefinition[];
+  scale?: boolean;
+}
+
+function crd(info: KindInfo, parts: CrdParts): CustomResourceDefinition {
+  const properties: Record<string, SchemaNode> = {
+    apiVersion: str('APIVersion of this representation of the object.'),
+    kind: str('Kind of the REST resource this object represents.'),
+    metadata: { type: 'object' },
+    spec: parts.spec,
+    ...(parts.status ? { status: parts.status } : {}),
+  };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${info.plural}.${info.group}` },
+    spec: {
+      group: info.group,
+      names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular, shortNames: [...info.shortNames] },
+      scope: 'Namespaced',
+      versions: [{
+        name: info.version,
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties } as never },
+        additionalPrinterColumns: parts.columns,
+        subresources: {
+          ...(parts.status ? { status: {} } : {}),
+          ...(parts.scale ? { scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } } : {}),
+        },
+      }],
+    },
+  };
+}
+
+export function sandboxCrd(): CustomResourceDefinition {
+  const spec = object('Desired state of the Sandbox.', {
+    ...blueprintProperties(),
+    shutdownTime: dateTime('Absolute expiry time. Unset means the sandbox never expires.'),
+    shutdownPolicy: enumOf('What happens to the Sandbox object at expiry; PVCs are kept with Retain.', ['Delete', 'Retain'], 'Retain'),
+    operatingMode: enumOf('Running keeps a pod; Suspended deletes the pod and keeps PVCs and the Service.', ['Running', 'Suspended'], 'Running'),
+  }, ['podTemplate']);
+  spec['x-kubernetes-validations'] = [{
+    rule: 'has(self.volumeClaimTemplates) == has(oldSelf.volumeClaimTemplates) && (!has(self.volumeClaimTemplates) || self.volumeClaimTemplates == oldSelf.volumeClaimTemplates)',
+    message: 'volumeClaimTemplates is immutable',
+  }];
+  const status = object('Observed state of the Sandbox.', {
+    serviceFQDN: str('DNS name of the sandbox Service, when one is in use.'),
+    service: str('Name of the sandbox Service, when one is in use.'),
+    conditions: conditions(),
+    selector: str('Label selector of the sandbox pod.'),
+    podIPs: { type: 'array', description: 'IP addresses of the sandbox pod.', items: { type: 'string' } },
+    nodeName: str('Node the sandbox pod runs on.'),
+  });
+  return crd(SANDBOX, { spec, status, columns: [...readyColumns, ageColumn] });
+}
+
+export function sandboxTemplateCrd(): CustomResourceDefinition {
+  const networkPolicy = object('Rules for the per-template NetworkPolicy; the controller owns podSelector and policyTypes.', {
+    ingress: { type: 'array', description: 'Ingress rules.', items: embeddedSchema('networkPolicyIngressRule') },
+    egress: { type: 'array', description: 'Egress rules.', items: embeddedSchema('networkPolicyEgressRule') },
+  });
+  const spec = object('A blueprint for sandboxes plus the policies claims are held to.', {
+    ...blueprintProperties(),
+    networkPolicy,
+    networkPolicyManagement: enumOf('Managed: the controller keeps a NetworkPolicy for the template (secure default when networkPolicy is unset). Unmanaged: it keeps none.', ['Managed', 'Unmanaged'], 'Managed'),
+    envVarsInjectionPolicy: enumOf('Whether claims may set environment variables.', ['Allowed', 'Overrides', 'Disallowed'], 'Disallowed'),
+    volumeClaimTemplatesPolicy: enumOf('Whether claims may add or override volume claim templates.', ['Disallowed', 'Allowed', 'Overrides'], 'Disallowed'),
+  }, ['podTemplate']);
+  return crd(SANDBOX_TEMPLATE, { spec, columns: [ageColumn] });
+}
+
+export function sandboxWarmPoolCrd(): CustomResourceDefinition {
+  const spec = object('Desired state of the warm pool.', {
+    replicas: int32('Number of pre-warmed sandboxes to keep.', { default: 1, minimum: 0 }),
+    sandboxTemplateRef: nameRef('The SandboxTemplate members are built from.'),
+    updateStrategy: object('How members are replaced when the template changes.', {
+      type: enumOf('Recreate replaces stale members at once; OnReplenish only builds new members from the new template.', ['Recreate', 'OnReplenish'], 'OnReplenish'),
+    }),
+  }, ['sandboxTemplateRef']);
+  const status = object('Observed state of the warm pool.', {
+    replicas: int32('Active members, including not-ready ones; excluding terminating ones.'),
+    readyReplicas: int32('Members whose Ready condition is True.'),
+    selector: str('Label selector of the members, for the scale subresource.'),
+    observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'Generation last acted upon.' },
+  });
+  return crd(SANDBOX_WARM_POOL, {
+    spec, status, scale: true,
+    columns: [
+      { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
+      { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas' },
+      ageColumn,
+    ],
+  });
+}
+
+export function sandboxClaimCrd(): CustomResourceDefinition {
+  const env = atomicList('Environment variables to inject; forces a cold start.', object('An environment variable.', {
+    name: str('Variable name.'),
+    value: str('Variable value.'),
+    containerName: str('Container to inject into; default is the first container.'),
+  }, ['name', 'value']));
+  const spec = object('A request for one sandbox from a warm pool.', {
+    warmPoolRef: nameRef('The SandboxWarmPool to take a sandbox from (its template is used for cold starts).'),
+    lifecycle: object('When the claim expires and what happens then.', {
+      shutdownTime: dateTime('Absolute expiry of the claim.'),
+      ttlSecondsAfterFinished: int32('Expire this many seconds after the sandbox finished.', { minimum: 0 }),
+      shutdownPolicy: enumOf('Delete removes the claim (and its sandbox); Retain keeps the claim and deletes the sandbox.', ['Delete', 'DeleteForeground', 'Retain'], 'Retain'),
+    }),
+    additionalPodMetadata: podMetadata('Extra labels and annotations for the sandbox pod.'),
+    env,
+    volumeClaimTemplates: volumeClaimTemplates('Volume claim templates to add or override; forces a cold start.'),
+  }, ['warmPoolRef']);
+  const status = object('Observed state of the claim.', {
+    conditions: conditions(),
+    sandbox: object('The Sandbox bound to this claim.', {
+      name: str('Name of the Sandbox (differs from the claim name for warm claims).'),
+      podIPs: { type: 'array', description: 'IP addresses of the sandbox pod.', items: { type: 'string' } },
+    }),
+  });
+  return crd(SANDBOX_CLAIM, {
+    spec, status,
+    columns: [readyColumns[0], { name: 'Sandbox', type: 'string', jsonPath: '.status.sandbox.name' }, readyColumns[1], ageColumn],
+  });
+}
+
+/** All four CRDs, core group first. */
+export function allCrds(): CustomResourceDefinition[] {
+  return [sandboxCrd(), sandboxTemplateCrd(), sandboxWarmPoolCrd(), sandboxClaimCrd()];
+}
