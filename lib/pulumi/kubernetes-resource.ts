@@ -1,0 +1,79 @@
+// Turns one plain Kubernetes object (as the builders produce it) into one Pulumi resource, so every object
+// gets its own diff: the typed @pulumi/kubernetes class for built-in kinds, CustomResource for everything else.
+
+import * as pulumi from '@pulumi/pulumi';
+import * as k8s from '@pulumi/kubernetes';
+
+/** A Kubernetes object as produced by lib/builders: plain data, fully resolved except for deferred strings. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; namespace?: string; [key: string]: unknown };
+  [field: string]: unknown;
+}
+
+type ResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/** Built-in kinds the kit emits, keyed `apiVersion/kind`; typed classes give typed outputs and CrossGuard matching. */
+const typedClasses: Record<string, ResourceClass> = {
+  'v1/Namespace': k8s.core.v1.Namespace,
+  'v1/ServiceAccount': k8s.core.v1.ServiceAccount,
+  'v1/Service': k8s.core.v1.Service,
+  'v1/ConfigMap': k8s.core.v1.ConfigMap,
+  'v1/Secret': k8s.core.v1.Secret,
+  'v1/ResourceQuota': k8s.core.v1.ResourceQuota,
+  'v1/LimitRange': k8s.core.v1.LimitRange,
+  'apps/v1/Deployment': k8s.apps.v1.Deployment,
+  'rbac.authorization.k8s.io/v1/ClusterRole': k8s.rbac.v1.ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': k8s.rbac.v1.ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': k8s.rbac.v1.Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': k8s.rbac.v1.RoleBinding,
+  'node.k8s.io/v1/RuntimeClass': k8s.node.v1.RuntimeClass,
+  'networking.k8s.io/v1/NetworkPolicy': k8s.networking.v1.NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': k8s.policy.v1.PodDisruptionBudget,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': k8s.apiextensions.v1.CustomResourceDefinition,
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding':
+    k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
+};
+
+/** Pulumi resource name of an object: unique per kind within a stack, readable in `pulumi preview`. */
+export function resourceName(obj: KubernetesObject): string {
+  const name = obj.metadata.name;
+  if (!name) throw new Error(`${obj.kind} without metadata.name: every object needs a name to get a Pulumi resource`);
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${name}` : name;
+}
+
+/** Creates the Pulumi resource for one object. */
+export function kubernetesResource(obj: KubernetesObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+  const typed = typedClasses[`${obj.apiVersion}/${obj.kind}`];
+  if (typed) {
+    const { apiVersion: _apiVersion, kind: _kind, ...args } = obj;
+    return new typed(resourceName(obj), args, opts);
+  }
+  return new k8s.apiextensions.CustomResource(resourceName(obj), obj, opts);
+}
+
+/** Objects every other object may need to exist first: the namespaces they live in and the CRDs defining them. */
+function isFoundation(obj: KubernetesObject): boolean {
+  return obj.kind === 'Namespace' || obj.kind === 'CustomResourceDefinition';
+}
+
+/**
+ * Creates one resource per object, foundations (Namespaces, CRDs) first and everything else depending on them,
+ * so a single `pulumi up` never applies a custom resource before its CRD or an object before its namespace.
+ */
+export function kubernetesResources(
+  objects: KubernetesObject[],
+  opts: pulumi.CustomResourceOptions,
+): pulumi.CustomResource[] {
+  const foundations = objects.filter(isFoundation).map((obj) => kubernetesResource(obj, opts));
+  const dependsOn = [...toArray(opts.dependsOn), ...foundations];
+  const rest = objects.filter((obj) => !isFoundation(obj)).map((obj) => kubernetesResource(obj, { ...opts, dependsOn }));
+  return [...foundations, ...rest];
+}
+
+function toArray(dependsOn: pulumi.CustomResourceOptions['dependsOn']): pulumi.Input<pulumi.Resource>[] {
+  if (dependsOn === undefined) return [];
+  return Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>];
+}
