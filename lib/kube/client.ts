@@ -137,7 +137,7 @@ export class KubeClient {
   }
 
   async create<T extends KubeObject>(type: ResourceType, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.json<T>('create', type, { method: 'POST', path: resourcePath(type, obj.metadata.namespace), body: obj, query: writeQuery(opts) });
+    return this.json<T>('create', type, { method: 'POST', path: resourcePath(type, obj.metadata?.namespace), body: obj, query: writeQuery(opts) });
   }
 
   /** PUT the whole object; fails with 409 Conflict when its resourceVersion is stale. */
@@ -239,7 +239,7 @@ export class KubeClient {
 }
 
 function objectPath(type: ResourceType, obj: KubeObject, subresource?: string): string {
-  if (!obj.metadata.name) throw new Error(`${type.kind}: metadata.name is required`);
+  if (!obj.metadata?.name) throw new Error(`${type.kind}: metadata.name is required`);
   return resourcePath(type, obj.metadata.namespace, obj.metadata.name, subresource);
 }
 

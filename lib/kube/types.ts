@@ -1,35 +1,14 @@
-// Minimal wire shapes shared by the client and the controller runtime (raw JSON, no Date conversion).
+// Wire shapes shared by the client and the controller runtime (raw JSON, no Date conversion).
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  managedFields?: unknown[];
-}
+export type { ObjectMeta };
 
 /** Any Kubernetes object as it travels on the wire. */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: ObjectMeta;
+  metadata?: ObjectMeta;
 }
 
 export interface ObjectList<T extends KubeObject = KubeObject> {
@@ -59,8 +38,8 @@ export interface WatchEvent<T extends KubeObject = KubeObject> {
 }
 
 /** `namespace/name` (or `name` for cluster-scoped objects): the key used by caches and work queues. */
-export function objectKey(obj: { metadata: ObjectMeta }): string {
-  const { namespace, name } = obj.metadata;
+export function objectKey(obj: KubeObject): string {
+  const { namespace, name } = obj.metadata ?? {};
   return namespace ? `${namespace}/${name}` : `${name}`;
 }
 

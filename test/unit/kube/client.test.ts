@@ -72,7 +72,7 @@ describe('KubeClient', () => {
     t.stream.write('FIED","object":{"metadata":{"name":"a","resourceVersion":"7"}}}\n');
     t.stream.write('{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}}\n');
     await expect(done).rejects.toMatchObject({ code: 410, reason: 'Expired' });
-    expect(events.map((e) => [e.type, e.object.metadata.resourceVersion])).toEqual([['ADDED', '6'], ['MODIFIED', '7']]);
+    expect(events.map((e) => [e.type, e.object.metadata?.resourceVersion])).toEqual([['ADDED', '6'], ['MODIFIED', '7']]);
     expect(t.sent[0].query).toMatchObject({ watch: true, resourceVersion: '5', allowWatchBookmarks: true });
     expect(c.requestCounts().watch).toBe(1);
   });
