@@ -6,3 +6,8 @@ export * from './backoff';
 export * from './informer';
 export * from './logger';
 export * from './store';
+export * from './http-server';
+export * from './leader-election';
+export * from './metrics';
+export * from './reconciler';
+export * from './manager';

@@ -10,6 +10,11 @@ export interface TransportOptions {
   connections?: number;
   /** Parallel sockets per pool (HTTP/1.1 carries one in-flight request per socket). @default 64 */
   socketsPerConnection?: number;
+  /**
+   * Give watches their own keep-alive pool so write bursts never queue behind or starve them. When false, watches
+   * share the first request pool (each still holds its own socket). @default true
+   */
+  separateWatchConnection?: boolean;
   /** Deadline for a non-watch request. @default 60000 */
   requestTimeoutMs?: number;
   /** How often token-based auth headers are re-read. @default 60000 */
@@ -56,7 +61,7 @@ export class Transport implements HttpTransport {
     };
     const pools = Math.max(1, options.connections ?? 1);
     this.requestAgents = Array.from({ length: pools }, () => makeAgent(options.socketsPerConnection ?? 64));
-    this.watchAgent = makeAgent(Infinity);
+    this.watchAgent = options.separateWatchConnection === false ? this.requestAgents[0] : makeAgent(Infinity);
     this.headers = { ...creds.headers, 'User-Agent': options.userAgent ?? 'agent-sandbox-kit' };
     this.refreshTimer = setInterval(() => void this.refreshHeaders().catch(() => undefined), options.headerRefreshMs ?? 60_000);
     this.refreshTimer.unref();
@@ -93,7 +98,7 @@ export class Transport implements HttpTransport {
 
   close(): void {
     clearInterval(this.refreshTimer);
-    for (const agent of [...this.requestAgents, this.watchAgent]) agent.destroy();
+    for (const agent of new Set([...this.requestAgents, this.watchAgent])) agent.destroy();
   }
 
   private async refreshHeaders(): Promise<void> {

@@ -1,0 +1,13 @@
+// The controllers this process runs. Each reconciler module adds one entry here; main.ts sets up every enabled one.
+import type { ControllerConfig } from '../api/controller-flags';
+import type { Manager } from './manager';
+
+export interface ControllerModule {
+  name: string;
+  /** Whether this controller runs with `config` (e.g. extensions only with --extensions). */
+  enabled(config: ControllerConfig): boolean;
+  /** Registers informers, indexes and the controller (workers sized from config) on the manager. */
+  setup(manager: Manager, config: ControllerConfig): void;
+}
+
+export const controllerModules: ControllerModule[] = [];

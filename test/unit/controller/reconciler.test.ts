@@ -1,0 +1,70 @@
+// Controller worker pool: bounded parallelism, per-key exclusivity, requeueAfter, rate-limited retry, drain, metrics.
+import { Controller, ControllerMetrics, ExponentialBackoffLimiter, type Reconciler } from '../../../lib/controller';
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+describe('Controller', () => {
+  it('runs at most `workers` reconciles at once and never two for one key', async () => {
+    let active = 0;
+    let peak = 0;
+    const perKey = new Map<string, number>();
+    const reconciler: Reconciler = {
+      async reconcile(key) {
+        active++; peak = Math.max(peak, active);
+        perKey.set(key, (perKey.get(key) ?? 0) + 1);
+        expect(perKey.get(key)).toBe(1);
+        await tick(5);
+        perKey.set(key, perKey.get(key)! - 1);
+        active--;
+      },
+    };
+    const c = new Controller({ name: 'pool', reconciler, workers: 3 });
+    const running = c.start();
+    for (let round = 0; round < 3; round++) for (let i = 0; i < 10; i++) c.enqueue(`ns/k${i}`);
+    await tick(80);
+    await c.stop();
+    await running;
+    expect(peak).toBe(3);
+  });
+
+  it('requeues after requeueAfter, retries errors with backoff, and counts results', async () => {
+    const calls: string[] = [];
+    let failures = 2;
+    const metrics = new ControllerMetrics({ gitVersion: 'test' }, { processMetrics: false });
+    const c = new Controller({
+      name: 'results', workers: 1, metrics, rateLimiter: new ExponentialBackoffLimiter(5, 100),
+      reconciler: {
+        async reconcile(key) {
+          calls.push(key);
+          if (key === 'ns/fail' && failures-- > 0) throw new Error('boom');
+          if (key === 'ns/timer' && calls.filter((k) => k === key).length === 1) return { requeueAfter: 20 };
+          return undefined;
+        },
+      },
+    });
+    void c.start();
+    c.enqueue('ns/fail');
+    c.enqueue('ns/timer');
+    await tick(100);
+    await c.stop();
+    expect(calls.filter((k) => k === 'ns/fail')).toHaveLength(3);
+    expect(calls.filter((k) => k === 'ns/timer')).toHaveLength(2);
+    expect(c.queue.numRequeues('ns/fail')).toBe(0); // forgotten after the success
+    const text = (await metrics.expose()).body;
+    expect(text).toMatch(/controller_runtime_reconcile_total\{controller="results",result="error"\} 2/);
+    expect(text).toMatch(/controller_runtime_reconcile_total\{controller="results",result="requeue_after"\} 1/);
+    expect(text).toMatch(/workqueue_retries_total\{name="results"\} 2/);
+  });
+
+  it('maps objects to keys: self and controlling owner', () => {
+    const c = new Controller({ name: 'map', reconciler: { reconcile: async () => undefined } });
+    const pod = { metadata: { namespace: 'ns', name: 'p', ownerReferences: [
+      { apiVersion: 'v1', kind: 'Other', name: 'x', uid: '1', controller: false },
+      { apiVersion: 'agents.x-k8s.io/v1beta1', kind: 'Sandbox', name: 'sb', uid: '2', controller: true },
+    ] } };
+    c.enqueueOwner('Sandbox').onAdd!(pod);
+    c.enqueueSelf().onDelete!(pod);
+    c.enqueueOwner('Missing').onAdd!(pod);
+    expect(c.queue.len()).toBe(2);
+  });
+});
