@@ -1,0 +1,112 @@
+// Reconciling a Sandbox's PVCs and Service (ownership gates every write: create, adopt with `adoptable=true` or
+// the matching name-hash label, never touch objects controlled by someone else). PVCs are never deleted here.
+import type { PersistentVolumeClaim, Service } from 'kubernetes-types/core/v1';
+import { nameHash } from '../api/name-hash';
+import type { Sandbox } from '../api/types';
+import { isAlreadyExists, isNotFound } from '../kube/errors';
+import type { KubeClient } from '../kube/client';
+import { Resources } from '../kube/resources';
+import { ownershipOf, sandboxOwner, withControllerRef } from './ownership';
+import type { SandboxCaches } from './sandbox-cache';
+import { buildPvc, pvcName } from './sandbox-pvc';
+import { buildService, isHeadless, servicePatch } from './sandbox-service';
+
+export const FIELD_MANAGER = 'sandbox-controller';
+
+export interface ChildContext {
+  client: KubeClient;
+  caches: SandboxCaches;
+  sandbox: Sandbox;
+}
+
+async function createOrGet<T extends { metadata?: { name?: string; namespace?: string } }>(
+  client: KubeClient, type: (typeof Resources)[keyof typeof Resources], obj: T,
+): Promise<T> {
+  try {
+    return await client.create(type, obj as never, { fieldManager: FIELD_MANAGER }) as T;
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    return client.get(type, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '') as Promise<T>;
+  }
+}
+
+function describe(kind: string, sandbox: Sandbox, name: string): string {
+  return `${kind} ${sandbox.metadata.namespace}/${name}`;
+}
+
+/** Creates missing PVCs and adopts adoptable ones; errors name the PVC that blocks. */
+export async function syncPvcs(ctx: ChildContext): Promise<void> {
+  const { client, sandbox } = ctx;
+  const owner = sandboxOwner(sandbox);
+  const hash = nameHash(sandbox.metadata.name ?? '');
+  for (const vct of sandbox.spec.volumeClaimTemplates ?? []) {
+    const name = pvcName(sandbox, vct);
+    const namespace = sandbox.metadata.namespace ?? '';
+    const existing = await client.getOrUndefined<PersistentVolumeClaim & { metadata: object }>(Resources.persistentVolumeClaims, namespace, name)
+      ?? await createOrGet(client, Resources.persistentVolumeClaims, buildPvc(sandbox, vct));
+    switch (ownershipOf(existing.metadata, owner, hash)) {
+      case 'owned':
+        break;
+      case 'foreign':
+        throw new Error(`${describe('PersistentVolumeClaim', sandbox, name)} is controlled by another object`);
+      case 'unowned':
+        throw new Error(`${describe('PersistentVolumeClaim', sandbox, name)} exists and is not adoptable (label it agents.x-k8s.io/adoptable=true to adopt it)`);
+      case 'adoptable':
+        await client.mergePatch(Resources.persistentVolumeClaims, namespace, name,
+          { metadata: { ownerReferences: withControllerRef(existing.metadata, owner) } }, { fieldManager: FIELD_MANAGER, resourceVersion: existing.metadata?.resourceVersion });
+    }
+  }
+}
+
+/** Whether the Sandbox has a Service that counts for Ready and status. */
+export interface ServiceState {
+  required: boolean;
+  exists: boolean;
+}
+
+/** spec.service tri-state: true = create/keep/adopt, unset = keep an owned one (never create), false = delete an owned one. */
+export async function syncService(ctx: ChildContext): Promise<ServiceState> {
+  const { client, caches, sandbox } = ctx;
+  const want = sandbox.spec.service;
+  const namespace = sandbox.metadata.namespace ?? '';
+  const name = sandbox.metadata.name ?? '';
+  const owner = sandboxOwner(sandbox);
+  let service: Service | undefined = caches.services.get(namespace, name);
+  if (!service) {
+    if (want !== true) return { required: false, exists: false };
+    service = await createOrGet(client, Resources.services, buildService(sandbox));
+  }
+  const ownership = ownershipOf(service.metadata, owner, nameHash(name));
+  if (want === false) {
+    if (ownership === 'owned' && !service.metadata?.deletionTimestamp) {
+      await client.delete(Resources.services, namespace, name, { preconditions: { uid: service.metadata?.uid } }).catch(ignoreNotFound);
+    }
+    return { required: false, exists: false };
+  }
+  if (ownership === 'foreign') throw new Error(`${describe('Service', sandbox, name)} is controlled by another object`);
+  if (want === undefined) {
+    if (ownership !== 'owned') return { required: false, exists: false };
+    await patchService(client, service, servicePatch(service, sandbox, { ports: false, adopt: false }));
+    return { required: true, exists: true };
+  }
+  if (ownership === 'unowned') {
+    throw new Error(`${describe('Service', sandbox, name)} exists and is not adoptable (label it agents.x-k8s.io/adoptable=true to adopt it)`);
+  }
+  if (ownership === 'adoptable' && !isHeadless(service)) {
+    throw new Error(`${describe('Service', sandbox, name)} cannot be adopted: spec.clusterIP must be None (headless)`);
+  }
+  const adopt = ownership === 'adoptable';
+  await patchService(client, service, servicePatch(service, sandbox, { ports: true, adopt }), adopt);
+  return { required: true, exists: true };
+}
+
+async function patchService(client: KubeClient, service: Service, patch: object | undefined, locked = false): Promise<void> {
+  if (!patch) return;
+  const meta = service.metadata ?? {};
+  await client.mergePatch(Resources.services, meta.namespace ?? '', meta.name ?? '', patch,
+    { fieldManager: FIELD_MANAGER, resourceVersion: locked ? meta.resourceVersion : undefined });
+}
+
+export function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
+}

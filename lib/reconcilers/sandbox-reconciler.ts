@@ -1,0 +1,146 @@
+// SandboxReconciler: one pass over a Sandbox — expiry first (mark, then tear down), else PVCs → Pod → Service,
+// conditions, and a /status merge patch only when the status changed. Errors are reported as Ready=False
+// ReconcilerError and returned for backoff; the MultiplePods refusal is a stable state, not an error.
+import { CONDITION, SANDBOX_REASON } from '../api/conditions';
+import { LABEL } from '../api/metadata-keys';
+import { nameHash } from '../api/name-hash';
+import type { Sandbox, SandboxStatus } from '../api/types';
+import type { KubeClient } from '../kube/client';
+import { Resources } from '../kube/resources';
+import { splitKey } from '../kube/types';
+import { findCondition } from './conditions';
+import type { EventRecorder } from './event-recorder';
+import { isControlledBy, sandboxOwner } from './ownership';
+import type { SandboxCaches } from './sandbox-cache';
+import { FIELD_MANAGER, ignoreNotFound, syncPvcs, syncService, type ServiceState } from './sandbox-children';
+import { expiredConditions, sandboxConditions } from './sandbox-conditions';
+import { ownedPods, syncPod, type PodState } from './sandbox-pod-sync';
+import { statusNeedsWrite, statusPatch } from './sandbox-status';
+
+/** Requeue floor while a shutdownTime is pending: expiry may fire up to this late. */
+export const SHUTDOWN_REQUEUE_FLOOR_MS = 2000;
+
+export interface SandboxReconcilerOptions {
+  client: KubeClient;
+  caches: SandboxCaches;
+  events: EventRecorder;
+  /** `--cluster-domain`, the suffix of status.serviceFQDN. */
+  clusterDomain: string;
+  /** Injectable clock (ms since the epoch). @default Date.now */
+  now?: () => number;
+}
+
+export interface SandboxReconcileResult {
+  requeueAfter?: number;
+}
+
+function errorText(errors: unknown[]): string | undefined {
+  return errors.length ? errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ') : undefined;
+}
+
+export class SandboxReconciler {
+  private readonly now: () => number;
+
+  constructor(private readonly options: SandboxReconcilerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async reconcile(key: string): Promise<SandboxReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const sandbox = this.options.caches.sandboxes.get(namespace, name);
+    if (!sandbox || sandbox.metadata.deletionTimestamp) return {};
+    const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
+    if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox);
+
+    const ctx = { client: this.options.client, caches: this.options.caches, sandbox, events: this.options.events };
+    const errors: unknown[] = [];
+    await syncPvcs(ctx).catch((err) => errors.push(err));
+    const suspended = sandbox.spec.operatingMode === 'Suspended';
+    let podState: PodState;
+    try {
+      podState = await syncPod(ctx, suspended);
+    } catch (err) {
+      errors.push(err);
+      podState = { podStateUnknown: true };
+    }
+    let service: ServiceState = { required: false, exists: false };
+    if (!podState.multiplePods) {
+      try {
+        service = await syncService(ctx);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+
+    const now = new Date(this.now());
+    const status = this.runningStatus(sandbox, podState, service, errorText(errors), now);
+    let requeueAfter: number | undefined;
+    if (shutdownAt !== undefined) {
+      if (now.getTime() >= shutdownAt) {
+        status.conditions = expiredConditions(status.conditions, sandbox.metadata.generation ?? 0, now);
+        requeueAfter = 1;
+      } else {
+        requeueAfter = Math.max(shutdownAt - now.getTime(), SHUTDOWN_REQUEUE_FLOOR_MS);
+      }
+    }
+    await this.writeStatus(sandbox, status);
+    if (errors.length) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
+    return { requeueAfter };
+  }
+
+  private runningStatus(sandbox: Sandbox, podState: PodState, service: ServiceState, error: string | undefined, now: Date): SandboxStatus {
+    const pod = podState.pod;
+    const name = sandbox.metadata.name ?? '';
+    const conditions = sandboxConditions(sandbox.status?.conditions, {
+      generation: sandbox.metadata.generation ?? 0,
+      suspended: sandbox.spec.operatingMode === 'Suspended',
+      pod, podNotOwned: podState.podNotOwned, podStateUnknown: podState.podStateUnknown,
+      multiplePods: podState.multiplePods, error,
+      serviceRequired: service.required, serviceExists: service.exists,
+    }, now);
+    const inUse = service.required && service.exists;
+    return {
+      conditions,
+      selector: pod ? `${LABEL.sandboxNameHash}=${nameHash(name)}` : sandbox.status?.selector,
+      podIPs: pod?.status?.podIPs?.map((p) => p.ip).filter((ip): ip is string => Boolean(ip)),
+      nodeName: pod?.spec?.nodeName,
+      service: inUse ? name : undefined,
+      serviceFQDN: inUse ? `${name}.${sandbox.metadata.namespace}.svc.${this.options.clusterDomain}` : undefined,
+    };
+  }
+
+  /** Expired: first mark Ready=False SandboxExpired, on later passes delete the Pod and Service (and, with Delete, the Sandbox). */
+  private async expire(sandbox: Sandbox): Promise<SandboxReconcileResult> {
+    const now = new Date(this.now());
+    const generation = sandbox.metadata.generation ?? 0;
+    const current = sandbox.status ?? {};
+    if (findCondition(current.conditions, CONDITION.ready)?.reason !== SANDBOX_REASON.sandboxExpired) {
+      await this.writeStatus(sandbox, { ...current, conditions: expiredConditions(current.conditions, generation, now) });
+      return { requeueAfter: 1 };
+    }
+    const { client, caches } = this.options;
+    const namespace = sandbox.metadata.namespace ?? '';
+    const name = sandbox.metadata.name ?? '';
+    const ctx = { client, caches, sandbox };
+    for (const pod of ownedPods(ctx)) {
+      if (pod.metadata?.deletionTimestamp) continue;
+      await client.delete(Resources.pods, namespace, pod.metadata?.name ?? '', { preconditions: { uid: pod.metadata?.uid } }).catch(ignoreNotFound);
+    }
+    const service = caches.services.get(namespace, name);
+    if (service && !service.metadata?.deletionTimestamp && isControlledBy(service.metadata, sandboxOwner(sandbox))) {
+      await client.delete(Resources.services, namespace, name, { preconditions: { uid: service.metadata?.uid } }).catch(ignoreNotFound);
+    }
+    if (sandbox.spec.shutdownPolicy === 'Delete') {
+      await client.delete(Resources.sandboxes, namespace, name, { preconditions: { uid: sandbox.metadata.uid } }).catch(ignoreNotFound);
+      return {};
+    }
+    await this.writeStatus(sandbox, { conditions: expiredConditions(current.conditions, generation, now) });
+    return {};
+  }
+
+  private async writeStatus(sandbox: Sandbox, next: SandboxStatus): Promise<void> {
+    if (!statusNeedsWrite(sandbox.status, next)) return;
+    await this.options.client.mergePatch(Resources.sandboxes, sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '',
+      statusPatch(next), { subresource: 'status', fieldManager: FIELD_MANAGER }).catch(ignoreNotFound);
+  }
+}
