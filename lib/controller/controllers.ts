@@ -1,6 +1,7 @@
 // The controllers this process runs. Each reconciler module adds one entry here; main.ts sets up every enabled one.
 import type { ControllerConfig } from '../api/controller-flags';
 import type { Manager } from './manager';
+import { sandboxControllerModule } from '../reconcilers/sandbox-controller';
 
 export interface ControllerModule {
   name: string;
@@ -10,4 +11,4 @@ export interface ControllerModule {
   setup(manager: Manager, config: ControllerConfig): void;
 }
 
-export const controllerModules: ControllerModule[] = [];
+export const controllerModules: ControllerModule[] = [sandboxControllerModule];

@@ -12,3 +12,5 @@ export * from './sandbox-pvc';
 export * from './sandbox-reconciler';
 export * from './sandbox-service';
 export * from './sandbox-status';
+export * from './sandbox-controller';
+export * from './sandbox-metrics';

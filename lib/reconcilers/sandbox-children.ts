@@ -5,7 +5,8 @@ import { nameHash } from '../api/name-hash';
 import type { Sandbox } from '../api/types';
 import { isAlreadyExists, isNotFound } from '../kube/errors';
 import type { KubeClient } from '../kube/client';
-import { Resources } from '../kube/resources';
+import { Resources, type ResourceType } from '../kube/resources';
+import type { KubeObject } from '../kube/types';
 import { ownershipOf, sandboxOwner, withControllerRef } from './ownership';
 import type { SandboxCaches } from './sandbox-cache';
 import { buildPvc, pvcName } from './sandbox-pvc';
@@ -19,14 +20,13 @@ export interface ChildContext {
   sandbox: Sandbox;
 }
 
-async function createOrGet<T extends { metadata?: { name?: string; namespace?: string } }>(
-  client: KubeClient, type: (typeof Resources)[keyof typeof Resources], obj: T,
-): Promise<T> {
+/** Creates `obj`; when it already exists (the cache lagged) returns the stored one instead. */
+export async function createOrGet<T extends KubeObject>(client: KubeClient, type: ResourceType, obj: T): Promise<T> {
   try {
-    return await client.create(type, obj as never, { fieldManager: FIELD_MANAGER }) as T;
+    return await client.create(type, obj, { fieldManager: FIELD_MANAGER });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
-    return client.get(type, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '') as Promise<T>;
+    return client.get<T>(type, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
   }
 }
 
@@ -42,7 +42,7 @@ export async function syncPvcs(ctx: ChildContext): Promise<void> {
   for (const vct of sandbox.spec.volumeClaimTemplates ?? []) {
     const name = pvcName(sandbox, vct);
     const namespace = sandbox.metadata.namespace ?? '';
-    const existing = await client.getOrUndefined<PersistentVolumeClaim & { metadata: object }>(Resources.persistentVolumeClaims, namespace, name)
+    const existing = await client.getOrUndefined<PersistentVolumeClaim>(Resources.persistentVolumeClaims, namespace, name)
       ?? await createOrGet(client, Resources.persistentVolumeClaims, buildPvc(sandbox, vct));
     switch (ownershipOf(existing.metadata, owner, hash)) {
       case 'owned':

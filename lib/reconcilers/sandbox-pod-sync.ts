@@ -6,13 +6,13 @@ import { CONDITION, SANDBOX_REASON } from '../api/conditions';
 import { SANDBOX } from '../api/groups';
 import { ANNOTATION } from '../api/metadata-keys';
 import { nameHash } from '../api/name-hash';
-import { isAlreadyExists, isNotFound } from '../kube/errors';
+import { isNotFound } from '../kube/errors';
 import { Resources } from '../kube/resources';
 import { findCondition } from './conditions';
 import type { EventRecorder } from './event-recorder';
 import { isControlledBy, ownershipOf, sandboxOwner } from './ownership';
 import { POD_NAME_HASH_INDEX } from './sandbox-cache';
-import { FIELD_MANAGER, type ChildContext } from './sandbox-children';
+import { FIELD_MANAGER, createOrGet, type ChildContext } from './sandbox-children';
 import { buildPod, podMetadataPatch } from './sandbox-pod';
 
 /** What the pass learned about the Pod (feeds conditions and status). */
@@ -94,7 +94,7 @@ async function patchPodMetadata(ctx: ChildContext, pod: Pod, adopt: boolean): Pr
   const patch = podMetadataPatch(pod, ctx.sandbox, adopt);
   if (!patch) return pod;
   const meta = pod.metadata ?? {};
-  return ctx.client.mergePatch<Pod & { metadata: object }>(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, {
+  return ctx.client.mergePatch(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, {
     fieldManager: FIELD_MANAGER,
     // Adoption must not race another controller taking the Pod.
     resourceVersion: adopt ? meta.resourceVersion : undefined,
@@ -110,15 +110,7 @@ async function createOrAdoptPod(ctx: ChildContext): Promise<Pod> {
   const { client, caches, sandbox } = ctx;
   const namespace = sandbox.metadata.namespace ?? '';
   const name = sandbox.metadata.name ?? '';
-  let existing = caches.pods.get(namespace, name);
-  if (!existing) {
-    try {
-      return await client.create<Pod & { metadata: object }>(Resources.pods, buildPod(sandbox) as Pod & { metadata: object }, { fieldManager: FIELD_MANAGER });
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
-      existing = await client.get<Pod & { metadata: object }>(Resources.pods, namespace, name);
-    }
-  }
+  const existing = caches.pods.get(namespace, name) ?? await createOrGet(client, Resources.pods, buildPod(sandbox));
   switch (ownershipOf(existing.metadata, sandboxOwner(sandbox), nameHash(name))) {
     case 'owned':
       return updateOwnedPod(ctx, existing);

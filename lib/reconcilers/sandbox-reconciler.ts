@@ -28,10 +28,16 @@ export interface SandboxReconcilerOptions {
   clusterDomain: string;
   /** Injectable clock (ms since the epoch). @default Date.now */
   now?: () => number;
+  /** Called when a pass turns Ready to True (creation-latency metric); `at` is the pass time in ms. */
+  onReady?: (sandbox: Sandbox, at: number) => void;
 }
 
 export interface SandboxReconcileResult {
   requeueAfter?: number;
+}
+
+function isReady(status: SandboxStatus | undefined): boolean {
+  return findCondition(status?.conditions, CONDITION.ready)?.status === 'True';
 }
 
 function errorText(errors: unknown[]): string | undefined {
@@ -84,6 +90,7 @@ export class SandboxReconciler {
       }
     }
     await this.writeStatus(sandbox, status);
+    if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now.getTime());
     if (errors.length) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
     return { requeueAfter };
   }

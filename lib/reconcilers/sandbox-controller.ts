@@ -1,0 +1,55 @@
+// Wiring of the Sandbox controller into the manager: informers (Sandboxes; Pods and Services that carry the
+// name-hash label, optionally filtered server-side by --cache-label-selectors), the Pod index, event handlers
+// mapping Pods/Services to their controlling Sandbox, the reconciler and its metrics.
+import type { Pod, Service } from 'kubernetes-types/core/v1';
+import { SANDBOX } from '../api/groups';
+import { LABEL } from '../api/metadata-keys';
+import type { Sandbox } from '../api/types';
+import type { ControllerModule } from '../controller/controllers';
+import type { EventHandlers } from '../controller/informer';
+import { Resources } from '../kube/resources';
+import type { KubeObject } from '../kube/types';
+import { KubeEventRecorder } from './event-recorder';
+import { POD_NAME_HASH_INDEX, podNameHashIndex, slimPod } from './sandbox-cache';
+import { FIELD_MANAGER } from './sandbox-children';
+import { sandboxGaugeLabels } from './sandbox-metrics';
+import { SandboxReconciler } from './sandbox-reconciler';
+
+/** Only objects carrying the name-hash label can belong to a Sandbox (upstream's Owns() predicate). */
+function withNameHash<T extends KubeObject>(handlers: EventHandlers<T>): EventHandlers<T> {
+  const has = (obj: T) => obj.metadata?.labels?.[LABEL.sandboxNameHash] !== undefined;
+  return {
+    onAdd: (obj) => { if (has(obj)) handlers.onAdd?.(obj); },
+    onUpdate: (oldObj, newObj) => { if (has(oldObj) || has(newObj)) handlers.onUpdate?.(oldObj, newObj); },
+    onDelete: (obj) => { if (has(obj)) handlers.onDelete?.(obj); },
+  };
+}
+
+export const sandboxControllerModule: ControllerModule = {
+  name: 'sandbox',
+  enabled: () => true,
+  setup(manager, config) {
+    const scope = config.cacheLabelSelectors ? { labelSelector: LABEL.sandboxNameHash } : {};
+    const sandboxes = manager.informer<Sandbox>(Resources.sandboxes);
+    const pods = manager.informer<Pod>(Resources.pods, { ...scope, indexers: { [POD_NAME_HASH_INDEX]: podNameHashIndex }, transform: slimPod });
+    const services = manager.informer<Service>(Resources.services, scope);
+    const log = manager.logger.child({ controller: 'sandbox' });
+    const events = new KubeEventRecorder(manager.client, FIELD_MANAGER, (err) => log.warn('event write failed', { error: String(err) }));
+    const reconciler = new SandboxReconciler({
+      client: manager.client, caches: { sandboxes, pods, services }, events, clusterDomain: config.clusterDomain,
+      onReady: (sandbox, at) => {
+        const labels = sandboxGaugeLabels(sandbox);
+        const created = Date.parse(sandbox.metadata.creationTimestamp ?? '');
+        if (!Number.isNaN(created)) {
+          manager.metrics.sandboxCreationLatency.observe(
+            { namespace: labels.namespace, launch_type: labels.launch_type, sandbox_template: labels.sandbox_template }, at - created);
+        }
+      },
+    });
+    const controller = manager.controller({ name: 'sandbox', reconciler, workers: config.sandboxConcurrentWorkers });
+    sandboxes.addEventHandler(controller.enqueueSelf());
+    pods.addEventHandler(withNameHash(controller.enqueueOwner<Pod>(SANDBOX.kind)));
+    services.addEventHandler(withNameHash(controller.enqueueOwner<Service>(SANDBOX.kind)));
+    manager.metrics.setSandboxesSource(() => sandboxes.list().map(sandboxGaugeLabels));
+  },
+};
