@@ -46,6 +46,15 @@ export const ANNOTATION = {
 /** Label value the sandbox router's pods carry (key LABEL.routerApp). */
 export const ROUTER_APP_VALUE = 'sandbox-router';
 
+/**
+ * Node label (value: runtime family, e.g. `gvisor`, `kata`) and matching NoSchedule taint key that keep
+ * sandbox pods on nodes with that runtime installed; RuntimeClass scheduling selects and tolerates it.
+ */
+export const RUNTIME_NODE_LABEL = 'agent-sandbox-kit.dev/runtime';
+
+/** Namespace of the controller and the sandbox router unless an installation chooses another. */
+export const DEFAULT_SYSTEM_NAMESPACE = 'agent-sandbox-system';
+
 /** Known `created-by` values; anything else is reported as `unknown`. */
 export const CREATED_BY_VALUES = ['go-client', 'python-client', 'ts-client', 'controller'] as const;
 

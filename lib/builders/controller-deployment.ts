@@ -1,0 +1,82 @@
+// The controller Deployment: args rendered from the shared flag table, probes on the health port,
+// restricted security context, and the service-account token mounted explicitly (it talks to the API).
+
+import type { Deployment } from 'kubernetes-types/apps/v1';
+import type { ResourceRequirements } from 'kubernetes-types/core/v1';
+import { renderControllerArgs } from '../api';
+import { exemptionAnnotations } from '../policy/exemptions';
+import { RULE } from '../policy/rule-ids';
+import { Built, compact } from './manifest';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
+import type { AgentSandboxSystemProps, ResolvedSystemProps } from './system-props';
+
+export const CONTROLLER_NAME = 'agent-sandbox-controller';
+
+/** Labels selecting the controller pods (stable: changing a Deployment selector is not allowed). */
+export function controllerSelector(): Record<string, string> {
+  return { 'app.kubernetes.io/name': CONTROLLER_NAME };
+}
+
+/** Labels on every object of the installation. */
+export function controllerLabels(): Record<string, string> {
+  return { ...controllerSelector(), 'app.kubernetes.io/part-of': 'agent-sandbox' };
+}
+
+const DEFAULT_RESOURCES: ResourceRequirements = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '1', memory: '512Mi' },
+};
+
+/** The controller is trusted infrastructure, not a sandbox: these two guardrails do not apply to it. */
+const CONTROLLER_EXEMPTIONS = {
+  [RULE.runtimeClass]: 'The controller is a trusted system component, not untrusted agent code; it runs on the default runtime.',
+  [RULE.noServiceAccountToken]: 'The controller reconciles sandboxes through the Kubernetes API and needs its service-account token.',
+};
+
+export function controllerDeployment(r: ResolvedSystemProps, props: AgentSandboxSystemProps): Built<Deployment> {
+  const labels = controllerLabels();
+  const probe = (path: string, initialDelaySeconds: number, periodSeconds: number) => ({
+    httpGet: { path, port: 'health' }, initialDelaySeconds, periodSeconds,
+  });
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name: CONTROLLER_NAME, namespace: r.namespace, labels, annotations: exemptionAnnotations(CONTROLLER_EXEMPTIONS) },
+    spec: {
+      replicas: r.replicas,
+      selector: { matchLabels: controllerSelector() },
+      template: {
+        metadata: { labels },
+        spec: compact({
+          serviceAccountName: CONTROLLER_NAME,
+          automountServiceAccountToken: true,
+          securityContext: restrictedPodSecurityContext(),
+          priorityClassName: props.priorityClassName,
+          nodeSelector: props.nodeSelector,
+          tolerations: props.tolerations ? [...props.tolerations] : undefined,
+          imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })),
+          containers: [{
+            name: 'controller',
+            image: r.image,
+            imagePullPolicy: r.imagePullPolicy,
+            args: renderControllerArgs(r.flags),
+            env: [
+              { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
+            ports: [
+              { name: 'metrics', containerPort: r.metricsPort, protocol: 'TCP' },
+              { name: 'health', containerPort: r.healthPort, protocol: 'TCP' },
+            ],
+            livenessProbe: probe('/healthz', 15, 20),
+            readinessProbe: probe('/readyz', 5, 10),
+            resources: props.resources ?? DEFAULT_RESOURCES,
+            securityContext: restrictedContainerSecurityContext(),
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          }],
+          // Writable scratch space despite the read-only root filesystem.
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+        }),
+      },
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// Builds a complete agent-sandbox installation as plain objects: CRDs, Namespace, ServiceAccount, RBAC,
+// controller Deployment, metrics Service, PodDisruptionBudget and an optional ServiceMonitor.
+// Output order is apply order: CRDs and the Namespace come before anything that needs them.
+
+import type { Namespace, Service, ServiceAccount } from 'kubernetes-types/core/v1';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
+import { allCrds } from '../api';
+import { controllerDeployment, CONTROLLER_NAME, controllerLabels, controllerSelector } from './controller-deployment';
+import { CORE_CONTROLLER_RULES, EXTENSIONS_CONTROLLER_RULES, LEADER_ELECTION_RULES } from './controller-rbac';
+import { assertNoProblems, Built, Manifest } from './manifest';
+import { AgentSandboxSystemProps, ResolvedSystemProps, resolveSystemProps, ServiceMonitorOptions, systemProblems } from './system-props';
+
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
+/** Builds every object of the installation, in apply order. Throws when systemProblems() reports any. */
+export function buildSystem(props: AgentSandboxSystemProps = {}): Manifest[] {
+  assertNoProblems('AgentSandboxSystem', systemProblems(props));
+  const r = resolveSystemProps(props);
+  const clusterRoles: Array<[string, readonly PolicyRule[]]> = [[CONTROLLER_NAME, CORE_CONTROLLER_RULES]];
+  if (r.flags.extensions) clusterRoles.push([`${CONTROLLER_NAME}-extensions`, EXTENSIONS_CONTROLLER_RULES]);
+  return [
+    ...(r.installCrds ? allCrds().map((crd) => crd as Built<typeof crd>) : []),
+    ...(r.createNamespace ? [namespace(r.namespace)] : []),
+    serviceAccount(r),
+    ...clusterRoles.flatMap(([name, rules]) => clusterRoleWithBinding(r, name, rules)),
+    ...leaseRoleWithBinding(r),
+    controllerDeployment(r, props),
+    metricsService(r),
+    ...(props.podDisruptionBudget ?? true ? [disruptionBudget(r)] : []),
+    ...(props.serviceMonitor ? [serviceMonitor(r, props.serviceMonitor)] : []),
+  ];
+}
+
+function namespace(name: string): Built<Namespace> {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/part-of': 'agent-sandbox' } } };
+}
+
+function serviceAccount(r: ResolvedSystemProps): Built<ServiceAccount> {
+  return {
+    apiVersion: 'v1', kind: 'ServiceAccount',
+    metadata: { name: CONTROLLER_NAME, namespace: r.namespace, labels: controllerLabels() },
+    // Only the controller pod mounts the token, explicitly; nothing else using this account gets one.
+    automountServiceAccountToken: false,
+  };
+}
+
+const subject = (r: ResolvedSystemProps) => [{ kind: 'ServiceAccount', name: CONTROLLER_NAME, namespace: r.namespace }];
+
+function clusterRoleWithBinding(r: ResolvedSystemProps, name: string, rules: readonly PolicyRule[]): Manifest[] {
+  const role: Built<ClusterRole> = { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name, labels: controllerLabels() }, rules: structuredClone([...rules]) };
+  const binding: Built<ClusterRoleBinding> = {
+    apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name, labels: controllerLabels() },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: subject(r),
+  };
+  return [role, binding];
+}
+
+function leaseRoleWithBinding(r: ResolvedSystemProps): Manifest[] {
+  const name = `${CONTROLLER_NAME}-leader-election`;
+  const metadata = { name, namespace: r.leaseNamespace, labels: controllerLabels() };
+  const role: Built<Role> = { apiVersion: RBAC, kind: 'Role', metadata, rules: structuredClone([...LEADER_ELECTION_RULES]) };
+  const binding: Built<RoleBinding> = {
+    apiVersion: RBAC, kind: 'RoleBinding', metadata: { ...metadata },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: subject(r),
+  };
+  return [role, binding];
+}
+
+function metricsService(r: ResolvedSystemProps): Built<Service> {
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: CONTROLLER_NAME, namespace: r.namespace, labels: controllerLabels() },
+    spec: { selector: controllerSelector(), ports: [{ name: 'metrics', port: r.metricsPort, targetPort: 'metrics', protocol: 'TCP' }] },
+  };
+}
+
+function disruptionBudget(r: ResolvedSystemProps): Built<PodDisruptionBudget> {
+  return {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget',
+    metadata: { name: CONTROLLER_NAME, namespace: r.namespace, labels: controllerLabels() },
+    spec: { maxUnavailable: 1, selector: { matchLabels: controllerSelector() } },
+  };
+}
+
+/** monitoring.coreos.com/v1 ServiceMonitor (not in kubernetes-types: it is a Prometheus Operator CRD). */
+export interface ServiceMonitor extends Manifest {
+  readonly spec: {
+    selector: { matchLabels: Record<string, string> };
+    namespaceSelector: { matchNames: string[] };
+    endpoints: Array<{ port: string; path: string; interval: string }>;
+  };
+}
+
+function serviceMonitor(r: ResolvedSystemProps, options: ServiceMonitorOptions): ServiceMonitor {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor',
+    metadata: { name: CONTROLLER_NAME, namespace: r.namespace, labels: { ...controllerLabels(), ...options.labels } },
+    spec: {
+      selector: { matchLabels: controllerLabels() },
+      namespaceSelector: { matchNames: [r.namespace] },
+      endpoints: [{ port: 'metrics', path: '/metrics', interval: options.interval ?? '30s' }],
+    },
+  };
+}

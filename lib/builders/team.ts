@@ -1,0 +1,168 @@
+// One team's sandbox tenancy: its Namespace, quota, default container limits, a default-deny
+// NetworkPolicy (DNS and the sandbox router excepted), RBAC for its agents (claims only), its templates
+// and warm pools, and the admission policy that enforces its guardrails in the cluster.
+
+import type { LimitRange, LimitRangeItem, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
+import type { Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
+import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM } from '../api';
+import { buildAdmissionPolicy } from '../policy/admission-policy';
+import { checkObjects, formatViolation } from '../policy/engine';
+import { GuardrailPolicy, policyProblems } from '../policy/profiles';
+import { CONTROLLER_NAME } from './controller-deployment';
+import { assertNoProblems, Built, dnsLabelProblem, Manifest } from './manifest';
+import {
+  buildSandboxTemplate, buildSandboxWarmPool, SandboxTemplateProps, sandboxTemplateProblems, SandboxWarmPoolProps, sandboxWarmPoolProblems,
+} from './sandbox-resources';
+
+/** Who the team's agents are: they may create and delete claims, and read sandboxes. */
+export interface TeamAgents {
+  /** Groups (e.g. from your identity provider). @default - none */
+  readonly groups?: readonly string[];
+  /** Service accounts, `name` or `namespace/name` (bare names are in the team namespace). @default - none */
+  readonly serviceAccounts?: readonly string[];
+  /** Individual users. @default - none */
+  readonly users?: readonly string[];
+}
+
+export interface TeamProps {
+  /** Team name; also the namespace name. */
+  readonly name: string;
+  /** The team's agents. */
+  readonly agents: TeamAgents;
+  /** ResourceQuota `hard` limits. @default - 32 CPU / 64Gi requests, 64 CPU / 128Gi limits, 200 pods, 200 sandboxes, 200 claims */
+  readonly quota?: Record<string, string>;
+  /** Per-container defaults and bounds (LimitRange). @default - default 1 CPU / 1Gi limit, 250m / 256Mi request, max 4 CPU / 8Gi */
+  readonly containerLimits?: Pick<LimitRangeItem, 'default' | 'defaultRequest' | 'max' | 'min'>;
+  /** Largest warm pool this team may run. @default 20 */
+  readonly maxWarmPoolReplicas?: number;
+  /** Guardrails for the team's templates, sandboxes and pools (also enforced in-cluster). @default - profile restricted */
+  readonly guardrails?: Omit<GuardrailPolicy, 'maxWarmPoolReplicas'>;
+  /** Namespace of the controller and the sandbox router. @default "agent-sandbox-system" */
+  readonly systemNamespace?: string;
+  /** The team's templates (namespace is the team's). @default - none */
+  readonly templates?: readonly Omit<SandboxTemplateProps, 'namespace'>[];
+  /** The team's warm pools (namespace is the team's). @default - none */
+  readonly warmPools?: readonly Omit<SandboxWarmPoolProps, 'namespace'>[];
+}
+
+const DEFAULT_QUOTA: Record<string, string> = {
+  'requests.cpu': '32', 'requests.memory': '64Gi', 'limits.cpu': '64', 'limits.memory': '128Gi', pods: '200',
+  [`count/${SANDBOX.plural}.${SANDBOX.group}`]: '200',
+  [`count/${SANDBOX_CLAIM.plural}.${SANDBOX_CLAIM.group}`]: '200',
+};
+
+const DEFAULT_CONTAINER_LIMITS: Pick<LimitRangeItem, 'default' | 'defaultRequest' | 'max'> = {
+  default: { cpu: '1', memory: '1Gi' },
+  defaultRequest: { cpu: '250m', memory: '256Mi' },
+  max: { cpu: '4', memory: '8Gi' },
+};
+
+export const DEFAULT_MAX_WARM_POOL_REPLICAS = 20;
+
+/** The guardrail policy of a team (its own settings plus its pool maximum). */
+export function teamPolicy(props: TeamProps): GuardrailPolicy {
+  return { ...props.guardrails, maxWarmPoolReplicas: props.maxWarmPoolReplicas ?? DEFAULT_MAX_WARM_POOL_REPLICAS };
+}
+
+export function teamProblems(props: TeamProps): string[] {
+  const problems: (string | undefined)[] = [dnsLabelProblem('name', props.name)];
+  const { groups = [], serviceAccounts = [], users = [] } = props.agents;
+  if (groups.length + serviceAccounts.length + users.length === 0) problems.push('agents must name at least one group, service account or user');
+  problems.push(...policyProblems(teamPolicy(props)).map((p) => `guardrails: ${p}`));
+  const templateNames = new Set((props.templates ?? []).map((t) => t.name));
+  for (const t of props.templates ?? []) problems.push(...sandboxTemplateProblems({ ...t, namespace: props.name }).map((p) => `templates[${t.name}]: ${p}`));
+  for (const p of props.warmPools ?? []) {
+    problems.push(...sandboxWarmPoolProblems({ ...p, namespace: props.name }).map((m) => `warmPools[${p.name}]: ${m}`));
+    if (!templateNames.has(p.templateName)) problems.push(`warmPools[${p.name}].templateName "${p.templateName}" is not one of the team's templates (${[...templateNames].join(', ') || 'none'})`);
+  }
+  const real = problems.filter((p): p is string => p !== undefined);
+  return real.length > 0 ? real : guardrailViolations(props);
+}
+
+/** Guardrail violations of the team's own templates and pools (checked once the props are otherwise valid). */
+function guardrailViolations(props: TeamProps): string[] {
+  const objects = [
+    ...(props.templates ?? []).map((t) => buildSandboxTemplate({ ...t, namespace: props.name })),
+    ...(props.warmPools ?? []).map((p) => buildSandboxWarmPool({ ...p, namespace: props.name })),
+  ];
+  return checkObjects(objects, teamPolicy(props)).map(formatViolation);
+}
+
+function subjects(props: TeamProps): Subject[] {
+  const { groups = [], serviceAccounts = [], users = [] } = props.agents;
+  return [
+    ...groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
+    ...users.map((name) => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name })),
+    ...serviceAccounts.map((ref) => {
+      const [namespace, name] = ref.includes('/') ? ref.split('/', 2) : [props.name, ref];
+      return { kind: 'ServiceAccount', name, namespace };
+    }),
+  ];
+}
+
+/** Builds the team's objects in apply order. Throws when teamProblems() reports any. */
+export function buildTeam(props: TeamProps): Manifest[] {
+  assertNoProblems(`TeamSandboxes ${props.name}`, teamProblems(props));
+  const ns = props.name;
+  const labels = { 'app.kubernetes.io/part-of': 'agent-sandbox', 'agent-sandbox-kit.dev/team': ns };
+  const systemNamespace = props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE;
+  const templates = (props.templates ?? []).map((t) => buildSandboxTemplate({ ...t, namespace: ns }));
+  const pools = (props.warmPools ?? []).map((p) => buildSandboxWarmPool({ ...p, namespace: ns }));
+  const namespace: Built<Namespace> = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } };
+  const quota: Built<ResourceQuota> = {
+    apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'sandboxes', namespace: ns, labels },
+    spec: { hard: { ...DEFAULT_QUOTA, ...props.quota } },
+  };
+  const limitRange: Built<LimitRange> = {
+    apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'sandboxes', namespace: ns, labels },
+    spec: { limits: [{ type: 'Container', ...(props.containerLimits ?? DEFAULT_CONTAINER_LIMITS) }] },
+  };
+  return [
+    namespace, quota, limitRange,
+    defaultDenyPolicy(ns, systemNamespace, labels),
+    ...agentRbac(props, labels),
+    ...buildAdmissionPolicy({
+      namespace: ns, policy: teamPolicy(props), exemptObjects: templates,
+      controllerUsername: `system:serviceaccount:${systemNamespace}:${CONTROLLER_NAME}`,
+    }),
+    ...templates,
+    ...pools,
+  ];
+}
+
+function defaultDenyPolicy(ns: string, systemNamespace: string, labels: Record<string, string>): Built<NetworkPolicy> {
+  const namespaceNamed = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+    metadata: { name: 'default-deny', namespace: ns, labels },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      // Only the sandbox router may connect in; per-template policies (kept by the controller) add more.
+      ingress: [{ from: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] }],
+      // Cluster DNS only; everything else stays denied unless a template policy allows it.
+      egress: [{
+        to: [{ namespaceSelector: namespaceNamed('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      }],
+    },
+  };
+}
+
+function agentRbac(props: TeamProps, labels: Record<string, string>): Manifest[] {
+  const name = 'sandbox-agents';
+  const role: Built<Role> = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: props.name, labels },
+    rules: [
+      { apiGroups: [EXTENSIONS_GROUP], resources: [SANDBOX_CLAIM.plural], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+      { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['get', 'list', 'watch'] },
+    ],
+  };
+  const binding: Built<RoleBinding> = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: props.name, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: subjects(props),
+  };
+  return [role, binding];
+}

@@ -1,0 +1,84 @@
+// Synthesizes the guardrails as a ValidatingAdmissionPolicy + binding per team namespace, so the API server
+// enforces the same rules on objects created by anyone (kubectl, SDKs, other tools), not only on our output.
+// Exemptions are baked in per (kind, name) at synth time: writing the annotation in the cluster grants nothing.
+
+import type { NamedRuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Validation } from 'kubernetes-types/admissionregistration/v1';
+import { CORE_GROUP, EXTENSIONS_GROUP, SANDBOX, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../api';
+import type { Built } from '../builders/manifest';
+import { readExemptions } from './exemptions';
+import { GuardrailPolicy, resolvePolicy } from './profiles';
+import type { PlainObject } from './engine';
+import { RULES } from './rules';
+
+export interface AdmissionPolicyOptions {
+  /** The namespace the policy is bound to. */
+  readonly namespace: string;
+  readonly policy?: GuardrailPolicy;
+  /** Objects whose recorded exemptions the cluster should honour (e.g. the team's templates). */
+  readonly exemptObjects?: readonly PlainObject[];
+  /**
+   * Username of the controller's service account. Objects it derives from already-admitted templates
+   * (warm-pool members, cold claims) are skipped; it cannot add exemptions of its own.
+   */
+  readonly controllerUsername: string;
+}
+
+// kubernetes-types omits the fields NamedRuleWithOperations inlines from RuleWithOperations.
+type ResourceRule = NamedRuleWithOperations & { resources: string[] };
+
+const resourceRules = (rules: ResourceRule[]): NamedRuleWithOperations[] => rules;
+
+const cel = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+function exemptionGuard(ruleId: string, objects: readonly PlainObject[]): string | undefined {
+  const exempt = objects.filter((o) => readExemptions(o.metadata?.annotations)[ruleId as never] !== undefined);
+  if (exempt.length === 0) return undefined;
+  return exempt.map((o) => `(object.kind == ${cel(o.kind ?? '')} && object.metadata.name == ${cel(o.metadata?.name ?? '')})`).join(' || ');
+}
+
+export const admissionPolicyName = (namespace: string) => `agent-sandbox-guardrails-${namespace}`;
+
+/** The policy and its binding, in that order. */
+export function buildAdmissionPolicy(options: AdmissionPolicyOptions): [Built<ValidatingAdmissionPolicy>, Built<ValidatingAdmissionPolicyBinding>] {
+  const policy = resolvePolicy(options.policy);
+  const name = admissionPolicyName(options.namespace);
+  const exemptObjects = options.exemptObjects ?? [];
+  const validations: Validation[] = [];
+  for (const rule of RULES.filter((r) => policy.rules.includes(r.id))) {
+    const check = rule.cel(policy);
+    if (check === undefined) continue;
+    const applies = rule.target === 'warmPool' ? "object.kind != 'SandboxWarmPool'" : "object.kind == 'SandboxWarmPool'";
+    const guards = [applies, exemptionGuard(rule.id, exemptObjects)].filter((g) => g !== undefined);
+    validations.push({ expression: `${guards.join(' || ')} || (${check})`, message: `[rule ${rule.id}] ${rule.summary}`, reason: 'Forbidden' });
+  }
+  const vap: Built<ValidatingAdmissionPolicy> = {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy',
+    metadata: { name, labels: { 'app.kubernetes.io/part-of': 'agent-sandbox' } },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: resourceRules([
+          { apiGroups: [CORE_GROUP], apiVersions: [SANDBOX.version], operations: ['CREATE', 'UPDATE'], resources: [SANDBOX.plural] },
+          { apiGroups: [EXTENSIONS_GROUP], apiVersions: [SANDBOX_TEMPLATE.version], operations: ['CREATE', 'UPDATE'], resources: [SANDBOX_TEMPLATE.plural, SANDBOX_WARM_POOL.plural] },
+        ]),
+      },
+      matchConditions: [{ name: 'not-the-controller', expression: `request.userInfo.username != ${cel(options.controllerUsername)}` }],
+      variables: [
+        // Only dereferenced for Sandbox/SandboxTemplate (guarded by the kind check in each validation).
+        { name: 'podSpec', expression: 'object.spec.podTemplate.spec' },
+        { name: 'containers', expression: 'variables.podSpec.containers + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])' },
+      ],
+      validations,
+    },
+  };
+  const binding: Built<ValidatingAdmissionPolicyBinding> = {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name, labels: { 'app.kubernetes.io/part-of': 'agent-sandbox' } },
+    spec: {
+      policyName: name,
+      validationActions: ['Deny'],
+      matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': options.namespace } } },
+    },
+  };
+  return [vap, binding];
+}
