@@ -1,0 +1,115 @@
+// Router settings: flags (`--name value` / `--name=value`) over environment over defaults, validated up front.
+
+export type AuthzMode = 'allow-all' | 'tokenreview' | 'scoped-token';
+
+export interface RouterConfig {
+  /** Proxy listener. @default ":8080" */
+  readonly httpBindAddress: string;
+  /** Prometheus `/metrics` listener. @default ":9090" */
+  readonly metricsBindAddress: string;
+  /** `/healthz` and `/readyz` listener. @default ":8081" */
+  readonly healthProbeBindAddress: string;
+  /** @default "cluster.local" (env CLUSTER_DOMAIN) */
+  readonly clusterDomain: string;
+  /** Total time for one proxied request (not applied after a WebSocket upgrade). @default 180 (env PROXY_TIMEOUT_SECONDS) */
+  readonly proxyTimeoutSeconds: number;
+  /** Inactivity on either side after which a connection is closed. @default 60 */
+  readonly idleTimeoutSeconds: number;
+  /** Inactivity limit for upgraded (WebSocket) connections. @default 3600 */
+  readonly upgradeIdleTimeoutSeconds: number;
+  /** Concurrent client connections accepted. @default 4096 */
+  readonly maxConnections: number;
+  /** Concurrent proxied requests; more are answered 503. @default 1024 */
+  readonly maxInflightRequests: number;
+  /** Dial retries to a sandbox (200 ms doubling, at most 800 ms). @default 3 */
+  readonly upstreamMaxRetries: number;
+  /** Route to 127.0.0.0/8 pod IPs (local clusters only). @default false */
+  readonly allowLoopbackPodIP: boolean;
+  /** @default "tokenreview" */
+  readonly authzMode: AuthzMode;
+  /** @default 30 */
+  readonly authzTokenreviewTtlSeconds: number;
+  /** Comma-separated audiences for TokenReview. @default "" */
+  readonly authzTokenreviewAudiences: string;
+  /** File with the HMAC secret for scoped tokens (≥ 32 bytes). @default "" */
+  readonly authzScopedTokenSecretFile: string;
+  /** Watch Sandboxes only in this namespace. @default "" (all) */
+  readonly cacheNamespace: string;
+  /** @default "" (in-cluster or $KUBECONFIG) */
+  readonly kubeconfig: string;
+  /** One JSON line per request on stdout. @default true */
+  readonly accessLog: boolean;
+}
+
+export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
+  httpBindAddress: ':8080',
+  metricsBindAddress: ':9090',
+  healthProbeBindAddress: ':8081',
+  clusterDomain: 'cluster.local',
+  proxyTimeoutSeconds: 180,
+  idleTimeoutSeconds: 60,
+  upgradeIdleTimeoutSeconds: 3600,
+  maxConnections: 4096,
+  maxInflightRequests: 1024,
+  upstreamMaxRetries: 3,
+  allowLoopbackPodIP: false,
+  authzMode: 'tokenreview',
+  authzTokenreviewTtlSeconds: 30,
+  authzTokenreviewAudiences: '',
+  authzScopedTokenSecretFile: '',
+  cacheNamespace: '',
+  kubeconfig: '',
+  accessLog: true,
+};
+
+const ENV: Partial<Record<keyof RouterConfig, string>> = {
+  clusterDomain: 'CLUSTER_DOMAIN',
+  proxyTimeoutSeconds: 'PROXY_TIMEOUT_SECONDS',
+  kubeconfig: 'KUBECONFIG',
+};
+const AUTHZ_MODES: readonly AuthzMode[] = ['allow-all', 'tokenreview', 'scoped-token'];
+
+const kebab = (key: string): string => '--' + key.replace(/[A-Z]+/g, (m) => '-' + m.toLowerCase());
+
+function coerce(key: keyof RouterConfig, raw: string, source: string): string | number | boolean {
+  const kind = typeof DEFAULT_ROUTER_CONFIG[key];
+  if (kind === 'boolean') {
+    if (raw === 'true' || raw === '') return true;
+    if (raw === 'false') return false;
+    throw new Error(`${source}: expected true or false, got ${JSON.stringify(raw)}`);
+  }
+  if (kind === 'number') {
+    const n = Number(raw);
+    if (raw === '' || !Number.isFinite(n) || n < 0) throw new Error(`${source}: expected a non-negative number, got ${JSON.stringify(raw)}`);
+    return n;
+  }
+  if (key === 'authzMode' && !AUTHZ_MODES.includes(raw as AuthzMode)) throw new Error(`${source}: expected one of ${AUTHZ_MODES.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/** Parses `argv`; unknown flags and bad values are errors naming the flag. */
+export function parseRouterConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RouterConfig {
+  const config: Record<string, unknown> = { ...DEFAULT_ROUTER_CONFIG };
+  const byFlag = new Map(Object.keys(DEFAULT_ROUTER_CONFIG).map((k) => [kebab(k), k as keyof RouterConfig]));
+  for (const [key, name] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw) config[key] = coerce(key as keyof RouterConfig, raw, name);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const key = byFlag.get(flag);
+    if (!key) throw new Error(`unknown flag ${flag}; known: ${[...byFlag.keys()].join(', ')}`);
+    const isBool = typeof DEFAULT_ROUTER_CONFIG[key] === 'boolean';
+    const raw = inline ?? (isBool && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) ? 'true' : argv[++i]);
+    if (raw === undefined) throw new Error(`${flag}: missing value`);
+    config[key] = coerce(key, raw, flag);
+  }
+  return config as unknown as RouterConfig;
+}
+
+/** `":8080"` / `"127.0.0.1:8080"` / `"[::1]:8080"` -> host and port for net.Server.listen. */
+export function splitBindAddress(address: string): { host?: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);
+  if (!match) throw new Error(`bind address ${JSON.stringify(address)} must look like ":8080" or "host:8080"`);
+  return { host: match[1] ?? (match[2] || undefined), port: Number(match[3]) };
+}

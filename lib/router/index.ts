@@ -1,0 +1,10 @@
+// Sandbox router: header-routed reverse proxy to sandbox pods with auth, limits, logs and metrics.
+export { RouterServer, type RouterServerOptions, type AccessLogEntry } from './server';
+export { parseRouterConfig, DEFAULT_ROUTER_CONFIG, type RouterConfig, type AuthzMode } from './config';
+export { StaticResolver, type SandboxResolver, type SandboxTarget } from './resolver';
+export { SandboxCache, toTarget, type SandboxCacheOptions } from './sandbox-cache';
+export { AllowAllAuthorizer, type Authorizer, type AuthDecision } from './auth/authorizer';
+export { ScopedTokenAuthorizer, mintScopedToken, verifyScopedToken, type ScopedTokenClaims } from './auth/scoped-token';
+export { TokenReviewAuthorizer, type TokenReviewOptions } from './auth/tokenreview';
+export { RouterMetrics } from './metrics';
+export { createAdminServer } from './admin-server';

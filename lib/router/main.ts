@@ -1,0 +1,60 @@
+// Entry point of the sandbox router (`npm run router -- --authz-mode tokenreview`): wires config, the
+// Sandbox cache, the authorizer and the proxy and admin listeners, and shuts down gracefully.
+import * as fs from 'node:fs';
+import { KubeClient } from '../kube';
+import { AllowAllAuthorizer, type Authorizer } from './auth/authorizer';
+import { ScopedTokenAuthorizer } from './auth/scoped-token';
+import { TokenReviewAuthorizer } from './auth/tokenreview';
+import { createAdminServer } from './admin-server';
+import { parseRouterConfig, splitBindAddress, type RouterConfig } from './config';
+import { SandboxCache } from './sandbox-cache';
+import { RouterServer } from './server';
+
+function buildAuthorizer(config: RouterConfig, client: KubeClient): Authorizer {
+  switch (config.authzMode) {
+    case 'allow-all':
+      console.error('WARNING: --authz-mode=allow-all lets anyone who can reach the router run commands in every sandbox. Use it for local development only.');
+      return new AllowAllAuthorizer();
+    case 'scoped-token':
+      if (!config.authzScopedTokenSecretFile) throw new Error('--authz-mode=scoped-token needs --authz-scoped-token-secret-file');
+      return new ScopedTokenAuthorizer(fs.readFileSync(config.authzScopedTokenSecretFile));
+    case 'tokenreview':
+      return new TokenReviewAuthorizer(client, {
+        ttlMs: config.authzTokenreviewTtlSeconds * 1000,
+        audiences: config.authzTokenreviewAudiences.split(',').map((a) => a.trim()).filter(Boolean),
+      });
+  }
+}
+
+async function listenOn(server: { listen(port: number, host?: string, cb?: () => void): unknown }, address: string): Promise<void> {
+  const { host, port } = splitBindAddress(address);
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+}
+
+async function main(): Promise<void> {
+  const config = parseRouterConfig(process.argv.slice(2));
+  const client = await KubeClient.create(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
+  const cache = new SandboxCache(client, {
+    namespace: config.cacheNamespace || undefined,
+    clusterDomain: config.clusterDomain,
+    onError: (err) => console.error(JSON.stringify({ msg: 'sandbox cache error', error: (err as Error).message })),
+  });
+  void cache.start();
+  const router = new RouterServer({ config, resolver: cache, authorizer: buildAuthorizer(config, client) });
+  const admin = createAdminServer(router.metrics, cache);
+  await listenOn(router.server, config.httpBindAddress);
+  await listenOn(admin, config.metricsBindAddress);
+  if (config.healthProbeBindAddress !== config.metricsBindAddress) await listenOn(createAdminServer(router.metrics, cache), config.healthProbeBindAddress);
+  console.error(JSON.stringify({ msg: 'sandbox router listening', address: config.httpBindAddress, authzMode: config.authzMode }));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      cache.stop();
+      void router.close().then(() => process.exit(0));
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`sandbox-router: ${(err as Error).message}`);
+  process.exit(1);
+});

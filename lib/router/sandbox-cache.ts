@@ -1,0 +1,89 @@
+// Watch-backed cache of Ready Sandboxes (namespace/name -> pod IPs, Service FQDN), the router's source of
+// truth for where sandboxes live. List, then watch from the list's resourceVersion; relist on 410 or error.
+import { CONDITION, LABEL, type Sandbox } from '../api';
+import { isGone, Resources, type KubeClient, type WatchEvent } from '../kube';
+import type { SandboxResolver, SandboxTarget } from './resolver';
+
+export interface SandboxCacheOptions {
+  /** Watch only this namespace. @default all namespaces */
+  readonly namespace?: string;
+  /** Cluster domain for Services whose status has a name but no FQDN. @default "cluster.local" */
+  readonly clusterDomain?: string;
+  /** Delay before relisting after a failed list or watch. @default 1000 */
+  readonly retryDelayMs?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+/**
+ * The routable view of a Sandbox: Ready=True and not an unclaimed warm-pool member (those are only
+ * reachable once a claim adopts them, which removes the warm-pool label).
+ */
+export function toTarget(sandbox: Sandbox, clusterDomain: string): SandboxTarget | undefined {
+  const { namespace = 'default', name, uid = '', labels = {}, deletionTimestamp } = sandbox.metadata;
+  const ready = sandbox.status?.conditions?.some((c) => c.type === CONDITION.ready && c.status === 'True');
+  if (!name || !ready || deletionTimestamp || labels[LABEL.warmPoolSandbox] !== undefined) return undefined;
+  const { podIPs = [], serviceFQDN, service } = sandbox.status ?? {};
+  const fqdn = serviceFQDN || (service ? `${service}.${namespace}.svc.${clusterDomain}` : undefined);
+  return { namespace, name, uid, podIPs, serviceFQDN: fqdn };
+}
+
+export class SandboxCache implements SandboxResolver {
+  private readonly targets = new Map<string, SandboxTarget>();
+  private loaded = false;
+  private readonly abort = new AbortController();
+  private readonly clusterDomain: string;
+
+  constructor(private readonly client: KubeClient, private readonly options: SandboxCacheOptions = {}) {
+    this.clusterDomain = options.clusterDomain ?? 'cluster.local';
+  }
+
+  lookup(namespace: string, name: string): SandboxTarget | undefined {
+    return this.targets.get(`${namespace}/${name}`);
+  }
+
+  ready(): boolean {
+    return this.loaded;
+  }
+
+  /** Starts listing and watching in the background; resolves after the first successful list. */
+  start(): Promise<void> {
+    return new Promise((resolveFirstList) => {
+      void this.run(resolveFirstList);
+    });
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private async run(onListed: () => void): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        const list = await this.client.listAll<Sandbox>(Resources.sandboxes, { namespace: this.options.namespace });
+        this.targets.clear();
+        for (const sandbox of list.items) this.apply('ADDED', sandbox);
+        this.loaded = true;
+        onListed();
+        await this.client.watch<Sandbox>(
+          Resources.sandboxes,
+          { namespace: this.options.namespace, resourceVersion: list.metadata.resourceVersion, signal: this.abort.signal },
+          (event: WatchEvent<Sandbox>) => this.apply(event.type, event.object),
+        );
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        if (!isGone(err)) {
+          this.options.onError?.(err);
+          await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 1000));
+        }
+      }
+    }
+  }
+
+  private apply(type: WatchEvent['type'], sandbox: Sandbox): void {
+    if (type === 'BOOKMARK' || type === 'ERROR') return;
+    const key = `${sandbox.metadata.namespace}/${sandbox.metadata.name}`;
+    const target = type === 'DELETED' ? undefined : toTarget(sandbox, this.clusterDomain);
+    if (target) this.targets.set(key, target);
+    else this.targets.delete(key);
+  }
+}

@@ -1,0 +1,210 @@
+// The sandbox router's proxy server: admits each request (headers, auth, cache lookup), streams it to the
+// sandbox over keep-alive connections, passes WebSocket/upgrade connections through, and enforces
+// connection/in-flight limits, idle and total timeouts, access logs and metrics.
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { admit, type Admitted, type AdmissionDeps } from './admission';
+import type { Authorizer } from './auth/authorizer';
+import type { RouterConfig } from './config';
+import { clientResponseHeaders, rawResponseHead, upstreamRequestHeaders } from './forwarding';
+import { RouteError } from './headers';
+import { RouterMetrics, upstreamErrorReason } from './metrics';
+import type { SandboxResolver } from './resolver';
+import { openUpstream, type UpstreamRequest } from './upstream';
+
+export interface AccessLogEntry {
+  time: string;
+  remote: string | undefined;
+  method: string | undefined;
+  path: string;
+  status: number;
+  duration_ms: number;
+  sandbox_namespace?: string;
+  sandbox_id?: string;
+  upstream?: string;
+  detail?: string;
+}
+
+export interface RouterServerOptions {
+  readonly config: RouterConfig;
+  readonly resolver: SandboxResolver;
+  readonly authorizer: Authorizer;
+  readonly metrics?: RouterMetrics;
+  /** Receives one entry per request when `config.accessLog`. @default JSON line on stdout */
+  readonly accessLog?: (entry: AccessLogEntry) => void;
+}
+
+function sendDetail(res: http.ServerResponse, status: number, detail: string): void {
+  const body = JSON.stringify({ detail });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function writeRawDetail(socket: Duplex, status: number, detail: string): void {
+  const body = JSON.stringify({ detail });
+  const reason = http.STATUS_CODES[status] ?? 'Error';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+const pathOf = (req: http.IncomingMessage): string => (req.url ?? '/').split('?', 1)[0]!;
+
+export class RouterServer {
+  readonly server: http.Server;
+  readonly metrics: RouterMetrics;
+  private readonly agent: http.Agent;
+  private readonly deps: AdmissionDeps;
+  private inflight = 0;
+
+  constructor(private readonly options: RouterServerOptions) {
+    const { config } = options;
+    this.metrics = options.metrics ?? new RouterMetrics();
+    this.metrics.buildInfo.set({ version: '0.1.0', authz_mode: options.authorizer.mode }, 1);
+    this.deps = { resolver: options.resolver, authorizer: options.authorizer, metrics: this.metrics, allowLoopbackPodIP: config.allowLoopbackPodIP };
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, timeout: config.idleTimeoutSeconds * 1000 });
+    this.server = http.createServer({ keepAliveTimeout: config.idleTimeoutSeconds * 1000 }, (req, res) => void this.handle(req, res));
+    this.server.maxConnections = config.maxConnections;
+    this.server.setTimeout(config.idleTimeoutSeconds * 1000);
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
+  }
+
+  listen(port: number, host?: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve((this.server.address() as { port: number }).port));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+      this.agent.destroy();
+    });
+  }
+
+  private upstreamSpec(req: http.IncomingMessage, admitted: Admitted, upgrade: boolean): UpstreamRequest {
+    const { config } = this.options;
+    return {
+      host: admitted.host, port: admitted.route.port, method: req.method ?? 'GET', path: req.url ?? '/',
+      headers: upstreamRequestHeaders(req, upgrade), agent: upgrade ? false : this.agent,
+      idleTimeoutMs: config.idleTimeoutSeconds * 1000, maxRetries: config.upstreamMaxRetries,
+      deadline: Date.now() + config.proxyTimeoutSeconds * 1000, namespace: admitted.target.namespace,
+    };
+  }
+
+  private record(req: http.IncomingMessage, status: number, started: number, admitted?: Admitted, detail?: string): void {
+    const durationSeconds = (performance.now() - started) / 1000;
+    const labels = { method: req.method ?? '', code: String(status), sandbox_namespace: admitted?.target.namespace ?? 'unknown' };
+    this.metrics.requests.inc(labels);
+    this.metrics.duration.observe(labels, durationSeconds);
+    if (!this.options.config.accessLog) return;
+    const entry: AccessLogEntry = {
+      time: new Date().toISOString(), remote: req.socket.remoteAddress, method: req.method, path: pathOf(req), status,
+      duration_ms: Math.round(durationSeconds * 1e4) / 10, sandbox_namespace: admitted?.target.namespace, sandbox_id: admitted?.target.name,
+      upstream: admitted ? `${admitted.host}:${admitted.route.port}` : undefined, detail,
+    };
+    (this.options.accessLog ?? ((e) => process.stdout.write(JSON.stringify(e) + '\n')))(entry);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = performance.now();
+    let admitted: Admitted | undefined;
+    let detail: string | undefined;
+    res.once('close', () => this.record(req, res.writableFinished ? res.statusCode : 499, started, admitted, detail));
+    const refuse = (status: number, message: string): void => {
+      detail = message;
+      if (!res.headersSent) sendDetail(res, status, message);
+      else res.destroy();
+    };
+    if (req.method === 'GET' && pathOf(req) === '/healthz' && req.headers['x-sandbox-id'] === undefined) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end('{"status":"ok"}');
+    }
+    if (this.inflight >= this.options.config.maxInflightRequests) return refuse(503, 'Router is at capacity; retry later.');
+    this.inflight++;
+    this.metrics.inflight.inc();
+    res.once('close', () => {
+      this.inflight--;
+      this.metrics.inflight.dec();
+    });
+    try {
+      admitted = await admit(req, this.deps);
+    } catch (err) {
+      return err instanceof RouteError ? refuse(err.status, err.message) : refuse(500, `Router error: ${(err as Error).message}`);
+    }
+    const id = admitted.route.id;
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      refuse(504, `Timed out waiting for the backend sandbox: ${id}`);
+      abort.abort();
+    }, this.options.config.proxyTimeoutSeconds * 1000);
+    res.once('close', () => {
+      clearTimeout(timer);
+      if (!res.writableFinished) abort.abort(); // client went away: cancel upstream (the runtime kills the command)
+    });
+    let upstream: http.ClientRequest;
+    try {
+      upstream = await openUpstream(this.upstreamSpec(req, admitted, false), this.metrics, abort.signal);
+    } catch {
+      if (!abort.signal.aborted) refuse(502, `Could not connect to the backend sandbox: ${id}`);
+      return;
+    }
+    upstream.on('response', (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, clientResponseHeaders(upRes.headers));
+      upRes.pipe(res);
+      upRes.on('error', () => res.destroy());
+    });
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      if (abort.signal.aborted) return;
+      this.metrics.upstreamErrors.inc({ sandbox_namespace: admitted!.target.namespace, reason: upstreamErrorReason(err) });
+      refuse(502, `Could not connect to the backend sandbox: ${id}`);
+    });
+    req.pipe(upstream);
+  }
+
+  private async handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const started = performance.now();
+    socket.on('error', () => socket.destroy());
+    let admitted: Admitted;
+    try {
+      admitted = await admit(req, this.deps);
+    } catch (err) {
+      const status = err instanceof RouteError ? err.status : 500;
+      this.record(req, status, started, undefined, (err as Error).message);
+      return writeRawDetail(socket, status, (err as Error).message);
+    }
+    const abort = new AbortController();
+    socket.once('close', () => abort.abort());
+    let upstream: http.ClientRequest;
+    try {
+      upstream = await openUpstream(this.upstreamSpec(req, admitted, true), this.metrics, abort.signal);
+    } catch {
+      this.record(req, 502, started, admitted);
+      return writeRawDetail(socket, 502, `Could not connect to the backend sandbox: ${admitted.route.id}`);
+    }
+    upstream.on('upgrade', (upRes, upSocket, upHead) => {
+      this.record(req, 101, started, admitted);
+      socket.write(rawResponseHead(101, upRes.statusMessage ?? 'Switching Protocols', upRes.rawHeaders));
+      if (upHead.length) socket.write(upHead);
+      if (head.length) upSocket.write(head);
+      const idleMs = this.options.config.upgradeIdleTimeoutSeconds * 1000;
+      const closeBoth = (): void => {
+        socket.destroy();
+        upSocket.destroy();
+      };
+      // Upgraded sockets come from servers that allow half-open connections, so 'end' must close both sides too.
+      for (const side of [socket, upSocket]) {
+        for (const event of ['error', 'end', 'close']) side.on(event, closeBoth);
+      }
+      upSocket.setTimeout(idleMs, closeBoth);
+      upSocket.pipe(socket).pipe(upSocket);
+    });
+    upstream.on('response', (upRes) => {
+      upRes.resume();
+      this.record(req, upRes.statusCode ?? 502, started, admitted);
+      writeRawDetail(socket, upRes.statusCode ?? 502, `Sandbox ${admitted.route.id} did not accept the upgrade.`);
+    });
+    upstream.on('error', () => writeRawDetail(socket, 502, `Could not connect to the backend sandbox: ${admitted.route.id}`));
+    upstream.end();
+  }
+}

@@ -1,0 +1,177 @@
+// The router over real sockets: header contract, refusal of unknown/foreign targets, forwarding hygiene,
+// streaming, upgrades, scoped tokens, limits and metrics. Targets come from a static resolver.
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { AllowAllAuthorizer, DEFAULT_ROUTER_CONFIG, mintScopedToken, RouterServer, ScopedTokenAuthorizer, StaticResolver, type Authorizer, type RouterConfig } from '../../../lib/router';
+
+const SECRET = Buffer.from('0123456789abcdef0123456789abcdef-test-secret');
+let upstream: http.Server;
+let upstreamPort: number;
+const seenHeaders: http.IncomingHttpHeaders[] = [];
+
+beforeAll(async () => {
+  upstream = http.createServer((req, res) => {
+    seenHeaders.push(req.headers);
+    if (req.url === '/stream') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first\n');
+      setTimeout(() => res.end('second\n'), 600);
+      return;
+    }
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      res.writeHead(201, { 'x-upstream': 'yes' });
+      res.end(`${req.method} ${req.url} ${body}`);
+    });
+  });
+  upstream.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
+    seenHeaders.push(req.headers);
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+    socket.on('data', (d) => socket.write(`echo:${d}`));
+    socket.on('end', () => socket.destroy());
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  upstreamPort = (upstream.address() as net.AddressInfo).port;
+});
+afterAll(() => new Promise<void>((r) => upstream.close(() => r())));
+
+const targets = new StaticResolver([
+  { namespace: 'team-a', name: 'sb-a', uid: 'uid-a', podIPs: ['127.0.0.1'] },
+  { namespace: 'team-b', name: 'sb-b', uid: 'uid-b', podIPs: ['127.0.0.1'] },
+  { namespace: 'team-a', name: 'metadata', uid: 'uid-m', podIPs: ['169.254.169.254'] },
+]);
+
+async function withRouter(test: (url: string, router: RouterServer) => Promise<void>, overrides: Partial<RouterConfig> = {}, authorizer: Authorizer = new AllowAllAuthorizer()): Promise<void> {
+  const config = { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, upstreamMaxRetries: 1, ...overrides };
+  const router = new RouterServer({ config, resolver: targets, authorizer });
+  const port = await router.listen(0, '127.0.0.1');
+  try {
+    await test(`http://127.0.0.1:${port}`, router);
+  } finally {
+    await router.close();
+  }
+}
+
+const sandboxHeaders = (ns: string, id: string, extra: Record<string, string> = {}) => ({
+  'x-sandbox-id': id, 'x-sandbox-namespace': ns, 'x-sandbox-port': String(upstreamPort), ...extra,
+});
+
+test('invalid routing headers get upstream error messages as {"detail"}', () =>
+  withRouter(async (url) => {
+    const cases: Array<[Record<string, string>, number, string]> = [
+      [{}, 400, 'X-Sandbox-ID header is required.'],
+      [{ 'x-sandbox-id': 'Bad_ID' }, 400, 'Invalid sandbox ID format.'],
+      [{ 'x-sandbox-id': 'ok', 'x-sandbox-namespace': 'a.b' }, 400, 'Invalid namespace format.'],
+      [{ 'x-sandbox-id': 'ok', 'x-sandbox-port': '70000' }, 400, 'Invalid port format.'],
+      [{ 'x-sandbox-id': 'ok', 'x-sandbox-pod-ip': 'not-an-ip' }, 400, 'Invalid target IP address.'],
+      [{ 'x-sandbox-id': 'nope', 'x-sandbox-namespace': 'team-a' }, 404, 'Sandbox team-a/nope not found or not ready.'],
+      [sandboxHeaders('team-a', 'sb-a', { 'x-sandbox-pod-ip': '10.1.2.3' }), 403, 'X-Sandbox-Pod-IP does not match the sandbox.'],
+      [sandboxHeaders('team-a', 'sb-a', { 'x-sandbox-uid': 'uid-b' }), 403, 'X-Sandbox-UID does not match the sandbox.'],
+      [sandboxHeaders('team-a', 'metadata'), 403, 'Invalid target IP address.'],
+    ];
+    for (const [headers, status, detail] of cases) {
+      const res = await fetch(url + '/x', { headers });
+      expect([headers, res.status, await res.json()]).toEqual([headers, status, { detail }]);
+    }
+    expect(await (await fetch(url + '/healthz')).json()).toEqual({ status: 'ok' });
+  }));
+
+test('loopback targets are refused unless --allow-loopback-pod-ip', () =>
+  withRouter(async (url) => {
+    const res = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'sb-a') });
+    expect(res.status).toBe(403);
+  }, { allowLoopbackPodIP: false }));
+
+test('forwards method, path, query and body; strips Authorization/Host; replaces X-Forwarded-For', () =>
+  withRouter(async (url) => {
+    seenHeaders.length = 0;
+    const res = await fetch(url + '/echo?q=1', {
+      method: 'POST', body: 'payload',
+      headers: sandboxHeaders('team-a', 'sb-a', { authorization: 'Bearer secret', 'x-forwarded-for': '6.6.6.6', 'x-custom': 'kept' }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-upstream')).toBe('yes');
+    expect(await res.text()).toBe('POST /echo?q=1 payload');
+    const seen = seenHeaders[0]!;
+    expect(seen.authorization).toBeUndefined();
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen['x-forwarded-host']).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(seen['x-custom']).toBe('kept');
+    expect(seen.host).toBe(`127.0.0.1:${upstreamPort}`);
+  }));
+
+test('streams response bodies without buffering', () =>
+  withRouter(async (url) => {
+    const started = Date.now();
+    const res = await fetch(url + '/stream', { headers: sandboxHeaders('team-a', 'sb-a') });
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value!).toString()).toBe('first\n');
+    expect(Date.now() - started).toBeLessThan(500);
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += Buffer.from(r.value).toString();
+    expect(rest).toBe('second\n');
+  }));
+
+test('passes WebSocket-style upgrades through and drops Origin', () =>
+  withRouter(async (url) => {
+    seenHeaders.length = 0;
+    const { port } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    const headers = Object.entries(sandboxHeaders('team-b', 'sb-b', { origin: 'http://evil', upgrade: 'echo', connection: 'Upgrade' }));
+    socket.write(`GET /ws HTTP/1.1\r\nHost: r\r\n${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+    let received = '';
+    await new Promise<void>((resolve) => {
+      socket.on('data', (d) => {
+        received += d.toString();
+        if (received.includes('\r\n\r\n') && !received.includes('echo:')) socket.write('ping');
+        if (received.includes('echo:ping')) resolve();
+      });
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 101/);
+    expect(seenHeaders[0]).toMatchObject({ upgrade: 'echo', 'x-sandbox-id': 'sb-b' });
+    expect(seenHeaders[0]!.origin).toBeUndefined();
+    socket.destroy();
+  }));
+
+test('dial failures are retried, then answered 502 with the sandbox id', () =>
+  withRouter(async (url) => {
+    const res = await fetch(url + '/', { headers: { 'x-sandbox-id': 'sb-a', 'x-sandbox-namespace': 'team-a', 'x-sandbox-port': '1' } });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ detail: 'Could not connect to the backend sandbox: sb-a' });
+  }));
+
+test('scoped tokens: missing/invalid -> 401, other sandbox -> 403, own sandbox -> proxied', () =>
+  withRouter(async (url) => {
+    const tokenA = mintScopedToken(SECRET, { namespace: 'team-a', name: 'sb-a', ttlSeconds: 60 });
+    const expired = mintScopedToken(SECRET, { namespace: 'team-a', name: 'sb-a', ttlSeconds: 1 }, Date.now() - 10_000);
+    const forged = mintScopedToken(Buffer.from('another-secret-another-secret-another'), { namespace: 'team-a', name: 'sb-a', ttlSeconds: 60 });
+    const get = (ns: string, id: string, token?: string, extra: Record<string, string> = {}) =>
+      fetch(url + '/', { headers: sandboxHeaders(ns, id, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra }) });
+    expect((await get('team-a', 'sb-a')).status).toBe(401);
+    expect((await get('team-a', 'sb-a', expired)).status).toBe(401);
+    expect((await get('team-a', 'sb-a', forged)).status).toBe(401);
+    const cross = await get('team-b', 'sb-b', tokenA);
+    expect(cross.status).toBe(403);
+    expect(await cross.json()).toEqual({ detail: 'Token is scoped to sandbox team-a/sb-a, not team-b/sb-b.' });
+    expect((await get('team-a', 'sb-a', tokenA, { 'x-sandbox-pod-ip': '127.0.0.1' })).status).toBe(403);
+    expect((await get('team-a', 'sb-a', tokenA)).status).toBe(201);
+  }, {}, new ScopedTokenAuthorizer(SECRET)));
+
+test('scoped-token secrets shorter than 32 bytes are rejected', () => {
+  expect(() => new ScopedTokenAuthorizer(Buffer.from('  short  '))).toThrow('at least 32 bytes after trimming (got 5)');
+});
+
+test('in-flight limit answers 503; metrics use upstream names', () =>
+  withRouter(async (url, router) => {
+    const slow = fetch(url + '/stream', { headers: sandboxHeaders('team-a', 'sb-a') });
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'sb-a') });
+    expect(refused.status).toBe(503);
+    await (await slow).text();
+    const text = await router.metrics.registry.metrics();
+    expect(text).toContain('sandbox_router_requests_total{method="GET",code="200",sandbox_namespace="team-a"} 1');
+    expect(text).toContain('sandbox_router_requests_total{method="GET",code="503",sandbox_namespace="unknown"} 1');
+    expect(text).toContain('sandbox_router_authz_decisions_total{sandbox_namespace="team-a",decision="allow"} 1');
+  }, { maxInflightRequests: 1 }));
