@@ -2,6 +2,8 @@
 import type { ControllerConfig } from '../api/controller-flags';
 import type { Manager } from './manager';
 import { sandboxControllerModule } from '../reconcilers/sandbox-controller';
+import { templateControllerModule } from '../reconcilers/template-controller';
+import { warmPoolControllerModule } from '../reconcilers/warm-pool-controller';
 
 export interface ControllerModule {
   name: string;
@@ -11,4 +13,4 @@ export interface ControllerModule {
   setup(manager: Manager, config: ControllerConfig): void;
 }
 
-export const controllerModules: ControllerModule[] = [sandboxControllerModule];
+export const controllerModules: ControllerModule[] = [sandboxControllerModule, templateControllerModule, warmPoolControllerModule];

@@ -4,8 +4,11 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 import type { KubeClient } from '../kube/client';
 import { Resources } from '../kube/resources';
 
+type EventObject = { apiVersion: string; kind: string; metadata?: ObjectMeta };
+
 export interface EventRecorder {
-  warning(object: { apiVersion: string; kind: string; metadata?: ObjectMeta }, reason: string, message: string): void;
+  warning(object: EventObject, reason: string, message: string): void;
+  normal(object: EventObject, reason: string, message: string): void;
 }
 
 export class KubeEventRecorder implements EventRecorder {
@@ -15,14 +18,22 @@ export class KubeEventRecorder implements EventRecorder {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
-  warning(object: { apiVersion: string; kind: string; metadata?: ObjectMeta }, reason: string, message: string): void {
+  warning(object: EventObject, reason: string, message: string): void {
+    this.record(object, 'Warning', reason, message);
+  }
+
+  normal(object: EventObject, reason: string, message: string): void {
+    this.record(object, 'Normal', reason, message);
+  }
+
+  private record(object: EventObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const meta = object.metadata ?? {};
     const now = new Date().toISOString();
     const event = {
       apiVersion: 'v1', kind: 'Event',
       metadata: { generateName: `${meta.name}.`, namespace: meta.namespace },
       involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion },
-      type: 'Warning', reason, message,
+      type, reason, message,
       source: { component: this.component },
       firstTimestamp: now, lastTimestamp: now, count: 1,
     };

@@ -25,6 +25,12 @@ export function podNameHashIndex(pod: Pod): string[] {
   return hash ? [`${pod.metadata?.namespace ?? ''}/${hash}`] : [];
 }
 
+/** Informer scope for Pods and Services: only labelled ones when --cache-label-selectors is on. Every controller that
+ *  reads Pods must use it so they share one informer. */
+export function sandboxChildScope(config: { cacheLabelSelectors: boolean }): { labelSelector?: string } {
+  return config.cacheLabelSelectors ? { labelSelector: LABEL.sandboxNameHash } : {};
+}
+
 /** Cached Pods keep metadata (minus managedFields and finalizers), status and only spec.nodeName. */
 export function slimPod(pod: Pod): Pod {
   const { managedFields: _managed, finalizers: _finalizers, ...metadata } = pod.metadata ?? {};

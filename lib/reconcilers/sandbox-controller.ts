@@ -10,7 +10,7 @@ import type { EventHandlers } from '../controller/informer';
 import { Resources } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
 import { KubeEventRecorder } from './event-recorder';
-import { POD_NAME_HASH_INDEX, podNameHashIndex, slimPod } from './sandbox-cache';
+import { POD_NAME_HASH_INDEX, podNameHashIndex, sandboxChildScope, slimPod } from './sandbox-cache';
 import { FIELD_MANAGER } from './sandbox-children';
 import { sandboxGaugeLabels } from './sandbox-metrics';
 import { SandboxReconciler } from './sandbox-reconciler';
@@ -29,7 +29,7 @@ export const sandboxControllerModule: ControllerModule = {
   name: 'sandbox',
   enabled: () => true,
   setup(manager, config) {
-    const scope = config.cacheLabelSelectors ? { labelSelector: LABEL.sandboxNameHash } : {};
+    const scope = sandboxChildScope(config);
     const sandboxes = manager.informer<Sandbox>(Resources.sandboxes);
     const pods = manager.informer<Pod>(Resources.pods, { ...scope, indexers: { [POD_NAME_HASH_INDEX]: podNameHashIndex }, transform: slimPod });
     const services = manager.informer<Service>(Resources.services, scope);

@@ -1,0 +1,69 @@
+// SandboxTemplate reconciler: labels the template with its ref hash and keeps the shared per-template NetworkPolicy
+// in line with `networkPolicyManagement` (Managed: create/repair; Unmanaged: delete ours). A same-named NetworkPolicy
+// the template does not control is never touched: the reconcile fails with a message naming it, and a Warning event
+// on the template says why.
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
+import { LABEL, nameHash, type SandboxTemplate } from '../api';
+import type { CacheReader } from '../controller/store';
+import { Resources, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
+import { semanticEqual } from './blueprint';
+import type { EventRecorder } from './event-recorder';
+import { templateOwner } from './extension-owners';
+import { isControlledBy } from './ownership';
+import { desiredNetworkPolicy, networkPolicyName } from './template-network-policy';
+
+export type CachedNetworkPolicy = NetworkPolicy & KubeObject;
+
+export interface TemplateReconcilerDeps {
+  client: KubeClient;
+  templates: CacheReader<SandboxTemplate>;
+  networkPolicies: CacheReader<CachedNetworkPolicy>;
+  events: EventRecorder;
+}
+
+/** Reason of the Warning event when a foreign NetworkPolicy occupies the template's name. */
+export const NETWORK_POLICY_CONFLICT = 'NetworkPolicyConflict';
+
+export class TemplateReconciler {
+  constructor(private readonly deps: TemplateReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const template = this.deps.templates.get(namespace, name);
+    if (!template || template.metadata.deletionTimestamp) return; // the NetworkPolicy goes with it (owner reference)
+    await this.ensureRefHashLabel(template);
+    const existing = this.deps.networkPolicies.get(namespace, networkPolicyName(name));
+    if ((template.spec.networkPolicyManagement ?? 'Managed') === 'Unmanaged') {
+      if (existing && isControlledBy(existing.metadata, templateOwner(template))) await this.deleteOwned(existing);
+      return;
+    }
+    const desired = desiredNetworkPolicy(template);
+    if (!existing) {
+      await this.deps.client.create(Resources.networkPolicies, desired);
+      return;
+    }
+    if (!isControlledBy(existing.metadata, templateOwner(template))) {
+      const message = `refusing to update NetworkPolicy ${namespace}/${desired.metadata.name}: it is not controlled by SandboxTemplate ${namespace}/${name}; delete or rename it`;
+      this.deps.events.warning(templateOwner(template), NETWORK_POLICY_CONFLICT, message);
+      throw new Error(message);
+    }
+    if (semanticEqual(existing.spec, desired.spec)) return;
+    // Full update from the cached object: a concurrent change makes it 409 and the retry reads the newer version.
+    await this.deps.client.update(Resources.networkPolicies, { ...existing, spec: desired.spec });
+  }
+
+  private async ensureRefHashLabel(template: SandboxTemplate): Promise<void> {
+    const hash = nameHash(template.metadata.name!);
+    if (template.metadata.labels?.[LABEL.templateRefHash] === hash) return;
+    await this.deps.client.mergePatch(Resources.sandboxTemplates, template.metadata.namespace!, template.metadata.name!, { metadata: { labels: { [LABEL.templateRefHash]: hash } } });
+  }
+
+  private async deleteOwned(policy: CachedNetworkPolicy): Promise<void> {
+    const { namespace, name, uid } = policy.metadata ?? {};
+    try {
+      await this.deps.client.delete(Resources.networkPolicies, namespace!, name!, { preconditions: { uid } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}
