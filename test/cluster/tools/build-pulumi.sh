@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the offline Pulumi toolchain from the Go module proxy through wrapper modules (none of the three
 # can be `go install`ed: their go.mod files carry replaces, and two of the modules have no tags of their own).
-# Output: $TOOLS_DIR/pulumi-$PULUMI_VERSION/{pulumi,pulumi-language-nodejs,pulumi-resource-kubernetes}.
+# Output: $TOOLS_DIR/pulumi-$PULUMI_VERSION/bin/{pulumi,pulumi-resource-kubernetes,...}: an installation root
+# for the Automation API (PulumiCommand.get({ root })), and a PATH entry so the CLI finds the plugins ambiently.
 # Each binary is cached by version, so a second run costs nothing; a binary that cannot be built here is
 # reported with its failing command and the script exits non-zero after trying the others.
 set -uo pipefail
 PULUMI_VERSION=${PULUMI_VERSION:-v3.248.0}                 # must match npm @pulumi/pulumi
 TOOLS_DIR=${TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-sandbox-kit}
-out="$TOOLS_DIR/pulumi-$PULUMI_VERSION"
+out="$TOOLS_DIR/pulumi-$PULUMI_VERSION/bin"
 work="$TOOLS_DIR/build/pulumi-$PULUMI_VERSION"
 mkdir -p "$out" "$work"
 export GOTOOLCHAIN=local GOFLAGS="-trimpath -buildvcs=false" CGO_ENABLED=0
