@@ -4,15 +4,6 @@
 
 import * as pulumi from '@pulumi/pulumi';
 
-/** Props whose string fields, at any depth, may be Pulumi Inputs. */
-export type Inputs<T> = T extends string
-  ? pulumi.Input<T>
-  : T extends (infer E)[]
-    ? Inputs<E>[]
-    : T extends object
-      ? { [K in keyof T]: Inputs<T[K]> }
-      : T;
-
 // Lower-case, digits and dashes: valid wherever builders validate names, images or label values.
 const placeholderPrefix = 'pulumi-input-7f3a9c';
 const placeholderPattern = /(pulumi-input-7f3a9c\d+x)/;
@@ -23,7 +14,7 @@ const placeholderPattern = /(pulumi-input-7f3a9c\d+x)/;
  * Plain strings pass through untouched, so a build with no Outputs yields exactly the builder's objects.
  * Inputs must not feed object names: a resource's name has to be known when it is registered.
  */
-export function buildWithInputs<A, R>(args: Inputs<A>, build: (plain: A) => R): R {
+export function buildWithInputs<A, R>(args: object, build: (plain: A) => R): R {
   const outputs = new Map<string, pulumi.Output<string>>();
   const lift = (value: unknown): unknown => {
     if (pulumi.Output.isInstance(value) || value instanceof Promise) {

@@ -6,10 +6,9 @@ import * as k8s from '@pulumi/kubernetes';
 
 /** A Kubernetes object as produced by lib/builders: plain data, fully resolved except for deferred strings. */
 export interface KubernetesObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name?: string; namespace?: string; [key: string]: unknown };
-  [field: string]: unknown;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name?: string; readonly namespace?: string };
 }
 
 type ResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;

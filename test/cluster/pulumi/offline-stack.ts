@@ -38,7 +38,7 @@ export async function offlineStack(options: OfflineStackOptions): Promise<{ stac
   fs.mkdirSync(workDir);
   fs.mkdirSync(path.join(dir, 'state'));
   for (const file of options.projectFiles ?? ['Pulumi.yaml', `Pulumi.${options.stackName}.yaml`]) {
-    fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, path.basename(file)));
+    fs.copyFileSync(path.resolve(repoRoot, file), path.join(workDir, path.basename(file)));
   }
   const envVars = {
     PULUMI_BACKEND_URL: `file://${path.join(dir, 'state')}`,

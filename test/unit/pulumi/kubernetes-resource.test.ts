@@ -3,13 +3,13 @@
 
 import * as pulumi from '@pulumi/pulumi';
 import { find, installMocks, registrations, settle, urnOf, valueOf } from './mocks';
-import { kubernetesResources, type KubernetesObject } from '../../../lib/pulumi/kubernetes-resource';
+import { kubernetesResources } from '../../../lib/pulumi/kubernetes-resource';
 import { buildWithInputs } from '../../../lib/pulumi/deferred-inputs';
 
 beforeAll(installMocks);
 beforeEach(() => registrations.splice(0));
 
-const objects: KubernetesObject[] = [
+const objects = [
   { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'runner', namespace: 'team-a' } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } },
   {
@@ -33,7 +33,7 @@ test('each object becomes one resource: typed class for built-in kinds, CustomRe
 });
 
 test('namespaces and CRDs are created before the objects that need them', async () => {
-  const crd: KubernetesObject = {
+  const crd = {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: 'sandboxwarmpools.extensions.agents.x-k8s.io' },

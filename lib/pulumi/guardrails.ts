@@ -1,0 +1,11 @@
+// Runs the guardrail engine (lib/policy) on what a component is about to create, before any resource is
+// registered: a violation stops the program with the component, object, field path and rule id.
+
+import { checkObjects, formatViolation, type GuardrailPolicy, type PlainObject } from '../policy';
+
+export function enforceGuardrails(component: string, objects: readonly PlainObject[], policy: GuardrailPolicy = {}): void {
+  const violations = checkObjects(objects, policy);
+  if (violations.length > 0) {
+    throw new Error(`${component} violates guardrails:\n${violations.map((v) => `  ${formatViolation(v)}`).join('\n')}`);
+  }
+}

@@ -1,0 +1,11 @@
+// agent-sandbox-kit/pulumi: Pulumi components over the same pure builders and guardrails as the cdk8s
+// constructs. One Pulumi resource per Kubernetes object; tokens `agent-sandbox-kit:index:<Component>`.
+export { AgentSandboxSystem, type AgentSandboxSystemArgs } from './agent-sandbox-system';
+export { SandboxRuntimeClass, type SandboxRuntimeClassArgs } from './sandbox-runtime-class';
+export { TeamSandboxes, type TeamSandboxesArgs } from './team-sandboxes';
+export {
+  Sandbox, SandboxClaim, SandboxTemplate, SandboxWarmPool,
+  type SandboxArgs, type SandboxClaimArgs, type SandboxTemplateArgs, type SandboxWarmPoolArgs, type GuardedArgs,
+} from './sandbox-resources';
+export { ManifestComponent, typeToken } from './manifest-component';
+export { guardrailPolicy } from './policy-pack/guardrail-policy';

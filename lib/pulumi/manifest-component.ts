@@ -1,0 +1,36 @@
+// The one shape every component here shares: objects from a pure builder in lib/builders, checked by the
+// guardrail engine, registered as one child resource per Kubernetes object under the component.
+
+import * as pulumi from '@pulumi/pulumi';
+import type { GuardrailPolicy } from '../policy';
+import { enforceGuardrails } from './guardrails';
+import { kubernetesResources, type KubernetesObject } from './kubernetes-resource';
+
+/** Type tokens follow pulumi-eks: `<package>:index:<Component>`; never change one without an alias. */
+export const typeToken = (component: string): string => `agent-sandbox-kit:index:${component}`;
+
+export abstract class ManifestComponent extends pulumi.ComponentResource {
+  /** One Pulumi resource per Kubernetes object this component manages, in apply order. */
+  public readonly resources: pulumi.CustomResource[];
+
+  /**
+   * @param objects what the builder produced; rejected before anything is registered when it breaks `guardrails`.
+   */
+  protected constructor(
+    component: string,
+    name: string,
+    objects: readonly KubernetesObject[],
+    guardrails: GuardrailPolicy,
+    opts: pulumi.ComponentResourceOptions | undefined,
+  ) {
+    // Before super(): a stack that breaks the guardrails registers nothing at all.
+    enforceGuardrails(`${component} ${name}`, objects, guardrails);
+    super(typeToken(component), name, {}, opts);
+    this.resources = kubernetesResources([...objects], {
+      parent: this,
+      ...(opts?.provider ? { provider: opts.provider } : {}),
+      // Children of a component do not inherit its dependsOn; CRs must still wait for their CRDs.
+      ...(opts?.dependsOn ? { dependsOn: opts.dependsOn } : {}),
+    });
+  }
+}
