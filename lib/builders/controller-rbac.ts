@@ -14,7 +14,8 @@ const FINALIZERS = ['update'];
 
 /** Cluster-wide rules of the core (Sandbox) controller. */
 export const CORE_CONTROLLER_RULES: readonly PolicyRule[] = [
-  { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: [...READ, 'update', 'patch'] },
+  // `delete`: a Sandbox with shutdownPolicy Delete deletes itself at expiry.
+  { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: [...READ, 'update', 'patch', 'delete'] },
   { apiGroups: [CORE_GROUP], resources: [`${SANDBOX.plural}/status`], verbs: STATUS },
   { apiGroups: [CORE_GROUP], resources: [`${SANDBOX.plural}/finalizers`], verbs: FINALIZERS },
   { apiGroups: [''], resources: ['pods', 'services'], verbs: [...READ, ...WRITE] },
