@@ -7,9 +7,20 @@ const shared = {
   transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus)/)'],
 };
 
+const cluster = {
+  ...shared,
+  displayName: 'cluster',
+  testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/cluster/harness/global-setup.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/cluster/harness/jest-setup.ts'],
+};
+const skipCluster = process.env.ASK_SKIP_CLUSTER_TESTS === '1';
+if (skipCluster) console.warn('ASK_SKIP_CLUSTER_TESTS=1: skipping the "cluster" jest project (real control plane tests).');
+
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    ...(skipCluster ? [] : [cluster]),
   ],
   collectCoverageFrom: ['lib/**/*.ts'],
 };

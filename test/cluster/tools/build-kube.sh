@@ -4,7 +4,8 @@
 # Output: $TOOLS_DIR/kube-$KUBE_VERSION/{kube-apiserver,kube-controller-manager,kube-scheduler}.
 # Cached by version: a second run costs nothing.
 set -euo pipefail
-KUBE_VERSION=${KUBE_VERSION:-v1.36.3}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/versions.env"   # KUBE_VERSION
 TOOLS_DIR=${TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-sandbox-kit}
 out="$TOOLS_DIR/kube-$KUBE_VERSION"
 bins=(kube-apiserver kube-controller-manager kube-scheduler)

@@ -1,0 +1,119 @@
+// Command lines of the control plane components. Everything listens on 127.0.0.1 only, on ports
+// chosen at start; admission, RBAC and service-account token signing are on as in a real cluster.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ControlPlaneBinaries } from './tools';
+import type { Pki } from './pki';
+
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+
+/** Start order; stopping goes in reverse. */
+export const componentOrder: ComponentName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+
+export interface PlanePorts {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+  kwok: number;
+}
+
+export interface PlaneLayout {
+  dir: string;
+  kubeconfig: string;
+  pki: Pki;
+  ports: PlanePorts;
+  /** Loopback range kwok assigns pod IPs from. */
+  podCidr: string;
+}
+
+export interface ComponentSpec {
+  bin: string;
+  args: string[];
+  /** URL answering 200 once the component is healthy, and whether it serves a self-signed cert. */
+  health: { url: string; selfSigned: boolean };
+}
+
+const healthPaths = '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics';
+
+
+export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout): Record<ComponentName, ComponentSpec> {
+  const { dir, pki, ports, kubeconfig } = layout;
+  const local = (port: number) => `127.0.0.1:${port}`;
+  const schedulerConfig = join(dir, 'scheduler.yaml');
+  writeFileSync(schedulerConfig, [
+    'apiVersion: kubescheduler.config.k8s.io/v1',
+    'kind: KubeSchedulerConfiguration',
+    `clientConnection: { kubeconfig: ${JSON.stringify(kubeconfig)}, qps: 200, burst: 400 }`,
+    'leaderElection: { leaderElect: false }',
+    '',
+  ].join('\n'));
+  return {
+    etcd: {
+      bin: bins.etcd,
+      args: [
+        '--name=local', `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=http://${local(ports.etcdClient)}`, `--advertise-client-urls=http://${local(ports.etcdClient)}`,
+        `--listen-peer-urls=http://${local(ports.etcdPeer)}`, `--initial-advertise-peer-urls=http://${local(ports.etcdPeer)}`,
+        `--initial-cluster=local=http://${local(ports.etcdPeer)}`,
+        // Throwaway test data: durability is not worth the fsync latency.
+        '--unsafe-no-fsync', '--auto-compaction-mode=periodic', '--auto-compaction-retention=5m',
+      ],
+      health: { url: `http://${local(ports.etcdClient)}/health`, selfSigned: false },
+    },
+    'kube-apiserver': {
+      bin: bins.kubeApiserver,
+      args: [
+        `--etcd-servers=http://${local(ports.etcdClient)}`,
+        '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
+        `--cert-dir=${join(dir, 'apiserver')}`,
+        `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
+        '--authorization-mode=Node,RBAC',
+        `--service-account-issuer=https://${local(ports.apiserver)}`,
+        `--service-account-key-file=${pki.serviceAccountPublicKey}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        // ClusterIPs are only numbers here (nothing routes them); keep even those on loopback.
+        '--service-cluster-ip-range=127.96.0.0/16',
+        // The default `kubernetes` Endpoints would name a loopback address, which validation rejects.
+        '--endpoint-reconciler-type=none',
+        '--allow-privileged=true',
+        '--max-requests-inflight=1000', '--max-mutating-requests-inflight=500',
+        '--profiling=false',
+      ],
+      health: { url: `https://${local(ports.apiserver)}/readyz`, selfSigned: false },
+    },
+    'kube-controller-manager': {
+      bin: bins.kubeControllerManager,
+      args: [
+        `--kubeconfig=${kubeconfig}`, '--leader-elect=false',
+        '--bind-address=127.0.0.1', `--secure-port=${ports.controllerManager}`, `--cert-dir=${join(dir, 'kcm')}`, healthPaths,
+        // Signs legacy SA token secrets and publishes kube-root-ca.crt into every namespace.
+        `--service-account-private-key-file=${pki.serviceAccountKey}`, `--root-ca-file=${pki.caCert}`,
+        '--kube-api-qps=200', '--kube-api-burst=400',
+      ],
+      health: { url: `https://${local(ports.controllerManager)}/healthz`, selfSigned: true },
+    },
+    'kube-scheduler': {
+      bin: bins.kubeScheduler,
+      args: [
+        `--config=${schedulerConfig}`,
+        '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`, `--cert-dir=${join(dir, 'scheduler')}`, healthPaths,
+      ],
+      health: { url: `https://${local(ports.scheduler)}/healthz`, selfSigned: true },
+    },
+    kwok: {
+      bin: bins.kwok,
+      args: [
+        `--kubeconfig=${kubeconfig}`, `--config=${join(__dirname, 'kwok-stages.yaml')}`,
+        '--manage-all-nodes=false', `--manage-nodes-with-annotation-selector=${fakeNodeAnnotation}=fake`,
+        `--cidr=${layout.podCidr}`, '--node-ip=127.0.0.1', '--node-lease-duration-seconds=40',
+        `--server-address=${local(ports.kwok)}`,
+      ],
+      health: { url: `http://${local(ports.kwok)}/healthz`, selfSigned: false },
+    },
+  };
+}
+
+/** Annotation that hands a Node to kwok. */
+export const fakeNodeAnnotation = 'kwok.x-k8s.io/node';
