@@ -7,7 +7,7 @@ import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import type { Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
 import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM } from '../api';
 import { buildAdmissionPolicy } from '../policy/admission-policy';
-import { checkObjects, formatViolation } from '../policy/engine';
+import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
 import { CONTROLLER_NAME } from './controller-deployment';
 import { assertNoProblems, Built, dnsLabelProblem, Manifest } from './manifest';
@@ -104,11 +104,19 @@ function subjects(props: TeamProps): Subject[] {
 /** Builds the team's objects in apply order. Throws when teamProblems() reports any. */
 export function buildTeam(props: TeamProps): Manifest[] {
   assertNoProblems(`TeamSandboxes ${props.name}`, teamProblems(props));
+  const templates = (props.templates ?? []).map((t) => buildSandboxTemplate({ ...t, namespace: props.name }));
+  const pools = (props.warmPools ?? []).map((p) => buildSandboxWarmPool({ ...p, namespace: props.name }));
+  return [...teamBaseObjects(props), ...teamAdmissionPolicy(props, templates), ...templates, ...pools];
+}
+
+function teamLabels(props: TeamProps): Record<string, string> {
+  return { 'app.kubernetes.io/part-of': 'agent-sandbox', 'agent-sandbox-kit.dev/team': props.name };
+}
+
+/** Namespace, ResourceQuota, LimitRange, default-deny NetworkPolicy and the agents' Role + RoleBinding. */
+export function teamBaseObjects(props: TeamProps): Manifest[] {
   const ns = props.name;
-  const labels = { 'app.kubernetes.io/part-of': 'agent-sandbox', 'agent-sandbox-kit.dev/team': ns };
-  const systemNamespace = props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE;
-  const templates = (props.templates ?? []).map((t) => buildSandboxTemplate({ ...t, namespace: ns }));
-  const pools = (props.warmPools ?? []).map((p) => buildSandboxWarmPool({ ...p, namespace: ns }));
+  const labels = teamLabels(props);
   const namespace: Built<Namespace> = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } };
   const quota: Built<ResourceQuota> = {
     apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'sandboxes', namespace: ns, labels },
@@ -118,17 +126,16 @@ export function buildTeam(props: TeamProps): Manifest[] {
     apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'sandboxes', namespace: ns, labels },
     spec: { limits: [{ type: 'Container', ...(props.containerLimits ?? DEFAULT_CONTAINER_LIMITS) }] },
   };
-  return [
-    namespace, quota, limitRange,
-    defaultDenyPolicy(ns, systemNamespace, labels),
-    ...agentRbac(props, labels),
-    ...buildAdmissionPolicy({
-      namespace: ns, policy: teamPolicy(props), exemptObjects: templates,
-      controllerUsername: `system:serviceaccount:${systemNamespace}:${CONTROLLER_NAME}`,
-    }),
-    ...templates,
-    ...pools,
-  ];
+  return [namespace, quota, limitRange, defaultDenyPolicy(ns, props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, labels), ...agentRbac(props, labels)];
+}
+
+/** The team's ValidatingAdmissionPolicy and binding; `exemptObjects` are the objects whose exemptions it honours. */
+export function teamAdmissionPolicy(props: TeamProps, exemptObjects: readonly PlainObject[]): ReturnType<typeof buildAdmissionPolicy> {
+  const systemNamespace = props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE;
+  return buildAdmissionPolicy({
+    namespace: props.name, policy: teamPolicy(props), exemptObjects,
+    controllerUsername: `system:serviceaccount:${systemNamespace}:${CONTROLLER_NAME}`,
+  });
 }
 
 function defaultDenyPolicy(ns: string, systemNamespace: string, labels: Record<string, string>): Built<NetworkPolicy> {
