@@ -4,6 +4,7 @@ import type { Manager } from './manager';
 import { sandboxControllerModule } from '../reconcilers/sandbox-controller';
 import { templateControllerModule } from '../reconcilers/template-controller';
 import { warmPoolControllerModule } from '../reconcilers/warm-pool-controller';
+import { claimControllerModule } from '../reconcilers/claim-controller';
 
 export interface ControllerModule {
   name: string;
@@ -13,4 +14,4 @@ export interface ControllerModule {
   setup(manager: Manager, config: ControllerConfig): void;
 }
 
-export const controllerModules: ControllerModule[] = [sandboxControllerModule, templateControllerModule, warmPoolControllerModule];
+export const controllerModules: ControllerModule[] = [sandboxControllerModule, templateControllerModule, warmPoolControllerModule, claimControllerModule];

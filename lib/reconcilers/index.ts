@@ -27,3 +27,5 @@ export * from './warm-pool-pacing';
 export * from './warm-pool-reconciler';
 export * from './warm-pool-controller';
 export * from './slow-start';
+export * from './claim-controller';
+export * from './claim-reconciler';

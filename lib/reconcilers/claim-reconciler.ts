@@ -1,0 +1,374 @@
+// SandboxClaim reconciler: binds each claim to exactly one Sandbox (warm adoption by one optimistic-lock patch, else a
+// cold Sandbox named like the claim), mirrors the Sandbox's Ready/Finished into the claim status, and runs expiry.
+// Exactly once: a member is the lock on itself (resourceVersion precondition), and before any adopt/create the claim's
+// existing binding is looked up in the cache index, in this process's un-observed writes, and (for claims older than
+// this process's cache) with a live list.
+import { CLAIM_REASON, CONDITION } from '../api/conditions';
+import { ANNOTATION, isSystemKey, LABEL } from '../api/metadata-keys';
+import type { PodMetadata, Sandbox, SandboxClaim, SandboxClaimStatus, SandboxTemplate, SandboxWarmPool } from '../api/types';
+import { ApiError, isAlreadyExists, isConflict, isNotFound } from '../kube/errors';
+import { Resources } from '../kube/resources';
+import { objectKey, splitKey } from '../kube/types';
+import { ClaimBindings, controllingClaimUid, SANDBOX_BY_CLAIM_INDEX } from './claim-bindings';
+import { WarmCandidates } from './claim-candidates';
+import type { ClaimCaches, ClaimClient, ClaimSettings } from './claim-deps';
+import { asClaimFailure, ClaimFailure, failures } from './claim-failure';
+import { recordClaimReady, recordSandboxBound, type ClaimMetrics } from './claim-metrics';
+import { validateAdditionalPodMetadata } from './claim-pod-metadata';
+import { adoptionPatch, buildColdSandbox, desiredPodMetadata, metadataSyncPatch } from './claim-sandbox';
+import { claimExpiry, desiredClaimStatus, isClaimReady, statusEqual } from './claim-status';
+import { findCondition } from './conditions';
+import { PoolWaiters } from './claim-waiters';
+
+export interface ClaimReconcilerDeps {
+  client: ClaimClient;
+  caches: ClaimCaches;
+  settings: ClaimSettings;
+  metrics: ClaimMetrics;
+  now?: () => number;
+}
+
+export interface ClaimResult {
+  /** Reconcile again after this many ms (expiry, lost-event safety net, starting members). */
+  requeueAfter?: number;
+}
+
+/** What reconcileActive found: the bound sandbox and/or why the claim is not healthy, or "wait for a member". */
+interface ActivePass {
+  sandbox?: Sandbox;
+  failure?: ClaimFailure;
+  waitMs?: number;
+}
+
+interface WrittenStatus {
+  resourceVersion: string;
+  status: SandboxClaimStatus;
+}
+
+export class ClaimReconciler {
+  readonly candidates: WarmCandidates;
+  readonly bindings = new ClaimBindings();
+  readonly waiters = new PoolWaiters();
+  private readonly firstObserved = new Map<string, number>();
+  /** Status we wrote that the claim cache may not show yet (avoids re-writing it from a stale copy). */
+  private readonly written = new Map<string, WrittenStatus>();
+  /** Claims whose first Ready was recorded by this process (metrics once per claim). */
+  private readonly readyRecorded = new Set<string>();
+  /** Claims predating the cache whose binding was checked with a live list. */
+  private readonly liveChecked = new Set<string>();
+  private readonly now: () => number;
+  /** First reconcile of this process; workers start only after the caches synced, so older claims may predate them. */
+  private startedAt?: number;
+
+  constructor(private readonly deps: ClaimReconcilerDeps) {
+    this.candidates = new WarmCandidates(deps.caches);
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Claim cache event: remember when this process first saw the claim (controller startup latency). */
+  observeClaim(claim: SandboxClaim): void {
+    const uid = claim.metadata.uid!;
+    if (!this.firstObserved.has(uid)) this.firstObserved.set(uid, this.now());
+    const memo = this.written.get(uid);
+    if (memo && resourceVersionAtLeast(claim.metadata.resourceVersion, memo.resourceVersion)) this.written.delete(uid);
+  }
+
+  /** Claim deleted: drop everything remembered about it. */
+  forgetClaim(claim: SandboxClaim): void {
+    const uid = claim.metadata.uid!;
+    for (const memory of [this.firstObserved, this.written]) memory.delete(uid);
+    for (const memory of [this.readyRecorded, this.liveChecked]) memory.delete(uid);
+    this.bindings.forget(uid);
+  }
+
+  /** Reconciles `namespace/name`. Throws for retry with backoff; otherwise says when to look again. */
+  async reconcile(key: string): Promise<ClaimResult> {
+    const { namespace, name } = splitKey(key);
+    const cached = this.deps.caches.claims.get(namespace, name);
+    if (!cached || cached.metadata.deletionTimestamp) return {};
+    this.observeClaim(cached);
+    this.startedAt ??= this.now();
+    const claim = this.freshest(cached);
+    const now = this.now();
+    const expireAt = claimExpiry(claim);
+    if (expireAt !== undefined && expireAt <= now) {
+      await this.reconcileExpired(claim, now);
+      return {};
+    }
+    const pass = await this.reconcileActive(claim, now);
+    if (pass.waitMs !== undefined) return { requeueAfter: pass.waitMs };
+    const status = desiredClaimStatus({ claim, sandbox: pass.sandbox, failure: pass.failure, now: new Date(now) });
+    if (await this.writeStatus(claim, status)) await this.recordFirstReady(claim, pass.sandbox, now);
+    else if (isClaimReady(claim.status) && !claim.metadata.annotations?.[ANNOTATION.claimFirstReadyAt]) await this.recordFirstReady(claim, pass.sandbox, undefined);
+    if (pass.failure?.retry === 'backoff') throw pass.failure;
+    let requeue = pass.failure && typeof pass.failure.retry === 'object' ? pass.failure.retry.afterMs : undefined;
+    if (expireAt !== undefined) requeue = Math.min(requeue ?? Infinity, expireAt - now);
+    return requeue === undefined ? {} : { requeueAfter: Math.max(1, requeue) };
+  }
+
+  /** The cached claim, or our own newer status write when the cache has not caught up with it yet. */
+  private freshest(claim: SandboxClaim): SandboxClaim {
+    const memo = this.written.get(claim.metadata.uid!);
+    if (!memo) return claim;
+    return { ...claim, metadata: { ...claim.metadata, resourceVersion: memo.resourceVersion }, status: memo.status };
+  }
+
+  private async reconcileActive(claim: SandboxClaim, now: number): Promise<ActivePass> {
+    let bound: Sandbox | undefined;
+    try {
+      validateAdditionalPodMetadata(claim.spec.additionalPodMetadata, this.deps.settings.allowedLabelDomains);
+      bound = await this.findBound(claim);
+      if (bound) return { sandbox: await this.syncMetadata(claim, bound) };
+      const { namespace } = claim.metadata;
+      const poolName = claim.spec.warmPoolRef.name;
+      const pool = this.deps.caches.pools.get(namespace!, poolName);
+      if (!pool) throw failures.warmPoolNotFound(poolName);
+      const template = this.deps.caches.templates.get(namespace!, pool.spec.sandboxTemplateRef.name);
+      if (!claim.spec.env?.length && !claim.spec.volumeClaimTemplates?.length) {
+        const warm = await this.adoptWarm(claim, pool, template, now);
+        if (warm.sandbox || warm.waitMs !== undefined) return warm;
+      }
+      if (!template) throw failures.templateNotFound(pool.spec.sandboxTemplateRef.name, poolName);
+      return { sandbox: await this.createCold(claim, template) };
+    } catch (err) {
+      return { sandbox: bound, failure: asClaimFailure(err) };
+    }
+  }
+
+  /** The Sandbox this claim already has, if any. Never guesses: an unknown outcome is resolved with a live read. */
+  private async findBound(claim: SandboxClaim): Promise<Sandbox | undefined> {
+    const { client, caches } = this.deps;
+    const uid = claim.metadata.uid!;
+    const namespace = claim.metadata.namespace!;
+    const statusName = claim.status?.sandbox?.name;
+    const owned = caches.sandboxes.byIndex(SANDBOX_BY_CLAIM_INDEX, uid);
+    if (owned.length > 0) return owned.find((s) => s.metadata.name === statusName) ?? owned[0];
+    const issued = this.bindings.issuedFor(uid);
+    if (issued) return issued;
+    const unknown = this.bindings.unknownFor(uid);
+    if (unknown) {
+      const live = await client.getOrUndefined<Sandbox>(Resources.sandboxes, unknown.namespace, unknown.name);
+      this.bindings.clearUnknown(uid);
+      if (live && controllingClaimUid(live) === uid) return this.remember(uid, live);
+    }
+    if (statusName) {
+      const recorded = caches.sandboxes.get(namespace, statusName) ?? await client.getOrUndefined<Sandbox>(Resources.sandboxes, namespace, statusName);
+      if (!recorded) throw failures.sandboxMissing(statusName);
+      if (controllingClaimUid(recorded) !== uid) throw notOwned(recorded);
+      return recorded;
+    }
+    const sameName = caches.sandboxes.get(namespace, claim.metadata.name!);
+    if (sameName) {
+      if (controllingClaimUid(sameName) !== uid) throw notOwned(sameName);
+      return sameName;
+    }
+    if (this.predatesCache(claim) && !this.liveChecked.has(uid)) {
+      // A previous controller process may have bound this claim moments before it stopped; our cache might not show it.
+      const list = await client.list<Sandbox>(Resources.sandboxes, { namespace, labelSelector: `${LABEL.claimUid}=${uid}` });
+      this.liveChecked.add(uid);
+      const mine = list.items.find((s) => controllingClaimUid(s) === uid);
+      if (mine) return this.remember(uid, mine);
+    }
+    return undefined;
+  }
+
+  private remember(claimUid: string, sandbox: Sandbox): Sandbox {
+    this.bindings.recordIssued(claimUid, sandbox);
+    return sandbox;
+  }
+
+  private predatesCache(claim: SandboxClaim): boolean {
+    const created = Date.parse(claim.metadata.creationTimestamp ?? '');
+    // creationTimestamp has second resolution: anything within a second of the sync may predate it.
+    return Number.isNaN(created) || created <= (this.startedAt ?? this.now()) + 1000;
+  }
+
+  /**
+   * Adopts a Ready pool member with one patch guarded by its resourceVersion. A 409/404 means another claim (or a
+   * pool/sandbox write) got there first: try the next member. Returns nothing when the claim should cold-start.
+   */
+  private async adoptWarm(claim: SandboxClaim, pool: SandboxWarmPool, template: SandboxTemplate | undefined, now: number): Promise<ActivePass> {
+    const namespace = claim.metadata.namespace!;
+    const poolName = pool.metadata.name!;
+    const templateName = pool.spec.sandboxTemplateRef.name;
+    const uid = claim.metadata.uid!;
+    const tried = new Set<string>();
+    for (;;) {
+      const pick = this.candidates.reserve(namespace, poolName, tried);
+      const member = pick.member;
+      if (!member) {
+        const age = now - (Date.parse(claim.metadata.creationTimestamp ?? '') || now);
+        const startingSoon = pick.starting > 0 && age < this.deps.settings.warmCandidateGraceMs;
+        // Members reserved by other claims' in-flight adoptions are almost always taken: do not wait for them. A member
+        // we lost to a conflict usually just changed under us and reappears with a new resourceVersion within ms.
+        if (tried.size > 0 || startingSoon) {
+          // Woken by the next member event; the timer only bounds the grace period.
+          this.waiters.wait(namespace, poolName, objectKey(claim));
+          return { waitMs: Math.max(50, this.deps.settings.warmCandidateGraceMs - age) };
+        }
+        return {};
+      }
+      tried.add(member.metadata.name!);
+      try {
+        const podMeta = desiredPodMetadata(claim, template?.spec.podTemplate.metadata ?? userPodMetadata(member), templateName);
+        const adopted = await this.deps.client.mergePatch<Sandbox>(Resources.sandboxes, namespace, member.metadata.name!,
+          adoptionPatch(claim, member, templateName, podMeta),
+          { resourceVersion: member.metadata.resourceVersion, fieldManager: this.deps.settings.fieldManager });
+        this.remember(uid, adopted);
+        recordSandboxBound(this.deps.metrics, claim, templateName, 'warm', true);
+        return { sandbox: adopted };
+      } catch (err) {
+        if (isConflict(err) || isNotFound(err)) {
+          this.release(namespace, poolName, member);
+          continue;
+        }
+        if (!(err instanceof ApiError) || err.code >= 500) {
+          // The patch may have been applied: resolve it with a live read before this claim does anything else.
+          this.bindings.recordUnknown(uid, namespace, member.metadata.name!);
+        }
+        this.release(namespace, poolName, member);
+        throw err;
+      }
+    }
+  }
+
+  private release(namespace: string, pool: string, member: Sandbox): void {
+    this.candidates.release(member);
+    this.wakeWaiters(namespace, pool);
+  }
+
+  /** Claims waiting on this pool get another look (the manager wires this to the work queue). */
+  onWake: (claimKeys: string[]) => void = () => undefined;
+
+  wakeWaiters(namespace: string, pool: string): void {
+    const keys = this.waiters.wake(namespace, pool);
+    if (keys.length > 0) this.onWake(keys);
+  }
+
+  private async createCold(claim: SandboxClaim, template: SandboxTemplate): Promise<Sandbox> {
+    const uid = claim.metadata.uid!;
+    const namespace = claim.metadata.namespace!;
+    const podMeta = desiredPodMetadata(claim, template.spec.podTemplate.metadata, template.metadata.name!);
+    const sandbox = buildColdSandbox(claim, template, podMeta);
+    try {
+      const created = await this.deps.client.create<Sandbox>(Resources.sandboxes, sandbox, { fieldManager: this.deps.settings.fieldManager });
+      this.remember(uid, created);
+      recordSandboxBound(this.deps.metrics, claim, template.metadata.name!, 'cold', false);
+      return created;
+    } catch (err) {
+      if (isAlreadyExists(err)) {
+        const live = await this.deps.client.getOrUndefined<Sandbox>(Resources.sandboxes, namespace, claim.metadata.name!);
+        if (live && controllingClaimUid(live) === uid) return this.remember(uid, live);
+        throw live ? notOwned(live) : err;
+      }
+      if (!(err instanceof ApiError) || err.code >= 500) this.bindings.recordUnknown(uid, namespace, claim.metadata.name!);
+      throw err;
+    }
+  }
+
+  /** Keeps a bound Sandbox's claim labels and pod metadata current (additionalPodMetadata edits, template metadata). */
+  private async syncMetadata(claim: SandboxClaim, sandbox: Sandbox): Promise<Sandbox> {
+    const templateName = sandbox.metadata.annotations?.[ANNOTATION.templateRef]
+      ?? this.deps.caches.pools.get(claim.metadata.namespace!, claim.spec.warmPoolRef.name)?.spec.sandboxTemplateRef.name;
+    const template = templateName ? this.deps.caches.templates.get(claim.metadata.namespace!, templateName) : undefined;
+    if (!templateName || !template) {
+      if (claim.spec.additionalPodMetadata) throw failures.templateNotFound(templateName ?? '<unknown>', claim.spec.warmPoolRef.name);
+      return sandbox;
+    }
+    const patch = metadataSyncPatch(claim, sandbox, templateName, desiredPodMetadata(claim, template.spec.podTemplate.metadata, templateName));
+    if (!patch) return sandbox;
+    const updated = await this.deps.client.mergePatch<Sandbox>(Resources.sandboxes, sandbox.metadata.namespace!, sandbox.metadata.name!, patch,
+      { fieldManager: this.deps.settings.fieldManager });
+    return this.remember(claim.metadata.uid!, updated);
+  }
+
+  /** Writes status when it changed (optimistic lock; a 409 means a newer claim version is on its way). */
+  private async writeStatus(claim: SandboxClaim, status: SandboxClaimStatus): Promise<boolean> {
+    if (statusEqual(claim.status, status)) return false;
+    const patch = { status: { conditions: status.conditions, sandbox: status.sandbox ? { name: status.sandbox.name, podIPs: status.sandbox.podIPs ?? null } : null } };
+    try {
+      const updated = await this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, claim.metadata.namespace!, claim.metadata.name!, patch,
+        { subresource: 'status', resourceVersion: claim.metadata.resourceVersion, fieldManager: this.deps.settings.fieldManager });
+      this.written.set(claim.metadata.uid!, { resourceVersion: updated.metadata.resourceVersion!, status: updated.status ?? {} });
+      return !isClaimReady(claim.status) && isClaimReady(status);
+    } catch (err) {
+      if (isConflict(err) || isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * First Ready: latency histograms once per claim, then one metadata patch stamping first-observed and first-ready.
+   * `readyAt` undefined backfills the stamp as `unknown` for a claim that was Ready before this process saw it.
+   */
+  private async recordFirstReady(claim: SandboxClaim, sandbox: Sandbox | undefined, readyAt: number | undefined): Promise<void> {
+    const uid = claim.metadata.uid!;
+    if (this.readyRecorded.has(uid)) return;
+    this.readyRecorded.add(uid);
+    const annotations = claim.metadata.annotations ?? {};
+    const observedAt = this.firstObserved.get(uid);
+    if (readyAt !== undefined && !annotations[ANNOTATION.claimFirstReadyAt]) recordClaimReady(this.deps.metrics, claim, sandbox, observedAt, readyAt);
+    if (this.deps.settings.disableObservabilityAnnotations || annotations[ANNOTATION.claimFirstReadyAt]) return;
+    const stamp: Record<string, string> = { [ANNOTATION.claimFirstReadyAt]: readyAt === undefined ? 'unknown' : new Date(readyAt).toISOString() };
+    if (!annotations[ANNOTATION.controllerFirstObservedAt] && observedAt !== undefined) {
+      stamp[ANNOTATION.controllerFirstObservedAt] = new Date(observedAt).toISOString();
+    }
+    try {
+      const updated = await this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, claim.metadata.namespace!, claim.metadata.name!,
+        { metadata: { annotations: stamp } }, { fieldManager: this.deps.settings.fieldManager });
+      const memo = this.written.get(uid);
+      if (memo) memo.resourceVersion = updated.metadata.resourceVersion!;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** Expired: report ClaimExpired, then delete the claim (Delete*) or only its Sandbox (Retain). */
+  private async reconcileExpired(claim: SandboxClaim, now: number): Promise<void> {
+    const { client, caches } = this.deps;
+    const namespace = claim.metadata.namespace!;
+    const uid = claim.metadata.uid!;
+    const sandboxName = claim.status?.sandbox?.name ?? claim.metadata.name!;
+    const sandbox = caches.sandboxes.byIndex(SANDBOX_BY_CLAIM_INDEX, uid)[0] ?? this.bindings.issuedFor(uid) ?? caches.sandboxes.get(namespace, sandboxName);
+    const owned = sandbox !== undefined && controllingClaimUid(sandbox) === uid;
+    const ready = findCondition(claim.status?.conditions, CONDITION.ready);
+    if (ready?.reason !== CLAIM_REASON.claimExpired) {
+      await this.writeStatus(claim, desiredClaimStatus({ claim, sandbox: owned ? sandbox : undefined, expired: true, now: new Date(now) }));
+    }
+    const policy = claim.spec.lifecycle?.shutdownPolicy ?? 'Retain';
+    try {
+      if (policy === 'Delete' || policy === 'DeleteForeground') {
+        await client.delete(Resources.sandboxClaims, namespace, claim.metadata.name!, {
+          propagationPolicy: policy === 'DeleteForeground' ? 'Foreground' : 'Background', preconditions: { uid },
+        });
+      } else if (owned && !sandbox.metadata.deletionTimestamp) {
+        await client.delete(Resources.sandboxes, namespace, sandbox.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: sandbox.metadata.uid } });
+      }
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}
+
+/** Pod metadata of a pool member without the keys the pool added (used only when its template is gone). */
+function userPodMetadata(member: Sandbox): PodMetadata {
+  const meta = member.spec.podTemplate.metadata ?? {};
+  const keep = (m: Record<string, string> | undefined, kind: 'label' | 'annotation') =>
+    Object.fromEntries(Object.entries(m ?? {}).filter(([k, v]) => !isSystemKey(k, kind) && !(k === ANNOTATION.safeToEvict && v === 'true')));
+  return { labels: keep(meta.labels, 'label'), annotations: keep(meta.annotations, 'annotation') };
+}
+
+function notOwned(sandbox: Sandbox): ClaimFailure {
+  return new ClaimFailure(CLAIM_REASON.reconcilerError, `Error seen: Sandbox "${sandbox.metadata.name}" exists but is not controlled by this claim`, 'none');
+}
+
+/** a >= b for resourceVersions (etcd revisions are integers; anything else compares as "not newer"). */
+function resourceVersionAtLeast(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  if (a === b) return true;
+  try {
+    return BigInt(a) >= BigInt(b);
+  } catch {
+    return false;
+  }
+}
