@@ -10,3 +10,4 @@ export * from './system';
 export * from './runtime-class';
 export * from './sandbox-resources';
 export * from './team';
+export * from './router';

@@ -1,0 +1,198 @@
+// The sandbox router as plain objects: ServiceAccount + least-privilege RBAC (watch Sandboxes, create
+// TokenReviews), Deployment (restricted, `app: sandbox-router` so template NetworkPolicies admit it),
+// Service `sandbox-router-svc`, PodDisruptionBudget and a NetworkPolicy limiting its egress to sandbox
+// pods, DNS and the API server.
+
+import type { Deployment } from 'kubernetes-types/apps/v1';
+import type { ResourceRequirements, Service, ServiceAccount } from 'kubernetes-types/core/v1';
+import type { NetworkPolicy, NetworkPolicyPeer } from 'kubernetes-types/networking/v1';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule } from 'kubernetes-types/rbac/v1';
+import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, LABEL, ROUTER_APP_VALUE, SANDBOX } from '../api';
+import { exemptionAnnotations } from '../policy/exemptions';
+import { RULE } from '../policy/rule-ids';
+import { assertNoProblems, compact, dnsLabelProblem, type Built, type Manifest } from './manifest';
+import { PACKAGE_VERSION } from './package-version';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
+import type { ImagePullPolicy } from './system-props';
+
+export const ROUTER_NAME = 'sandbox-router';
+/** The Service name upstream SDKs port-forward to. */
+export const ROUTER_SERVICE_NAME = 'sandbox-router-svc';
+export const DEFAULT_ROUTER_IMAGE = `ghcr.io/agent-sandbox-kit/router:${PACKAGE_VERSION}`;
+const SCOPED_TOKEN_MOUNT = '/etc/sandbox-router/scoped-token';
+
+export type RouterAuthzMode = 'allow-all' | 'tokenreview' | 'scoped-token';
+
+export interface SandboxRouterProps {
+  /** Namespace of the router; template NetworkPolicies admit routers in agent-sandbox-system only. @default "agent-sandbox-system" */
+  readonly namespace?: string;
+  /** @default "ghcr.io/agent-sandbox-kit/router:<package version>" */
+  readonly image?: string;
+  /** @default "IfNotPresent" */
+  readonly imagePullPolicy?: ImagePullPolicy;
+  /** @default 2 */
+  readonly replicas?: number;
+  /** How callers authenticate. `allow-all` is for local development only. @default "tokenreview" */
+  readonly authzMode?: RouterAuthzMode;
+  /** Secret (key `secret`, ≥ 32 bytes) holding the scoped-token HMAC key; required with `scoped-token`. @default - none */
+  readonly scopedTokenSecretName?: string;
+  /** Only route to Sandboxes in this namespace. @default - all namespaces */
+  readonly cacheNamespace?: string;
+  /** @default "cluster.local" */
+  readonly clusterDomain?: string;
+  /** Total time per proxied request. @default 180 */
+  readonly proxyTimeoutSeconds?: number;
+  /** Idle time before a connection is closed. @default 60 */
+  readonly idleTimeoutSeconds?: number;
+  /** Concurrent proxied requests per replica; more get 503. @default 1024 */
+  readonly maxInflightRequests?: number;
+  /** Port of the in-sandbox runtime the router may reach. @default 8888 */
+  readonly sandboxPort?: number;
+  /** Who may call the router. @default - pods in any namespace */
+  readonly allowedClients?: readonly NetworkPolicyPeer[];
+  /** @default requests 250m/256Mi, limits 2 CPU/1Gi */
+  readonly resources?: ResourceRequirements;
+  /** @default true */
+  readonly podDisruptionBudget?: boolean;
+}
+
+/** Every problem with `props`, each naming the field. */
+export function routerProblems(props: SandboxRouterProps): string[] {
+  const problems: Array<string | undefined> = [
+    dnsLabelProblem('namespace', props.namespace ?? DEFAULT_SYSTEM_NAMESPACE),
+    props.cacheNamespace === undefined ? undefined : dnsLabelProblem('cacheNamespace', props.cacheNamespace),
+  ];
+  const positiveInts: Array<[string, number | undefined]> = [
+    ['replicas', props.replicas], ['proxyTimeoutSeconds', props.proxyTimeoutSeconds], ['idleTimeoutSeconds', props.idleTimeoutSeconds],
+    ['maxInflightRequests', props.maxInflightRequests], ['sandboxPort', props.sandboxPort],
+  ];
+  for (const [field, value] of positiveInts) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) problems.push(`${field} must be a positive integer (got ${value})`);
+  }
+  if (props.sandboxPort !== undefined && props.sandboxPort > 65535) problems.push(`sandboxPort must be at most 65535 (got ${props.sandboxPort})`);
+  if (props.authzMode === 'scoped-token' && !props.scopedTokenSecretName) problems.push('scopedTokenSecretName is required when authzMode is "scoped-token"');
+  if (props.scopedTokenSecretName && props.authzMode !== 'scoped-token') problems.push('scopedTokenSecretName is only used when authzMode is "scoped-token"');
+  return problems.filter((p): p is string => p !== undefined);
+}
+
+export function routerSelector(): Record<string, string> {
+  return { [LABEL.routerApp]: ROUTER_APP_VALUE, 'app.kubernetes.io/name': ROUTER_NAME };
+}
+
+const routerLabels = (): Record<string, string> => ({ ...routerSelector(), 'app.kubernetes.io/component': ROUTER_NAME, 'app.kubernetes.io/part-of': 'agent-sandbox' });
+
+/** Only what the router does: watch Sandboxes (and authenticate callers with TokenReview). */
+export function routerRules(authzMode: RouterAuthzMode): PolicyRule[] {
+  const rules: PolicyRule[] = [{ apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['get', 'list', 'watch'] }];
+  if (authzMode === 'tokenreview') rules.push({ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] });
+  return rules;
+}
+
+function routerArgs(props: SandboxRouterProps, authzMode: RouterAuthzMode): string[] {
+  const flags: Record<string, string | number | undefined> = {
+    'http-bind-address': ':8080', 'metrics-bind-address': ':9090', 'health-probe-bind-address': ':8081',
+    'authz-mode': authzMode, 'cluster-domain': props.clusterDomain, 'cache-namespace': props.cacheNamespace,
+    'proxy-timeout-seconds': props.proxyTimeoutSeconds, 'idle-timeout-seconds': props.idleTimeoutSeconds,
+    'max-inflight-requests': props.maxInflightRequests,
+    'authz-scoped-token-secret-file': authzMode === 'scoped-token' ? `${SCOPED_TOKEN_MOUNT}/secret` : undefined,
+  };
+  return Object.entries(flags).filter(([, v]) => v !== undefined).map(([k, v]) => `--${k}=${v}`);
+}
+
+function deployment(props: SandboxRouterProps, namespace: string, authzMode: RouterAuthzMode): Built<Deployment> {
+  const probe = (path: string) => ({ httpGet: { path, port: 'health' }, periodSeconds: 10 });
+  const secretVolume = authzMode === 'scoped-token';
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: {
+      name: ROUTER_NAME, namespace, labels: routerLabels(),
+      annotations: exemptionAnnotations({
+        [RULE.runtimeClass]: 'The router is trusted infrastructure, not agent code; it runs on the default runtime.',
+        [RULE.noServiceAccountToken]: 'The router watches Sandboxes and calls TokenReview, so it needs its service-account token.',
+      }),
+    },
+    spec: {
+      replicas: props.replicas ?? 2,
+      selector: { matchLabels: routerSelector() },
+      template: {
+        metadata: { labels: routerLabels() },
+        spec: compact({
+          serviceAccountName: ROUTER_NAME,
+          automountServiceAccountToken: true,
+          securityContext: restrictedPodSecurityContext(),
+          containers: [{
+            name: 'router',
+            image: props.image ?? DEFAULT_ROUTER_IMAGE,
+            imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+            args: routerArgs(props, authzMode),
+            ports: [
+              { name: 'http', containerPort: 8080, protocol: 'TCP' },
+              { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+              { name: 'health', containerPort: 8081, protocol: 'TCP' },
+            ],
+            livenessProbe: probe('/healthz'),
+            readinessProbe: probe('/readyz'),
+            resources: props.resources ?? { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+            securityContext: restrictedContainerSecurityContext(),
+            volumeMounts: secretVolume ? [{ name: 'scoped-token', mountPath: SCOPED_TOKEN_MOUNT, readOnly: true }] : undefined,
+          }],
+          volumes: secretVolume ? [{ name: 'scoped-token', secret: { secretName: props.scopedTokenSecretName!, defaultMode: 0o400 } }] : undefined,
+        }),
+      },
+    },
+  };
+}
+
+function networkPolicy(props: SandboxRouterProps, namespace: string): Built<NetworkPolicy> {
+  const sandboxPods: NetworkPolicyPeer = {
+    namespaceSelector: props.cacheNamespace ? { matchLabels: { 'kubernetes.io/metadata.name': props.cacheNamespace } } : {},
+    podSelector: { matchExpressions: [{ key: LABEL.sandboxNameHash, operator: 'Exists' }] },
+  };
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+    metadata: { name: ROUTER_NAME, namespace, labels: routerLabels() },
+    spec: {
+      podSelector: { matchLabels: routerSelector() },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        { from: props.allowedClients ? structuredClone([...props.allowedClients]) : [{ namespaceSelector: {} }], ports: [{ port: 8080, protocol: 'TCP' }] },
+        { ports: [{ port: 9090, protocol: 'TCP' }, { port: 8081, protocol: 'TCP' }] },
+      ],
+      egress: [
+        { to: [sandboxPods], ports: [{ port: props.sandboxPort ?? 8888, protocol: 'TCP' }] },
+        { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+        // The API server is not a pod; its address differs per cluster, so only its ports are pinned.
+        { ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
+      ],
+    },
+  };
+}
+
+/** Builds every object of the router. Throws when routerProblems() reports any. */
+export function buildRouter(props: SandboxRouterProps = {}): Manifest[] {
+  assertNoProblems('SandboxRouter', routerProblems(props));
+  const namespace = props.namespace ?? DEFAULT_SYSTEM_NAMESPACE;
+  const authzMode = props.authzMode ?? 'tokenreview';
+  const labels = routerLabels();
+  const serviceAccount: Built<ServiceAccount> = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: ROUTER_NAME, namespace, labels }, automountServiceAccountToken: false };
+  const role: Built<ClusterRole> = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: ROUTER_NAME, labels }, rules: routerRules(authzMode) };
+  const binding: Built<ClusterRoleBinding> = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: ROUTER_NAME, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ROUTER_NAME },
+    subjects: [{ kind: 'ServiceAccount', name: ROUTER_NAME, namespace }],
+  };
+  const service: Built<Service> = {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: ROUTER_SERVICE_NAME, namespace, labels },
+    spec: { selector: routerSelector(), ports: [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }] },
+  };
+  const pdb: Built<PodDisruptionBudget> = {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: ROUTER_NAME, namespace, labels },
+    spec: { maxUnavailable: 1, selector: { matchLabels: routerSelector() } },
+  };
+  return [
+    serviceAccount, role, binding, deployment(props, namespace, authzMode), service,
+    ...(props.podDisruptionBudget ?? true ? [pdb] : []),
+    networkPolicy(props, namespace),
+  ];
+}

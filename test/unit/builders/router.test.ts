@@ -1,0 +1,54 @@
+// Router manifests: labels template NetworkPolicies admit, least-privilege RBAC, restricted pod, egress
+// confined to sandbox pods/DNS/API server, and validation naming the field.
+import { Chart, Testing } from 'cdk8s';
+import { buildRouter, routerProblems } from '../../../lib/builders/router';
+import { SandboxRouter } from '../../../lib/cdk8s/sandbox-router';
+
+const byKind = (objects: Array<{ kind: string }>, kind: string): any => objects.find((o) => o.kind === kind);
+
+test('defaults: agent-sandbox-system, app: sandbox-router, tokenreview RBAC, restricted pod', () => {
+  const objects = buildRouter();
+  expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy']);
+  const deployment = byKind(objects, 'Deployment');
+  expect(deployment.metadata.namespace).toBe('agent-sandbox-system');
+  expect(deployment.spec.template.metadata.labels.app).toBe('sandbox-router');
+  expect(deployment.spec.template.spec.containers[0].args).toContain('--authz-mode=tokenreview');
+  expect(deployment.spec.template.spec.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true });
+  expect(byKind(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  expect(byKind(objects, 'ClusterRole').rules).toEqual([
+    { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  ]);
+  expect(byKind(objects, 'Service').metadata.name).toBe('sandbox-router-svc');
+  const egress = byKind(objects, 'NetworkPolicy').spec.egress;
+  expect(egress[0]).toEqual({
+    to: [{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: 'agents.x-k8s.io/sandbox-name-hash', operator: 'Exists' }] } }],
+    ports: [{ port: 8888, protocol: 'TCP' }],
+  });
+});
+
+test('scoped-token mounts the secret read-only and drops TokenReview RBAC', () => {
+  const objects = buildRouter({ authzMode: 'scoped-token', scopedTokenSecretName: 'router-hmac' });
+  const pod = byKind(objects, 'Deployment').spec.template.spec;
+  expect(pod.containers[0].args).toContain('--authz-scoped-token-secret-file=/etc/sandbox-router/scoped-token/secret');
+  expect(pod.volumes).toEqual([{ name: 'scoped-token', secret: { secretName: 'router-hmac', defaultMode: 0o400 } }]);
+  expect(byKind(objects, 'ClusterRole').rules).toHaveLength(1);
+});
+
+test('bad props are rejected with every problem named', () => {
+  expect(routerProblems({ replicas: 0, authzMode: 'scoped-token', sandboxPort: 70000 })).toEqual([
+    'replicas must be a positive integer (got 0)',
+    'sandboxPort must be at most 65535 (got 70000)',
+    'scopedTokenSecretName is required when authzMode is "scoped-token"',
+  ]);
+  expect(() => buildRouter({ namespace: 'Bad_NS' })).toThrow('SandboxRouter: namespace "Bad_NS" must be a DNS-1123 label');
+});
+
+test('the cdk8s construct synthesizes the builder output', () => {
+  const chart = new Chart(Testing.app(), 'test');
+  const router = new SandboxRouter(chart, 'router', { replicas: 3 });
+  const synthesized = Testing.synth(chart);
+  expect(synthesized).toHaveLength(7);
+  expect(byKind(synthesized, 'Deployment').spec.replicas).toBe(3);
+  expect(router.url).toBe('http://sandbox-router-svc.agent-sandbox-system.svc:8080');
+});
