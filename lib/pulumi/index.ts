@@ -2,6 +2,7 @@
 // constructs. One Pulumi resource per Kubernetes object; tokens `agent-sandbox-kit:index:<Component>`.
 export { AgentSandboxSystem, type AgentSandboxSystemArgs } from './agent-sandbox-system';
 export { SandboxRuntimeClass, type SandboxRuntimeClassArgs } from './sandbox-runtime-class';
+export { SandboxRouter, type SandboxRouterArgs } from './sandbox-router';
 export { TeamSandboxes, type TeamSandboxesArgs } from './team-sandboxes';
 export {
   Sandbox, SandboxClaim, SandboxTemplate, SandboxWarmPool,
