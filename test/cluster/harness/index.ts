@@ -5,3 +5,4 @@ export * from './kubectl';
 export * from './wait';
 export * from './namespace';
 export * from './service-account';
+export * from './crds';

@@ -1,5 +1,6 @@
 // kubectl wrappers for cluster tests: run a command, server-side apply objects, read objects as JSON.
 import { execFile } from 'node:child_process';
+import { stringify } from 'yaml';
 import { adminKubeconfig } from './env';
 
 export interface KubectlOptions {
@@ -39,7 +40,9 @@ export interface ApplyOptions {
  * Rejects with a KubectlError whose message carries the API server's validation errors.
  */
 export function applyServerSide(manifests: string | object[], options: ApplyOptions = {}): Promise<string> {
-  const stdin = typeof manifests === 'string' ? manifests : JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests });
+  // A document stream, not a v1 List: kubectl validates List items client-side and the API server's
+  // own errors (what the controller and SDK see) would never show.
+  const stdin = typeof manifests === 'string' ? manifests : manifests.map((m) => stringify(m)).join('---\n');
   const args = ['apply', '--server-side', '--force-conflicts', `--field-manager=${options.fieldManager ?? 'agent-sandbox-kit-tests'}`, '-f', '-'];
   if (options.namespace) args.push('--namespace', options.namespace);
   return kubectl(args, { stdin, kubeconfig: options.kubeconfig });
