@@ -1,0 +1,58 @@
+// Sandbox, SandboxTemplate, SandboxWarmPool and SandboxClaim builders: wire shape, secure defaults,
+// exemption annotations and early errors.
+
+import { ANNOTATION } from '../../../lib/api';
+import { buildSandbox, buildSandboxClaim, buildSandboxTemplate, buildSandboxWarmPool, sandboxProblems } from '../../../lib/builders';
+
+const podTemplate = { spec: { containers: [{ name: 'main', image: 'python:3.12' }] } };
+
+describe('sandbox kinds', () => {
+  test('Sandbox: wire shape, token off by default, Date shutdown time', () => {
+    expect(buildSandbox({ name: 'dev', podTemplate, shutdownTime: new Date('2030-01-01T00:00:00Z'), shutdownPolicy: 'Delete', service: true })).toEqual({
+      apiVersion: 'agents.x-k8s.io/v1beta1', kind: 'Sandbox', metadata: { name: 'dev', namespace: 'default' },
+      spec: {
+        podTemplate: { spec: { containers: [{ name: 'main', image: 'python:3.12' }], automountServiceAccountToken: false } },
+        service: true, shutdownTime: '2030-01-01T00:00:00.000Z', shutdownPolicy: 'Delete',
+      },
+    });
+    // An explicit value is kept.
+    expect(buildSandbox({ name: 'x', podTemplate: { spec: { ...podTemplate.spec, automountServiceAccountToken: true } } }).spec.podTemplate.spec.automountServiceAccountToken).toBe(true);
+  });
+
+  test('SandboxTemplate: policies and exemption annotation', () => {
+    const t = buildSandboxTemplate({
+      name: 'py', namespace: 'team', podTemplate, envVarsInjectionPolicy: 'Allowed', networkPolicyManagement: 'Unmanaged',
+      annotations: { owner: 'data' }, guardrailExemptions: { 'runtime-class': 'trusted first-party code' },
+    });
+    expect(t.metadata.annotations).toEqual({ owner: 'data', [ANNOTATION.guardrailExemptions]: '{"runtime-class":"trusted first-party code"}' });
+    expect(t.spec).toMatchObject({ envVarsInjectionPolicy: 'Allowed', networkPolicyManagement: 'Unmanaged' });
+  });
+
+  test('SandboxWarmPool and SandboxClaim', () => {
+    expect(buildSandboxWarmPool({ name: 'p', templateName: 'py', updateStrategy: 'Recreate' }).spec).toEqual({ replicas: 1, sandboxTemplateRef: { name: 'py' }, updateStrategy: { type: 'Recreate' } });
+    expect(buildSandboxClaim({ name: 'c', warmPoolName: 'p', env: [{ name: 'TOKEN', value: 'x' }], lifecycle: { shutdownPolicy: 'Delete' } }).spec).toEqual({
+      warmPoolRef: { name: 'p' }, lifecycle: { shutdownPolicy: 'Delete' }, env: [{ name: 'TOKEN', value: 'x' }],
+    });
+  });
+
+  test('bad input is named: empty containers, reserved keys, unnamed volume claims, bad times, bad exemptions', () => {
+    expect(sandboxProblems({
+      name: 'Bad', namespace: 'ns', shutdownTime: 'tomorrow',
+      podTemplate: { metadata: { labels: { 'agents.x-k8s.io/sandbox-name-hash': 'x' } }, spec: { containers: [] } },
+      volumeClaimTemplates: [{ spec: {} }],
+      guardrailExemptions: { 'no-such-rule': 'x', 'runtime-class': ' ' } as never,
+    })).toEqual([
+      expect.stringContaining('name "Bad" must be a DNS-1123 subdomain'),
+      'podTemplate.spec.containers must list at least one container',
+      'podTemplate.metadata.labels["agents.x-k8s.io/sandbox-name-hash"] uses a reserved key (set by the controller only)',
+      'volumeClaimTemplates[0].metadata.name is required (it names the volume)',
+      expect.stringContaining('guardrailExemptions: exemption for unknown guardrail rule "no-such-rule"'),
+      'guardrailExemptions: exemption for guardrail rule "runtime-class" needs a written reason',
+      'shutdownTime "tomorrow" is not an RFC 3339 time',
+    ]);
+    expect(() => buildSandboxWarmPool({ name: 'p', templateName: 'py', replicas: -1 })).toThrow('SandboxWarmPool p: replicas must be an integer >= 0 (got -1)');
+    expect(() => buildSandboxClaim({ name: 'c', warmPoolName: 'p', env: [{ name: '', value: 'x' }], lifecycle: { ttlSecondsAfterFinished: -5 }, additionalPodMetadata: { annotations: { 'opentelemetry.io/trace-context': 'x' } } }))
+      .toThrow(/reserved key.*env\[0\]\.name must not be empty; lifecycle\.ttlSecondsAfterFinished must be >= 0/);
+    expect(() => buildSandboxTemplate({ name: 't', namespace: 'Team', podTemplate })).toThrow(/namespace "Team" must be a DNS-1123 label/);
+  });
+});

@@ -1,0 +1,60 @@
+// Team builder: tenancy objects, agent RBAC, default-deny networking, guardrails and cross-references.
+
+import { DEFAULT_SYSTEM_NAMESPACE, LABEL, ROUTER_APP_VALUE } from '../../../lib/api';
+import { buildTeam, teamProblems } from '../../../lib/builders';
+import { compliantPodSpec } from '../policy/fixtures';
+
+const base = { name: 'analytics', agents: { groups: ['analysts'], serviceAccounts: ['agent', 'ci/runner'], users: ['ana'] } };
+
+describe('buildTeam', () => {
+  const objects: any[] = buildTeam({ ...base, templates: [{ name: 'py', podTemplate: { spec: compliantPodSpec() } }], warmPools: [{ name: 'py', templateName: 'py', replicas: 5 }] });
+  const find = (kind: string) => objects.find((o) => o.kind === kind);
+
+  test('objects in apply order, all in the team namespace', () => {
+    expect(objects.map((o) => o.kind)).toEqual([
+      'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Role', 'RoleBinding',
+      'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'SandboxTemplate', 'SandboxWarmPool',
+    ]);
+    expect(objects.filter((o) => o.metadata.namespace !== undefined).every((o) => o.metadata.namespace === 'analytics')).toBe(true);
+    expect(find('ResourceQuota').spec.hard).toMatchObject({ 'count/sandboxes.agents.x-k8s.io': '200', pods: '200' });
+  });
+
+  test('default deny with DNS egress and router ingress only', () => {
+    const { spec } = find('NetworkPolicy');
+    expect(spec.podSelector).toEqual({});
+    expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } }, podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] }]);
+    expect(spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+    }]);
+  });
+
+  test('agents may manage claims and read sandboxes, nothing about templates or pools', () => {
+    const { rules } = find('Role');
+    expect(rules).toEqual([
+      { apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+      { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(find('RoleBinding').subjects).toEqual([
+      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'analysts' },
+      { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'ana' },
+      { kind: 'ServiceAccount', name: 'agent', namespace: 'analytics' },
+      { kind: 'ServiceAccount', name: 'runner', namespace: 'ci' },
+    ]);
+  });
+
+  test('pool above the team maximum, unknown template and missing agents are errors', () => {
+    expect(teamProblems({ name: 'Team', agents: {}, warmPools: [{ name: 'p', templateName: 'nope' }] })).toEqual([
+      expect.stringContaining('name "Team" must be a DNS-1123 label'),
+      'agents must name at least one group, service account or user',
+      expect.stringContaining('warmPools[p]: namespace "Team" must be a DNS-1123 label'),
+      'warmPools[p].templateName "nope" is not one of the team\'s templates (none)',
+    ]);
+    expect(() => buildTeam({ ...base, maxWarmPoolReplicas: 3, templates: [{ name: 'py', podTemplate: { spec: compliantPodSpec() } }], warmPools: [{ name: 'py', templateName: 'py', replicas: 4 }] }))
+      .toThrow('TeamSandboxes analytics: SandboxWarmPool analytics/py: spec.replicas: 4 exceeds the maximum warm pool size 3 [rule warm-pool-max-replicas]');
+    expect(teamProblems({ ...base, templates: [{ name: 'x', podTemplate: { spec: { containers: [] } } }], guardrails: { allowedRuntimeClasses: [] } })).toEqual([
+      'guardrails: allowedRuntimeClasses must not be empty', 'templates[x]: podTemplate.spec.containers must list at least one container',
+    ]);
+  });
+});

@@ -1,0 +1,32 @@
+// ValidatingAdmissionPolicy synthesis: one validation per active rule, exemptions baked in per object,
+// the controller's own writes skipped, binding scoped to the team namespace.
+
+import { buildAdmissionPolicy, exemptionAnnotations, RULE } from '../../../lib/policy';
+import { templateWith, compliantPodSpec } from './fixtures';
+
+const controllerUsername = 'system:serviceaccount:agent-sandbox-system:agent-sandbox-controller';
+
+describe('buildAdmissionPolicy', () => {
+  test('restricted profile: stable policy and binding', () => {
+    expect(buildAdmissionPolicy({ namespace: 'analytics', controllerUsername, policy: { allowedRegistries: ['ghcr.io/acme'], maxWarmPoolReplicas: 10 } })).toMatchSnapshot();
+  });
+
+  test('rules switched off by their settings emit no validation', () => {
+    const [vap] = buildAdmissionPolicy({ namespace: 'a', controllerUsername });
+    const rules = vap.spec!.validations!.map((v) => /^\[rule ([a-z-]+)\]/.exec(v.message!)![1]);
+    expect(rules).not.toContain(RULE.allowedRegistries);
+    expect(rules).not.toContain(RULE.warmPoolMaxReplicas);
+    expect(rules).toContain(RULE.runtimeClass);
+  });
+
+  test('exemptions apply to the named object and rule only; quotes are escaped', () => {
+    const exempt = templateWith(compliantPodSpec(), exemptionAnnotations({ [RULE.noHostPath]: 'needs the GPU driver socket' }));
+    exempt.metadata.name = "it's";
+    const [vap, binding] = buildAdmissionPolicy({ namespace: 'a', controllerUsername, exemptObjects: [exempt, templateWith(compliantPodSpec())] });
+    const byRule = Object.fromEntries(vap.spec!.validations!.map((v) => [/^\[rule ([a-z-]+)\]/.exec(v.message!)![1], v.expression]));
+    expect(byRule[RULE.noHostPath]).toBe("object.kind == 'SandboxWarmPool' || (object.kind == 'SandboxTemplate' && object.metadata.name == 'it\\'s') || (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath)))");
+    expect(byRule[RULE.noHostNamespaces]).not.toContain('object.metadata.name');
+    expect(vap.spec!.matchConditions).toEqual([{ name: 'not-the-controller', expression: `request.userInfo.username != '${controllerUsername}'` }]);
+    expect(binding.spec).toEqual({ policyName: 'agent-sandbox-guardrails-a', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } } } });
+  });
+});
