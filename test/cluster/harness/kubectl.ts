@@ -33,6 +33,8 @@ export interface ApplyOptions {
   kubeconfig?: string;
   /** @default 'agent-sandbox-kit-tests' */
   fieldManager?: string;
+  /** Run validation and admission without persisting (`--dry-run=server`). @default false */
+  dryRun?: boolean;
 }
 
 /**
@@ -45,6 +47,7 @@ export function applyServerSide(manifests: string | object[], options: ApplyOpti
   const stdin = typeof manifests === 'string' ? manifests : manifests.map((m) => stringify(m)).join('---\n');
   const args = ['apply', '--server-side', '--force-conflicts', `--field-manager=${options.fieldManager ?? 'agent-sandbox-kit-tests'}`, '-f', '-'];
   if (options.namespace) args.push('--namespace', options.namespace);
+  if (options.dryRun) args.push('--dry-run=server');
   return kubectl(args, { stdin, kubeconfig: options.kubeconfig });
 }
 
