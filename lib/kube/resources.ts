@@ -22,6 +22,7 @@ export const Resources = {
   persistentVolumeClaims: res('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim'),
   events: res('', 'v1', 'events', 'Event'),
   secrets: res('', 'v1', 'secrets', 'Secret'),
+  configMaps: res('', 'v1', 'configmaps', 'ConfigMap'),
   serviceAccounts: res('', 'v1', 'serviceaccounts', 'ServiceAccount'),
   namespaces: res('', 'v1', 'namespaces', 'Namespace', false),
   leases: res('coordination.k8s.io', 'v1', 'leases', 'Lease'),
