@@ -6,3 +6,4 @@ export * from './wait';
 export * from './namespace';
 export * from './service-account';
 export * from './crds';
+export * from './controller-process';
