@@ -26,6 +26,8 @@ export function httpCall(
   return new Promise((resolve, reject) => {
     const req = send(url, {
       method,
+      // No keep-alive: idle pooled sockets would hold jest's main process open after globalSetup.
+      agent: false,
       ca: tls.ca,
       cert: tls.cert,
       key: tls.key,
