@@ -1,0 +1,81 @@
+// Leader election between real controller processes: exactly one leads; a killed leader is replaced within the lease
+// duration (and not before it expired); a leader stopped with SIGTERM releases the Lease so the other takes over at once.
+import { KubeClient, Resources } from '../../../lib/kube';
+import { LEADER_ELECTION_ID, type Lease } from '../../../lib/controller';
+import { adminKubeconfig, installCrds, useTestNamespace, waitFor } from '../harness';
+import { ControllerProcess } from './controller-process';
+
+const ns = useTestNamespace('leader');
+let admin: KubeClient;
+const running: ControllerProcess[] = [];
+
+beforeAll(async () => {
+  await installCrds();
+  admin = await KubeClient.create({ kubeconfig: adminKubeconfig() });
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop()));
+  await admin.delete(Resources.leases, ns.name, LEADER_ELECTION_ID).catch(() => undefined);
+});
+afterAll(() => admin.close());
+
+function startPair(): [ControllerProcess, ControllerProcess] {
+  const args = ['--kubeconfig', adminKubeconfig(), `--leader-election-namespace=${ns.name}`];
+  const pair: [ControllerProcess, ControllerProcess] = [new ControllerProcess(args), new ControllerProcess(args)];
+  running.push(...pair);
+  return pair;
+}
+
+async function holder(): Promise<string | undefined> {
+  const lease = await admin.getOrUndefined<Lease>(Resources.leases, ns.name, LEADER_ELECTION_ID);
+  return lease?.spec?.holderIdentity || undefined;
+}
+
+/** Starts two replicas and resolves once one holds the Lease: [leader, follower]. */
+async function electedPair(): Promise<{ leader: ControllerProcess; follower: ControllerProcess; followerId: string }> {
+  const [a, b] = startPair();
+  const [idA, idB] = await Promise.all([a.identity(), b.identity()]);
+  const first = await waitFor('a leader', holder, { timeoutMs: 60_000 });
+  expect([idA, idB]).toContain(first);
+  return first === idA ? { leader: a, follower: b, followerId: idB } : { leader: b, follower: a, followerId: idA };
+}
+
+test('two replicas: exactly one leads and only it starts controllers', async () => {
+  const { leader, follower } = await electedPair();
+  await waitFor('leader starts its controllers', async () => leader.logged('controllers started') !== undefined, { timeoutMs: 30_000 });
+  const leaderId = await holder();
+  // Several renew periods later the same replica still leads and the other never started controllers.
+  await new Promise((r) => setTimeout(r, 6000));
+  expect(await holder()).toBe(leaderId);
+  expect(follower.logged('caches synced')).toBeDefined();
+  expect(follower.logged('controllers started')).toBeUndefined();
+  expect(follower.logged('successfully acquired lease')).toBeUndefined();
+});
+
+test('killing the leader (SIGKILL) hands over after the lease expires, within the lease duration plus a retry', async () => {
+  const { leader, follower, followerId } = await electedPair();
+  await waitFor('leader starts its controllers', async () => leader.logged('controllers started') !== undefined, { timeoutMs: 30_000 });
+  leader.signal('SIGKILL');
+  const killedAt = Date.now();
+  await waitFor('follower takes over', async () => (await holder()) === followerId, { timeoutMs: 40_000, intervalMs: 200 });
+  const handover = Date.now() - killedAt;
+  expect(handover).toBeLessThan(15_000 + 2 * 2_400 + 1_000);
+  expect(handover).toBeGreaterThan(10_000); // the dead leader's lease was respected
+  await waitFor('new leader starts its controllers', async () => follower.logged('controllers started') !== undefined, { timeoutMs: 30_000 });
+});
+
+test('SIGTERM on the leader releases the Lease: the follower takes over at once and the leader exits 0', async () => {
+  const { leader, follower, followerId } = await electedPair();
+  await waitFor('leader starts its controllers', async () => leader.logged('controllers started') !== undefined, { timeoutMs: 30_000 });
+  const before = (await admin.get<Lease>(Resources.leases, ns.name, LEADER_ELECTION_ID)).spec!.leaseTransitions ?? 0;
+  leader.signal('SIGTERM');
+  const stoppedAt = Date.now();
+  expect(await leader.exited).toBe(0);
+  expect(leader.logged('released leader lease')).toBeDefined();
+  await waitFor('follower takes over', async () => (await holder()) === followerId, { timeoutMs: 20_000, intervalMs: 100 });
+  expect(Date.now() - stoppedAt).toBeLessThan(6_000);
+  const lease = await admin.get<Lease>(Resources.leases, ns.name, LEADER_ELECTION_ID);
+  expect(lease.spec!.leaseTransitions).toBe(before + 1);
+  expect(lease.spec!.leaseDurationSeconds).toBe(15);
+  await waitFor('new leader starts its controllers', async () => follower.logged('controllers started') !== undefined, { timeoutMs: 30_000 });
+});
