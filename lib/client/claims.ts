@@ -1,0 +1,124 @@
+// Claim lifecycle for the SDK: idempotent creation against a warm pool (TTL via lifecycle.shutdownTime +
+// Delete) and waiting for Ready with one watch, failing fast on terminal reasons.
+import { randomBytes } from 'node:crypto';
+import { ANNOTATION, CONDITION, LABEL, TERMINAL_CLAIM_REASONS, type SandboxClaim } from '../api';
+import { isAlreadyExists, isGone, isNotFound, Resources, type KubeClient } from '../kube';
+import { ClaimConflictError, ClaimFailedError, ClaimTimeoutError } from './errors';
+
+export interface ClaimRequest {
+  readonly namespace: string;
+  readonly warmPool: string;
+  /** Caller-chosen name makes creation idempotent. @default "sandbox-claim-<8 hex>" */
+  readonly name?: string;
+  /** Delete the claim (and its sandbox) this long after creation. @default - no expiry */
+  readonly shutdownAfterSeconds?: number;
+  readonly labels?: Record<string, string>;
+  readonly podLabels?: Record<string, string>;
+  readonly podAnnotations?: Record<string, string>;
+}
+
+export function claimManifest(req: ClaimRequest, now = new Date()): SandboxClaim {
+  const name = req.name ?? `sandbox-claim-${randomBytes(4).toString('hex')}`;
+  const podMetadata = req.podLabels || req.podAnnotations ? { labels: req.podLabels, annotations: req.podAnnotations } : undefined;
+  return {
+    apiVersion: 'extensions.agents.x-k8s.io/v1beta1',
+    kind: 'SandboxClaim',
+    metadata: {
+      name, namespace: req.namespace,
+      labels: { ...req.labels, [LABEL.createdBy]: 'ts-client' },
+      annotations: { [ANNOTATION.clientFirstRequestedAt]: now.toISOString() },
+    },
+    spec: {
+      warmPoolRef: { name: req.warmPool },
+      ...(req.shutdownAfterSeconds !== undefined
+        ? { lifecycle: { shutdownTime: new Date(now.getTime() + req.shutdownAfterSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z'), shutdownPolicy: 'Delete' as const } }
+        : {}),
+      ...(podMetadata ? { additionalPodMetadata: podMetadata } : {}),
+    },
+  };
+}
+
+/** Creates the claim, or returns the existing one of that name when it targets the same pool. */
+export async function createClaim(kube: KubeClient, req: ClaimRequest): Promise<{ claim: SandboxClaim; created: boolean }> {
+  const manifest = claimManifest(req);
+  try {
+    return { claim: await kube.create(Resources.sandboxClaims, manifest), created: true };
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+  const existing = await kube.get<SandboxClaim>(Resources.sandboxClaims, req.namespace, manifest.metadata.name!);
+  if (existing.spec.warmPoolRef.name !== req.warmPool) {
+    throw new ClaimConflictError(req.namespace, manifest.metadata.name!, `warmPoolRef.name is ${JSON.stringify(existing.spec.warmPoolRef.name)}, not ${JSON.stringify(req.warmPool)}`);
+  }
+  return { claim: existing, created: false };
+}
+
+type Verdict = { done: true; sandboxName: string } | { done: false; reason?: string; message?: string };
+
+function judge(claim: SandboxClaim): Verdict {
+  const ready = claim.status?.conditions?.find((c) => c.type === CONDITION.ready);
+  const sandboxName = claim.status?.sandbox?.name;
+  if (ready?.status === 'True' && sandboxName) return { done: true, sandboxName };
+  const { namespace = '', name = '' } = claim.metadata;
+  if (ready?.status === 'False' && TERMINAL_CLAIM_REASONS.includes(ready.reason ?? '')) {
+    throw new ClaimFailedError(namespace, name, ready.reason!, ready.message ?? '');
+  }
+  return { done: false, reason: ready?.reason, message: ready?.message };
+}
+
+/**
+ * Waits until the claim is Ready with a bound sandbox and returns the sandbox name. One watch (restarted only
+ * when the server ends it); throws ClaimFailedError on terminal reasons or deletion, ClaimTimeoutError on timeout.
+ */
+export async function waitForClaimReady(kube: KubeClient, namespace: string, name: string, timeoutMs: number): Promise<string> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  let last: Verdict = { done: false };
+  try {
+    let claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name);
+    let resourceVersion = claim.metadata.resourceVersion;
+    while (!(last = judge(claim)).done) {
+      if (deadline.signal.aborted) throw new ClaimTimeoutError(namespace, name, timeoutMs, last.reason, last.message);
+      const stop = new AbortController();
+      const onDeadline = (): void => stop.abort();
+      deadline.signal.addEventListener('abort', onDeadline);
+      let failure: unknown;
+      try {
+        await kube.watch<SandboxClaim>(Resources.sandboxClaims, { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion, signal: stop.signal }, (event) => {
+          if (event.type === 'BOOKMARK') return;
+          if (event.type === 'DELETED') failure = new ClaimFailedError(namespace, name, 'Deleted', 'the claim was deleted while waiting for Ready');
+          else {
+            claim = event.object;
+            resourceVersion = claim.metadata.resourceVersion;
+            try {
+              if (judge(claim).done) stop.abort();
+            } catch (err) {
+              failure = err;
+            }
+          }
+          if (failure) stop.abort();
+        });
+      } catch (err) {
+        if (!isGone(err)) throw err;
+        claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name);
+        resourceVersion = claim.metadata.resourceVersion;
+      } finally {
+        deadline.signal.removeEventListener('abort', onDeadline);
+      }
+      if (failure) throw failure;
+    }
+    return last.sandboxName;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+
+/** Deletes a claim (and, through ownership, its sandbox). Idempotent: an already deleted claim is success. */
+export async function deleteClaim(kube: KubeClient, namespace: string, name: string): Promise<void> {
+  try {
+    await kube.delete(Resources.sandboxClaims, namespace, name, { propagationPolicy: 'Foreground' });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}

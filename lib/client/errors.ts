@@ -1,0 +1,37 @@
+// Typed SDK errors: each names the namespace/claim (or sandbox) and the reason, so callers can branch on the
+// class and humans can act on the message.
+
+export class SandboxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The claim reached a reason after which waiting cannot help (e.g. WarmPoolNotFound), or was deleted. */
+export class ClaimFailedError extends SandboxError {
+  constructor(readonly namespace: string, readonly claim: string, readonly reason: string, readonly detail: string) {
+    super(`SandboxClaim ${namespace}/${claim} failed: ${reason}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+/** The claim did not become Ready in time; `reason` is its last Ready reason, if any. */
+export class ClaimTimeoutError extends SandboxError {
+  constructor(readonly namespace: string, readonly claim: string, readonly timeoutMs: number, readonly reason?: string, readonly detail?: string) {
+    super(`SandboxClaim ${namespace}/${claim} was not Ready after ${timeoutMs / 1000}s${reason ? ` (last reason ${reason}${detail ? `: ${detail}` : ''})` : ''}`);
+  }
+}
+
+/** A claim with the caller's name already exists but asks for something else. */
+export class ClaimConflictError extends SandboxError {
+  constructor(readonly namespace: string, readonly claim: string, detail: string) {
+    super(`SandboxClaim ${namespace}/${claim} already exists with a different spec: ${detail}`);
+  }
+}
+
+/** The router or in-sandbox runtime answered with an error status. */
+export class SandboxRequestError extends SandboxError {
+  constructor(readonly namespace: string, readonly sandbox: string, readonly status: number, readonly detail: string, readonly operation: string) {
+    super(`${operation} on sandbox ${namespace}/${sandbox} failed with HTTP ${status}: ${detail}`);
+  }
+}

@@ -1,0 +1,7 @@
+// agent-sandbox-kit/client: TypeScript SDK for claiming sandboxes from warm pools and using them.
+export { SandboxClient, type SandboxClientOptions, type CreateSandboxOptions } from './client';
+export { SandboxHandle, type ExecutionResult, type StreamEvent, type FileEntry, type RunOptions } from './sandbox';
+export { type ConnectionConfig, type SandboxAddress } from './connection';
+export { claimManifest, createClaim, waitForClaimReady, type ClaimRequest } from './claims';
+export { SandboxError, ClaimFailedError, ClaimTimeoutError, ClaimConflictError, SandboxRequestError } from './errors';
+export { mintScopedToken } from '../router/auth/scoped-token';
