@@ -6,7 +6,7 @@ import type { KubeClient } from '../kube/client';
 import type { ResourceType } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
 import { Informer, listerWatcherFor, type ListWatchScope } from './informer';
-import { closeServer, serveRoutes } from './http-server';
+import { boundPort, closeServer, serveRoutes } from './http-server';
 import { LEADER_ELECTION_ID, LeaderElector, type LeaderElectionOptions } from './leader-election';
 import type { Logger } from './logger';
 import type { ControllerMetrics } from './metrics';
@@ -120,10 +120,14 @@ export class Manager {
         '/readyz': () => (this.isReady() ? { code: 200, body: 'ok\n' } : { code: 503, body: this.notReadyReason() }),
       }),
     ];
+    for (const [what, server] of [['metrics', servers[0]], ['health probes', servers[1]]] as const) {
+      if (server) log.info(`serving ${what}`, { port: boundPort(server) });
+    }
     const caches = new AbortController();
     const leaderWork = new AbortController();
     const informerRuns = [...this.informers.values()].map((i) => i.start(caches.signal));
     const leaderName = this.options.leaderElection?.name ?? LEADER_ELECTION_ID;
+    this.metrics.leaderStatus.set({ name: leaderName }, 0);
     let lost = false;
     try {
       await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));

@@ -41,6 +41,13 @@ export class ControllerProcess {
     return waitFor('controller leader-election identity', async () => this.logged('attempting to acquire leader lease')?.identity as string | undefined, { timeoutMs: 60_000 });
   }
 
+  /** GET on the process's metrics or probe server (ports are picked at start and logged). */
+  async http(server: 'metrics' | 'health probes', path: string): Promise<{ code: number; body: string }> {
+    const port = await waitFor(`${server} port`, async () => this.logged(`serving ${server}`)?.port as number | undefined, { timeoutMs: 60_000 });
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { code: res.status, body: await res.text() };
+  }
+
   signal(sig: NodeJS.Signals): void {
     this.child.kill(sig);
   }

@@ -50,6 +50,15 @@ test('two replicas: exactly one leads and only it starts controllers', async () 
   expect(follower.logged('caches synced')).toBeDefined();
   expect(follower.logged('controllers started')).toBeUndefined();
   expect(follower.logged('successfully acquired lease')).toBeUndefined();
+  // Both are ready (the follower once its caches synced, so rolling updates proceed); only the leader reports leading.
+  expect(await leader.http('health probes', '/readyz')).toEqual({ code: 200, body: 'ok\n' });
+  expect(await follower.http('health probes', '/readyz')).toEqual({ code: 200, body: 'ok\n' });
+  expect((await follower.http('health probes', '/healthz')).code).toBe(200);
+  const leaderMetrics = (await leader.http('metrics', '/metrics')).body;
+  expect(leaderMetrics).toContain(`leader_election_master_status{name="${LEADER_ELECTION_ID}"} 1`);
+  expect(leaderMetrics).toMatch(/controller_runtime_max_concurrent_reconciles\{controller="sandbox"\} 100/);
+  expect(leaderMetrics).toMatch(/rest_client_requests_total\{code="200",method="GET",verb="list",resource="sandboxes"\} \d+/);
+  expect((await follower.http('metrics', '/metrics')).body).toContain(`leader_election_master_status{name="${LEADER_ELECTION_ID}"} 0`);
 });
 
 test('killing the leader (SIGKILL) hands over after the lease expires, within the lease duration plus a retry', async () => {
@@ -59,7 +68,7 @@ test('killing the leader (SIGKILL) hands over after the lease expires, within th
   const killedAt = Date.now();
   await waitFor('follower takes over', async () => (await holder()) === followerId, { timeoutMs: 40_000, intervalMs: 200 });
   const handover = Date.now() - killedAt;
-  expect(handover).toBeLessThan(15_000 + 2 * 2_400 + 1_000);
+  expect(handover).toBeLessThan(15_000 + 2 * 2_400 + 3_000); // lease + two jittered retry periods + API latency
   expect(handover).toBeGreaterThan(10_000); // the dead leader's lease was respected
   await waitFor('new leader starts its controllers', async () => follower.logged('controllers started') !== undefined, { timeoutMs: 30_000 });
 });
