@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from '@pulumi/pulumi/automation';
+import { parse } from 'yaml';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const pulumiVersion: string = require('@pulumi/pulumi/package.json').version;
@@ -61,7 +62,7 @@ export async function offlineStack(options: OfflineStackOptions): Promise<{ stac
 }
 
 function readProjectName(pulumiYaml: string): string {
-  const match = /^name:\s*(\S+)/m.exec(fs.readFileSync(pulumiYaml, 'utf8'));
-  if (!match) throw new Error(`${pulumiYaml}: no top-level name`);
-  return match[1];
+  const name = (parse(fs.readFileSync(pulumiYaml, 'utf8')) as { name?: unknown })?.name;
+  if (typeof name !== 'string') throw new Error(`${pulumiYaml}: no top-level name`);
+  return name;
 }
