@@ -3,18 +3,11 @@
 // server's strict field validation does) so misspelt fields fail tests.
 
 import Ajv, { ValidateFunction } from 'ajv';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1';
-import { K8S_SCHEMA_SOURCE_VERSION } from '../../../lib/api';
+import { swaggerPath } from '../../../scripts/import';
 
 type Schema = { [key: string]: unknown };
-
-export function swaggerPath(): string {
-  const modCache = process.env.GOMODCACHE || execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
-  return join(modCache, `k8s.io/kubernetes@${K8S_SCHEMA_SOURCE_VERSION}`, 'api', 'openapi-spec', 'swagger.json');
-}
 
 /** Adds additionalProperties: false to every object schema that lists its properties. */
 function closeObjects(node: unknown): void {
