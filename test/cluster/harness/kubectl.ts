@@ -28,6 +28,14 @@ export function kubectl(args: string[], options: KubectlOptions = {}): Promise<s
   });
 }
 
+/**
+ * Objects as a multi-document YAML stream for kubectl's stdin. Not a v1 List: kubectl validates List
+ * items client-side, and the API server's own errors (what the controller and SDK see) never show.
+ */
+export function yamlStream(objects: object[]): string {
+  return objects.map((o) => stringify(o)).join('---\n');
+}
+
 export interface ApplyOptions {
   namespace?: string;
   kubeconfig?: string;
@@ -42,9 +50,7 @@ export interface ApplyOptions {
  * Rejects with a KubectlError whose message carries the API server's validation errors.
  */
 export function applyServerSide(manifests: string | object[], options: ApplyOptions = {}): Promise<string> {
-  // A document stream, not a v1 List: kubectl validates List items client-side and the API server's
-  // own errors (what the controller and SDK see) would never show.
-  const stdin = typeof manifests === 'string' ? manifests : manifests.map((m) => stringify(m)).join('---\n');
+  const stdin = typeof manifests === 'string' ? manifests : yamlStream(manifests);
   const args = ['apply', '--server-side', '--force-conflicts', `--field-manager=${options.fieldManager ?? 'agent-sandbox-kit-tests'}`, '-f', '-'];
   if (options.namespace) args.push('--namespace', options.namespace);
   if (options.dryRun) args.push('--dry-run=server');
