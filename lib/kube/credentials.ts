@@ -1,6 +1,11 @@
 // Loads cluster address and credentials with @kubernetes/client-node's KubeConfig (all auth plugins, in-cluster
-// token files), then hands plain TLS options and headers to our own HTTP transport.
+// token files), then hands plain TLS options and headers to our own HTTP transport. Inside a pod without a kubeconfig
+// the lightweight in-cluster loader is used instead (see in-cluster.ts for why).
 import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { inClusterAvailable, inClusterCredentials } from './in-cluster';
 
 export interface CredentialSource {
   /** Path to a kubeconfig file. */
@@ -26,11 +31,14 @@ export interface Credentials {
  * ($KUBECONFIG, ~/.kube/config, in-cluster).
  */
 export async function loadCredentials(source: CredentialSource = {}): Promise<Credentials> {
+  // Same order as client-node's loadFromDefault: $KUBECONFIG, ~/.kube/config, then in-cluster.
+  const defaultChainIsInCluster = !source.kubeconfig && !source.context && !process.env.KUBECONFIG
+    && !existsSync(join(homedir(), '.kube', 'config')) && inClusterAvailable();
+  if (source.inCluster || defaultChainIsInCluster) return inClusterCredentials();
   // client-node is ESM-only; a dynamic import keeps this CommonJS package loadable on Node 20.
   const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
   const kc: KubeConfig = new KubeConfigClass();
   if (source.kubeconfig) kc.loadFromFile(source.kubeconfig);
-  else if (source.inCluster) kc.loadFromCluster();
   else kc.loadFromDefault();
   if (source.context) kc.setCurrentContext(source.context);
   const cluster = kc.getCurrentCluster();

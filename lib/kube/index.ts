@@ -3,6 +3,7 @@
 export * from './client';
 export * from './credentials';
 export * from './errors';
+export * from './in-cluster';
 export * from './resources';
 export * from './token-bucket';
 export * from './transport';

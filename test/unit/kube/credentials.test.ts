@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCredentials } from '../../../lib/kube';
+import { inClusterAvailable, inClusterCredentials, loadCredentials } from '../../../lib/kube';
 
 function writeKubeconfig(user: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ask-kc-'));
@@ -34,5 +34,24 @@ describe('loadCredentials', () => {
   it('turns basic auth into an Authorization header', async () => {
     const creds = await loadCredentials({ kubeconfig: writeKubeconfig('{ username: admin, password: pw }') });
     expect(creds.headers.Authorization).toBe(`Basic ${Buffer.from('admin:pw').toString('base64')}`);
+  });
+});
+
+describe('inClusterCredentials', () => {
+  it('uses the ServiceAccount token, CA and service env, and re-reads a rotated token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ask-sa-'));
+    writeFileSync(join(dir, 'token'), 'tok-1\n');
+    writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
+    const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
+    expect(inClusterAvailable(env, dir)).toBe(true);
+    expect(inClusterAvailable({}, dir)).toBe(false);
+    const creds = inClusterCredentials(env, dir);
+    expect(creds.server.href).toBe('https://10.0.0.1/');
+    expect(String(creds.tls.ca)).toBe('CA PEM');
+    expect(creds.headers.Authorization).toBe('Bearer tok-1');
+    writeFileSync(join(dir, 'token'), 'tok-2');
+    expect((await creds.refreshHeaders()).Authorization).toBe('Bearer tok-2');
+    expect(inClusterCredentials({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }, dir).server.host).toBe('[fd00::1]:6443');
+    expect(() => inClusterCredentials({}, dir)).toThrow(/not running in-cluster/);
   });
 });
