@@ -191,7 +191,7 @@ test('template label changes reach the Pod without a restart; removed labels are
   const before = (await getPod(ns.name, name))!;
   expect(before.metadata?.labels).toMatchObject({ team: 'a', tier: 'gold' });
   expect(before.metadata?.labels?.[LABEL.claimUid]).toBeUndefined();
-  manifest.spec.podTemplate.metadata = { labels: { team: 'b' }, annotations: {} };
+  manifest.spec.podTemplate.metadata = { labels: { team: 'b' } };
   await applyServerSide([manifest]);
   const after = await waitFor('labels updated and pruned', async () => {
     const pod = await getPod(ns.name, name);
