@@ -6,6 +6,7 @@ import { CONDITION, SANDBOX_REASON } from '../api/conditions';
 import { SANDBOX } from '../api/groups';
 import { ANNOTATION } from '../api/metadata-keys';
 import { nameHash } from '../api/name-hash';
+import type { Sandbox } from '../api/types';
 import { isNotFound } from '../kube/errors';
 import { Resources } from '../kube/resources';
 import { findCondition } from './conditions';
@@ -27,6 +28,8 @@ export interface PodState {
 
 export interface PodContext extends ChildContext {
   events: EventRecorder;
+  /** Told about every Sandbox this pass writes (the answer is newer than the cache). */
+  wrote(updated: Sandbox): void;
 }
 
 /** Pods controlled by this Sandbox: the name-hash index, plus the sandbox-named Pod in case its label was removed. */
@@ -44,10 +47,10 @@ export function ownedPods(ctx: ChildContext): Pod[] {
   return owned;
 }
 
-async function setPodNameAnnotation(ctx: ChildContext, value: string | null): Promise<void> {
+async function setPodNameAnnotation(ctx: PodContext, value: string | null): Promise<void> {
   const { namespace, name } = ctx.sandbox.metadata;
-  await ctx.client.mergePatch(Resources.sandboxes, namespace ?? '', name ?? '',
-    { metadata: { annotations: { [ANNOTATION.podName]: value } } }, { fieldManager: FIELD_MANAGER });
+  ctx.wrote(await ctx.client.mergePatch<Sandbox>(Resources.sandboxes, namespace ?? '', name ?? '',
+    { metadata: { annotations: { [ANNOTATION.podName]: value } } }, { fieldManager: FIELD_MANAGER }));
 }
 
 export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodState> {

@@ -46,6 +46,12 @@ function errorText(errors: unknown[]): string | undefined {
 
 export class SandboxReconciler {
   private readonly now: () => number;
+  /**
+   * Read-your-writes: the Sandbox our last write in a pass returned, with the cached resourceVersion it was based on.
+   * While the cache still shows that version, the next pass starts from our newer copy instead of re-sending the
+   * same annotation and status writes. Dropped as soon as the cache moves on.
+   */
+  private readonly written = new Map<string, { basedOn: string | undefined; sandbox: Sandbox }>();
 
   constructor(private readonly options: SandboxReconcilerOptions) {
     this.now = options.now ?? Date.now;
@@ -53,12 +59,17 @@ export class SandboxReconciler {
 
   async reconcile(key: string): Promise<SandboxReconcileResult> {
     const { namespace, name } = splitKey(key);
-    const sandbox = this.options.caches.sandboxes.get(namespace, name);
-    if (!sandbox || sandbox.metadata.deletionTimestamp) return {};
+    const cached = this.options.caches.sandboxes.get(namespace, name);
+    const mine = this.written.get(key);
+    this.written.delete(key);
+    if (!cached || cached.metadata.deletionTimestamp) return {};
+    const basedOn = cached.metadata.resourceVersion;
+    const sandbox = mine && mine.basedOn === basedOn ? mine.sandbox : cached;
+    const wrote = (updated: Sandbox) => this.written.set(key, { basedOn, sandbox: updated });
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
-    if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox);
+    if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox, wrote);
 
-    const ctx = { client: this.options.client, caches: this.options.caches, sandbox, events: this.options.events };
+    const ctx = { client: this.options.client, caches: this.options.caches, sandbox, events: this.options.events, wrote };
     const errors: unknown[] = [];
     await syncPvcs(ctx).catch((err) => errors.push(err));
     const suspended = sandbox.spec.operatingMode === 'Suspended';
@@ -89,7 +100,7 @@ export class SandboxReconciler {
         requeueAfter = Math.max(shutdownAt - now.getTime(), SHUTDOWN_REQUEUE_FLOOR_MS);
       }
     }
-    await this.writeStatus(sandbox, status);
+    await this.writeStatus(sandbox, status, wrote);
     if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now.getTime());
     if (errors.length) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
     return { requeueAfter };
@@ -117,12 +128,12 @@ export class SandboxReconciler {
   }
 
   /** Expired: first mark Ready=False SandboxExpired, on later passes delete the Pod and Service (and, with Delete, the Sandbox). */
-  private async expire(sandbox: Sandbox): Promise<SandboxReconcileResult> {
+  private async expire(sandbox: Sandbox, wrote: (updated: Sandbox) => void): Promise<SandboxReconcileResult> {
     const now = new Date(this.now());
     const generation = sandbox.metadata.generation ?? 0;
     const current = sandbox.status ?? {};
     if (findCondition(current.conditions, CONDITION.ready)?.reason !== SANDBOX_REASON.sandboxExpired) {
-      await this.writeStatus(sandbox, { ...current, conditions: expiredConditions(current.conditions, generation, now) });
+      await this.writeStatus(sandbox, { ...current, conditions: expiredConditions(current.conditions, generation, now) }, wrote);
       return { requeueAfter: 1 };
     }
     const { client, caches } = this.options;
@@ -141,13 +152,17 @@ export class SandboxReconciler {
       await client.delete(Resources.sandboxes, namespace, name, { preconditions: { uid: sandbox.metadata.uid } }).catch(ignoreNotFound);
       return {};
     }
-    await this.writeStatus(sandbox, { conditions: expiredConditions(current.conditions, generation, now) });
+    await this.writeStatus(sandbox, { conditions: expiredConditions(current.conditions, generation, now) }, wrote);
     return {};
   }
 
-  private async writeStatus(sandbox: Sandbox, next: SandboxStatus): Promise<void> {
+  private async writeStatus(sandbox: Sandbox, next: SandboxStatus, wrote: (updated: Sandbox) => void): Promise<void> {
     if (!statusNeedsWrite(sandbox.status, next)) return;
-    await this.options.client.mergePatch(Resources.sandboxes, sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '',
-      statusPatch(next), { subresource: 'status', fieldManager: FIELD_MANAGER }).catch(ignoreNotFound);
+    try {
+      wrote(await this.options.client.mergePatch<Sandbox>(Resources.sandboxes, sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '',
+        statusPatch(next), { subresource: 'status', fieldManager: FIELD_MANAGER }));
+    } catch (err) {
+      ignoreNotFound(err);
+    }
   }
 }
