@@ -11,13 +11,13 @@ import {
 import type { Logger } from '../controller/logger';
 import type { CacheReader } from '../controller/store';
 import { Resources, isConflict, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
-import { blueprintHash, isStale } from './blueprint';
 import type { EventRecorder } from './event-recorder';
 import { poolOwner } from './extension-owners';
-import { controllerRefOf, controllerRefTo, isControlledBy } from './ownership';
+import { controllerRefTo } from './ownership';
 import { slowStartBatch } from './slow-start';
 import { Expectations } from './warm-pool-expectations';
-import { classifyMember, isSandboxReady } from './warm-pool-health';
+import { takeCensus, type Census } from './warm-pool-census';
+import { isSandboxReady } from './warm-pool-health';
 import { WARM_POOL_MEMBER_INDEX, buildMember, warmPoolIndexValue } from './warm-pool-member';
 import { RefillBucket, ReplenishHold } from './warm-pool-pacing';
 
@@ -50,17 +50,6 @@ interface PoolState {
   notProgressing: boolean;
 }
 
-/** One pass's view of the members. */
-interface Census {
-  active: Sandbox[];
-  terminating: number;
-  held: number;
-  /** Earliest epoch ms a member leaves its grace period. */
-  nextDeadline?: number;
-  /** Some member is past grace but still pulling images. */
-  pulling: boolean;
-}
-
 export class WarmPoolReconciler {
   private readonly state = new Map<string, PoolState>();
   private readonly now: () => number;
@@ -85,15 +74,27 @@ export class WarmPoolReconciler {
     }
     const state = this.stateOf(key);
     const template = this.deps.templates.get(namespace, pool.spec.sandboxTemplateRef.name);
-    const census = await this.census(key, pool, template);
+    // Expectations are read before the cache snapshot: only a snapshot taken while nothing was outstanding may be
+    // trusted to contain every member this controller created.
+    const trustworthy = this.deps.expectations.satisfied(key);
+    const census = takeCensus({
+      pool, template, now: this.now(), graceMs: this.graceMs,
+      members: this.deps.sandboxes.byIndex(WARM_POOL_MEMBER_INDEX, warmPoolIndexValue(namespace, name)),
+      podOf: (s) => this.podOf(s),
+      deletionPending: (uid) => this.deps.expectations.isDeletionPending(key, uid),
+    });
+    await this.settle(key, pool, census);
     const desired = pool.spec.replicas ?? 1;
     const current = census.active.length;
     const requeues: (number | undefined)[] = [];
 
+    this.deps.log.debug('pass', { pool: key, desired, active: current, terminating: census.terminating, held: census.held, pending: this.deps.expectations.pending(key) });
     await this.writeStatus(pool, census);
 
     let failure: unknown;
-    if (current + census.terminating < desired && template) {
+    if (!trustworthy) {
+      requeues.push(EXPECTATIONS_RETRY_MS);
+    } else if (current + census.terminating < desired && template) {
       const res = await this.createDeficit(key, pool, template, state, desired - current - census.terminating, current);
       requeues.push(res.requeueAfter);
       failure = res.error;
@@ -121,55 +122,24 @@ export class WarmPoolReconciler {
     return s;
   }
 
-  /** Classifies members; deletes stale (Recreate, or orphans) and stuck ones on the way. */
-  private async census(key: string, pool: SandboxWarmPool, template: SandboxTemplate | undefined): Promise<Census> {
-    const members = this.deps.sandboxes.byIndex(WARM_POOL_MEMBER_INDEX, warmPoolIndexValue(pool.metadata.namespace!, pool.metadata.name!));
-    const recreate = pool.spec.updateStrategy?.type === 'Recreate';
-    const currentHash = template ? blueprintHash(template.spec) : '';
-    const staleByHash = new Map<string, boolean>();
-    const stale = (s: Sandbox): boolean => {
-      // Members built from the same blueprint share a hash label: decide each hash value once per pass.
-      const memo = `${s.metadata.labels?.[LABEL.templateRefHash]}/${s.metadata.labels?.[LABEL.templateHash] ?? s.metadata.uid}`;
-      let v = staleByHash.get(memo);
-      if (v === undefined) staleByHash.set(memo, (v = isStale(template!.metadata.name!, template!.spec, s, currentHash)));
-      return v;
-    };
-    const census: Census = { active: [], terminating: 0, held: 0, pulling: false };
-    const now = this.now();
-    for (const sandbox of members) {
-      const owned = isControlledBy(sandbox.metadata, poolOwner(pool));
-      if (!owned && controllerRefOf(sandbox.metadata)) continue; // someone else's (e.g. mid-adoption by a claim)
-      if (sandbox.metadata.deletionTimestamp || (owned && this.deps.expectations.isDeletionPending(key, sandbox.metadata.uid!))) {
-        if (owned) census.terminating++;
-        continue;
-      }
-      if (template && (recreate || !owned) && stale(sandbox)) {
-        if (await this.deleteMember(key, sandbox, owned)) census.terminating++;
-        continue;
-      }
-      if (!owned && !(await this.adoptOrphan(pool, sandbox))) continue;
-      const health = classifyMember(sandbox, this.podOf(sandbox), now, this.graceMs);
-      switch (health.state) {
-        case 'stuck':
-          this.deps.log.info('replacing member not Ready past the readiness grace period', { pool: key, sandbox: sandbox.metadata.name });
-          if (await this.deleteMember(key, sandbox, true)) census.terminating++;
-          else census.active.push(sandbox);
-          continue;
-        case 'starting':
-          census.nextDeadline = Math.min(census.nextDeadline ?? Infinity, health.deadline);
-          break;
-        case 'held':
-          census.held++;
-          break;
-        case 'pulling':
-          census.pulling = true;
-          break;
-        case 'ready':
-          break;
-      }
-      census.active.push(sandbox);
-    }
-    return census;
+  /**
+   * Acts on the census: deletes doomed members (parallel slow-start batches) and adopts orphans. A doomed member whose
+   * delete hit a conflict stays counted as active (it may just have changed, or been adopted: the next pass re-reads).
+   */
+  private async settle(key: string, pool: SandboxWarmPool, census: Census): Promise<void> {
+    const { doomed } = census;
+    const outcomes = await Promise.all(doomed.map(async (d) => {
+      if (d.why === 'stuck') this.deps.log.info('replacing member not Ready past the readiness grace period', { pool: key, sandbox: d.sandbox.metadata.name });
+      return this.deleteMember(key, d.sandbox, d.owned).catch((err: unknown) => err);
+    }));
+    let failure: unknown;
+    outcomes.forEach((outcome, i) => {
+      if (outcome === true) census.terminating++;
+      else if (outcome === false) census.active.push(doomed[i].sandbox);
+      else failure ??= outcome;
+    });
+    for (const orphan of census.orphans) if (await this.adoptOrphan(pool, orphan)) census.active.push(orphan);
+    if (failure) throw failure;
   }
 
   private podOf(sandbox: Sandbox): (Pod & KubeObject) | undefined {
@@ -230,6 +200,7 @@ export class WarmPoolReconciler {
         throw err;
       }
     });
+    this.deps.log.debug('created members', { pool: key, granted, succeeded: res.succeeded, skipped: res.skipped, error: res.error ? String(res.error) : undefined });
     if (res.skipped) {
       this.deps.expectations.creationObserved(key, res.skipped);
       state.bucket.refund(res.skipped);
