@@ -1,0 +1,69 @@
+// Data-path fixtures on the local control plane: "pods" served by the real runtime as a local process bound on
+// the pod's loopback IP, and the router running with exactly the RBAC its builder synthesizes.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildRouter, ROUTER_NAME } from '../../../lib/builders/router';
+import { KubeClient } from '../../../lib/kube';
+import { DEFAULT_ROUTER_CONFIG, RouterServer, SandboxCache, type Authorizer } from '../../../lib/router';
+import { applyServerSide, serviceAccountKubeconfig, waitFor } from '../harness';
+import { CONTROLLER_NAMESPACE } from '../harness/controller-process';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+export const RUNTIME_PORT = 8888;
+
+export interface ServedPod {
+  readonly ip: string;
+  readonly baseDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `npm run sandbox-runtime` on `ip:8888` (what the sandbox image runs) and waits until it answers. */
+export async function servePod(ip: string): Promise<ServedPod> {
+  const baseDir = mkdtempSync(join(tmpdir(), 'pod-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/sandbox-runtime/main.ts', '--bind-address', ip, '--port', String(RUNTIME_PORT), '--base-dir', baseDir], {
+    cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await waitFor(`runtime on ${ip}:${RUNTIME_PORT}`, async () => (await fetch(`http://${ip}:${RUNTIME_PORT}/`)).ok, { timeoutMs: 30_000, intervalMs: 100 });
+  return {
+    ip, baseDir,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(baseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Applies the router's ServiceAccount and RBAC from buildRouter() and returns a kubeconfig acting as it. */
+export async function installRouterIdentity(): Promise<string> {
+  const identity = buildRouter({ namespace: CONTROLLER_NAMESPACE }).filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
+  await applyServerSide(identity as object[]);
+  return serviceAccountKubeconfig(CONTROLLER_NAMESPACE, ROUTER_NAME);
+}
+
+export interface RunningRouter {
+  readonly url: string;
+  readonly cache: SandboxCache;
+  readonly kube: KubeClient;
+  stop(): Promise<void>;
+}
+
+/** Starts a router (watch-backed cache, given authorizer) on 127.0.0.1 with the router's own identity. */
+export async function startRouter(kubeconfig: string, authorizer: (kube: KubeClient) => Authorizer): Promise<RunningRouter> {
+  const kube = await KubeClient.create({ kubeconfig });
+  const cache = new SandboxCache(kube);
+  await cache.start();
+  const router = new RouterServer({ config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false }, resolver: cache, authorizer: authorizer(kube) });
+  const port = await router.listen(0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${port}`, cache, kube,
+    stop: async () => {
+      cache.stop();
+      await router.close();
+      kube.close();
+    },
+  };
+}
