@@ -98,7 +98,7 @@ export class ClaimReconciler {
     const pass = await this.reconcileActive(claim, now);
     if (pass.waitMs !== undefined) return { requeueAfter: pass.waitMs };
     const status = desiredClaimStatus({ claim, sandbox: pass.sandbox, failure: pass.failure, now: new Date(now) });
-    if (await this.writeStatus(claim, status)) await this.recordFirstReady(claim, pass.sandbox, now);
+    if (await this.writeStatus(claim, status)) await this.recordFirstReady(claim, pass.sandbox, this.now());
     else if (isClaimReady(claim.status) && !claim.metadata.annotations?.[ANNOTATION.claimFirstReadyAt]) await this.recordFirstReady(claim, pass.sandbox, undefined);
     if (pass.failure?.retry === 'backoff') throw pass.failure;
     let requeue = pass.failure && typeof pass.failure.retry === 'object' ? pass.failure.retry.afterMs : undefined;

@@ -1,0 +1,122 @@
+// `npm run bench`: brings up the local control plane, runs the controller as its ServiceAccount (ours, or any
+// command given with --controller-cmd), runs the scenarios, prints a markdown table and optionally writes JSON.
+//   npm run bench -- [--json FILE] [--controller-cmd "CMD"] [--scenarios warm-claims,cold-claims] [--controller-args "--flag=v ..."]
+import { writeFileSync } from 'node:fs';
+import { KubeClient } from '../../lib/kube/client';
+import { installControllerIdentity, startController, type ControllerProcess } from '../cluster/harness/controller-process';
+import { kubeconfigEnv } from '../cluster/harness/env';
+import { kubectl } from '../cluster/harness/kubectl';
+import { createNamespace, deleteNamespace, uniqueName } from '../cluster/harness/namespace';
+import { clusterUp } from '../cluster/plane/plane';
+import { apiServerWrites } from './api-writes';
+import type { BenchContext, ResultRow, Scenario } from './scenario';
+import { scenarios as allScenarios } from './scenarios';
+
+interface Options {
+  json?: string;
+  controllerCmd?: string;
+  controllerArgs: string[];
+  scenarios: Scenario[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { controllerArgs: [], scenarios: allScenarios };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
+    switch (flag) {
+      case '--json': options.json = value(); break;
+      case '--controller-cmd': options.controllerCmd = value(); break;
+      case '--controller-args': options.controllerArgs = value().split(/\s+/).filter(Boolean); break;
+      case '--scenarios': {
+        const names = value().split(',');
+        const unknown = names.filter((n) => !allScenarios.some((s) => s.name === n));
+        if (unknown.length) fail(`unknown scenario(s) ${unknown.join(', ')}; known: ${allScenarios.map((s) => s.name).join(', ')}`);
+        options.scenarios = allScenarios.filter((s) => names.includes(s.name));
+        break;
+      }
+      default: fail(`unknown argument ${argv[i]}`);
+    }
+  }
+  return options;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+/** Samples the controller's CPU and peak RSS while `body` runs. */
+async function withUsage<T>(controller: ControllerProcess, body: () => Promise<T>): Promise<{ result: T; cpuCores: number; peakRssMiB: number }> {
+  const start = controller.usage();
+  const startedAt = performance.now();
+  let peak = start.rssBytes;
+  const timer = setInterval(() => { peak = Math.max(peak, controller.usage().rssBytes); }, 250);
+  try {
+    const result = await body();
+    const end = controller.usage();
+    const wallSeconds = (performance.now() - startedAt) / 1000;
+    return { result, cpuCores: (end.cpuSeconds - start.cpuSeconds) / wallSeconds, peakRssMiB: Math.max(peak, end.rssBytes) / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function markdown(rows: ResultRow[], controller: string): string {
+  const lines = [`Controller: \`${controller}\``, '', '| Scenario | Metric | Value | Target |', '|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.scenario} | ${r.metric} | ${r.value} ${r.unit} | ${r.target ?? ''} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const plane = await clusterUp();
+  process.env[kubeconfigEnv] = plane.kubeconfig;
+  process.env.KUBECONFIG = plane.kubeconfig;
+  const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+  log(`control plane ${plane.reused ? 'reused' : 'started'} at ${plane.server}`);
+  const client = await KubeClient.create({ kubeconfig: plane.kubeconfig });
+  const controller = await startController({
+    kubeconfig: await installControllerIdentity(),
+    command: options.controllerCmd,
+    args: options.controllerCmd ? undefined : options.controllerArgs,
+  });
+  const label = options.controllerCmd ?? `lib/controller/main.ts ${options.controllerArgs.join(' ')}`.trim();
+  log(`controller pid ${controller.pid} (${label}); log ${controller.logFile}`);
+  const namespaces: string[] = [];
+  const ctx: BenchContext = {
+    client, controller, log,
+    apiWrites: apiServerWrites,
+    async namespace(prefix) {
+      const name = uniqueName(prefix);
+      await createNamespace(name);
+      namespaces.push(name);
+      return name;
+    },
+  };
+  const rows: ResultRow[] = [];
+  try {
+    for (const scenario of options.scenarios) {
+      log(`scenario ${scenario.name}: ${scenario.description}`);
+      const { result, cpuCores, peakRssMiB } = await withUsage(controller, () => scenario.run(ctx));
+      rows.push(...result,
+        { scenario: scenario.name, metric: 'controller CPU (average)', value: Number(cpuCores.toFixed(2)), unit: 'cores' },
+        { scenario: scenario.name, metric: 'controller RSS (peak)', value: Math.round(peakRssMiB), unit: 'MiB' });
+    }
+  } finally {
+    await controller.stop();
+    for (const name of namespaces) await deleteNamespace(name).catch(() => undefined);
+    client.close();
+  }
+  const version = JSON.parse(await kubectl(['version', '-o', 'json'])).serverVersion?.gitVersion;
+  process.stdout.write(`${markdown(rows, label)}\n`);
+  if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify({ controller: label, kubernetes: version, date: new Date().toISOString(), rows }, null, 2)}\n`);
+    log(`wrote ${options.json}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+// Every bench scenario, in run order. Add a module under ./scenarios and list it here.
+import type { Scenario } from '../scenario';
+import { coldClaims } from './cold-claims';
+import { poolFill } from './pool-fill';
+import { warmClaims } from './warm-claims';
+
+export const scenarios: Scenario[] = [warmClaims, coldClaims, poolFill];
