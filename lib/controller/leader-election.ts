@@ -41,6 +41,12 @@ export interface LeaderElectionOptions {
   logger?: Logger;
 }
 
+function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => { timer = setTimeout(resolve, ms, onTimeout); });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** RFC 3339 with microseconds, the MicroTime wire format. */
 function microTime(date = new Date()): string {
   return date.toISOString().replace('Z', '000Z');
@@ -98,9 +104,11 @@ export class LeaderElector {
     while (!signal.aborted) {
       await sleep(this.retryPeriodMs, signal);
       if (signal.aborted) break;
-      if (await this.tryAcquireOrRenew()) {
+      // A hung API call must not keep us "leading" past the deadline: give up on it when the deadline passes.
+      const remaining = Math.max(0, lastRenew + this.renewDeadlineMs - performance.now());
+      if (await withTimeout(this.tryAcquireOrRenew(), remaining, false)) {
         lastRenew = performance.now();
-      } else if (performance.now() - lastRenew > this.renewDeadlineMs) {
+      } else if (performance.now() - lastRenew >= this.renewDeadlineMs) {
         this.leading = false;
         this.log.error('leader election lost: could not renew within the renew deadline');
         return 'lost';

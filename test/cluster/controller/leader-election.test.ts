@@ -88,3 +88,20 @@ test('SIGTERM on the leader releases the Lease: the follower takes over at once 
   expect(lease.spec!.leaseDurationSeconds).toBe(15);
   await waitFor('new leader starts its controllers', async () => follower.logged('controllers started') !== undefined, { timeoutMs: 30_000 });
 });
+
+test('a leader that cannot renew (Lease taken over) stops and exits non-zero within the renew deadline', async () => {
+  const controller = new ControllerProcess(['--kubeconfig', adminKubeconfig(), `--leader-election-namespace=${ns.name}`]);
+  running.push(controller);
+  const id = await controller.identity();
+  await waitFor('it leads', async () => (await holder()) === id, { timeoutMs: 60_000 });
+  await waitFor('controllers started', async () => controller.logged('controllers started') !== undefined, { timeoutMs: 30_000 });
+  // Another party takes the Lease; the controller must notice and give up rather than keep reconciling.
+  const lease = await admin.get<Lease>(Resources.leases, ns.name, LEADER_ELECTION_ID);
+  const now = new Date().toISOString().replace('Z', '000Z');
+  await admin.update(Resources.leases, { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: now, leaseDurationSeconds: 3600 } });
+  const takenAt = Date.now();
+  expect(await controller.exited).toBe(1);
+  expect(Date.now() - takenAt).toBeLessThan(10_000 + 2_400 + 3_000);
+  expect(controller.logged('leader election lost; exiting')).toBeDefined();
+  expect(await holder()).toBe('intruder'); // it did not release a Lease it no longer held
+});
