@@ -15,8 +15,8 @@ export GOTOOLCHAIN=local GOFLAGS="-trimpath -buildvcs=false" CGO_ENABLED=0
 # Recent Pulumi releases are not (yet) in the checksum database the proxy fronts; their hashes are still
 # recorded in the wrapper's go.sum, so later builds are pinned to what the first one saw.
 export GONOSUMDB="github.com/pulumi/*${GONOSUMDB:+,$GONOSUMDB}"
-# Two cores are shared with other builds: one package at a time, at low priority.
-build() { nice -n 10 go build -p "${PULUMI_BUILD_JOBS:-1}" "$@"; }
+# At low priority, so a machine shared with other builds stays usable; PULUMI_BUILD_JOBS=1 to yield further.
+build() { nice -n 10 go build -p "${PULUMI_BUILD_JOBS:-$(nproc)}" "$@"; }
 failed=()
 
 new_wrapper() { # dir module-name go-version
