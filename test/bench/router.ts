@@ -1,121 +1,28 @@
-// Bench: requests/s and p50/p99 latency through the sandbox router versus calling the in-sandbox runtime
-// directly, at concurrency 10 and 50 (keep-alive clients). Runtime and router run as separate processes; the
-// load generator is this process. "Added" latency = router percentile - direct percentile.
+// Bench: the sandbox router versus calling the in-sandbox runtime directly, at concurrency 10 and 50 (no cluster
+// needed: static one-sandbox table, scoped-token auth). Also part of `npm run bench` as scenario router-proxy.
 // Usage: npm run bench:router [-- --seconds 5 --concurrency 10,50 --path / --json out.json]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import * as http from 'node:http';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { mintScopedToken } from '../../lib/router';
-import { freePorts } from '../cluster/plane/ports';
-
-const repoRoot = resolve(__dirname, '..', '..');
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { addedLatency, runRouterBench } from './router-bench';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : fallback;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-function startChild(args: string[]): { child: ChildProcess; firstLine: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  const firstLine = new Promise<string>((resolveLine, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolveLine(out.split('\n', 1)[0]!);
-    });
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-  });
-  return { child, firstLine };
-}
-
-interface Result {
-  target: 'direct' | 'router';
-  concurrency: number;
-  requests: number;
-  rps: number;
-  p50ms: number;
-  p99ms: number;
-  errors: number;
-}
-
-/** Closed-loop load: `concurrency` workers, each sending the next request when the previous one finished. */
-async function load(target: Result['target'], port: number, headers: Record<string, string>, path: string, concurrency: number, seconds: number): Promise<Result> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const latencies: number[] = [];
-  let errors = 0;
-  const one = () =>
-    new Promise<void>((done) => {
-      const started = process.hrtime.bigint();
-      const req = http.get({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          else errors++;
-          done();
-        });
-      });
-      req.on('error', () => {
-        errors++;
-        done();
-      });
-    });
-  const warmUntil = Date.now() + 1000;
-  const worker = async (until: number) => {
-    while (Date.now() < until) await one();
-  };
-  await Promise.all(Array.from({ length: concurrency }, () => worker(warmUntil)));
-  latencies.length = 0;
-  errors = 0;
-  const started = Date.now();
-  const until = started + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, () => worker(until)));
-  const elapsed = (Date.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 1000) / 1000;
-  return { target, concurrency, requests: latencies.length, rps: Math.round(latencies.length / elapsed), p50ms: round(percentile(latencies, 50)), p99ms: round(percentile(latencies, 99)), errors };
-}
-
 async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '5'));
-  const levels = arg('concurrency', '10,50').split(',').map(Number);
   const path = arg('path', '/');
-  const [runtimePort] = await freePorts(1);
-  const secret = randomBytes(32).toString('hex');
-  const baseDir = mkdtempSync(join(tmpdir(), 'bench-runtime-'));
-  const runtime = startChild(['lib/sandbox-runtime/main.ts', '--bind-address', '127.0.0.1', '--port', String(runtimePort), '--base-dir', baseDir]);
-  const router = startChild(['test/bench/router-target.ts', '127.0.0.1', String(runtimePort), secret]);
-  try {
-    await runtime.firstLine;
-    const routerPort = Number(await router.firstLine);
-    const token = mintScopedToken(Buffer.from(secret), { namespace: 'bench', name: 'sandbox', ttlSeconds: 3600 });
-    const routed = { 'x-sandbox-id': 'sandbox', 'x-sandbox-namespace': 'bench', 'x-sandbox-port': String(runtimePort), authorization: `Bearer ${token}` };
-    const results: Result[] = [];
-    for (const concurrency of levels) {
-      results.push(await load('direct', runtimePort!, {}, path, concurrency, seconds));
-      results.push(await load('router', routerPort, routed, path, concurrency, seconds));
-    }
-    console.log(`router bench: GET ${path}, ${seconds}s per run after 1s warm-up, ${cpus().length} CPUs, Node ${process.version}`);
-    console.log('concurrency  target  req/s   p50 ms   p99 ms   errors   added p50 ms   added p99 ms');
-    for (const r of results) {
-      const direct = results.find((d) => d.target === 'direct' && d.concurrency === r.concurrency)!;
-      const added = r.target === 'router' ? `${(r.p50ms - direct.p50ms).toFixed(3).padStart(12)}   ${(r.p99ms - direct.p99ms).toFixed(3).padStart(12)}` : '';
-      console.log(`${String(r.concurrency).padStart(11)}  ${r.target.padEnd(6)}  ${String(r.rps).padStart(5)}  ${r.p50ms.toFixed(3).padStart(7)}  ${r.p99ms.toFixed(3).padStart(7)}  ${String(r.errors).padStart(7)}   ${added}`);
-    }
-    const jsonPath = arg('json', '');
-    if (jsonPath) writeFileSync(jsonPath, JSON.stringify(results, null, 2));
-  } finally {
-    runtime.child.kill('SIGTERM');
-    router.child.kill('SIGTERM');
-    rmSync(baseDir, { recursive: true, force: true });
+  const results = await runRouterBench({ seconds, path, concurrency: arg('concurrency', '10,50').split(',').map(Number) });
+  console.log(`router bench: GET ${path}, ${seconds}s per run after 1s warm-up, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}, Node ${process.version}`);
+  console.log('concurrency  target  req/s   p50 ms   p99 ms   errors   added p50 ms   added p99 ms');
+  for (const r of results) {
+    const added = r.target === 'router' ? addedLatency(results, r) : undefined;
+    const addedText = added ? `${added.p50ms.toFixed(3).padStart(12)}   ${added.p99ms.toFixed(3).padStart(12)}` : '';
+    console.log(`${String(r.concurrency).padStart(11)}  ${r.target.padEnd(6)}  ${String(r.rps).padStart(5)}  ${r.p50ms.toFixed(3).padStart(7)}  ${r.p99ms.toFixed(3).padStart(7)}  ${String(r.errors).padStart(7)}   ${addedText}`);
   }
+  const jsonPath = arg('json', '');
+  if (jsonPath) writeFileSync(jsonPath, JSON.stringify(results, null, 2));
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

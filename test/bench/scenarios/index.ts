@@ -2,6 +2,7 @@
 import type { Scenario } from '../scenario';
 import { coldClaims } from './cold-claims';
 import { poolFill } from './pool-fill';
+import { routerProxy } from './router-proxy';
 import { warmClaims } from './warm-claims';
 
-export const scenarios: Scenario[] = [warmClaims, coldClaims, poolFill];
+export const scenarios: Scenario[] = [warmClaims, coldClaims, poolFill, routerProxy];
