@@ -74,10 +74,16 @@ const SECURE_SECCOMP = ['RuntimeDefault', 'Localhost'];
 export const RULES: readonly Rule[] = [
   {
     id: RULE.runAsNonRoot, target: 'pod',
-    summary: 'containers must run as non-root (securityContext.runAsNonRoot: true on the container or the pod)',
-    check: (spec) => perContainer(spec, '.securityContext.runAsNonRoot', 'must set runAsNonRoot: true (or inherit it from the pod securityContext)',
-      (sc) => (sc?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot) === true),
-    cel: () => 'variables.containers.all(c, has(c.securityContext) && has(c.securityContext.runAsNonRoot) ? c.securityContext.runAsNonRoot : (has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot))',
+    summary: 'containers must run as non-root (securityContext.runAsNonRoot: true and no runAsUser 0, on the container or the pod)',
+    check: (spec) => [
+      ...perContainer(spec, '.securityContext.runAsNonRoot', 'must set runAsNonRoot: true (or inherit it from the pod securityContext)',
+        (sc) => (sc?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot) === true),
+      ...perContainer(spec, '.securityContext.runAsUser', 'must not run as uid 0', (sc) => (sc?.runAsUser ?? spec.securityContext?.runAsUser) !== 0),
+    ],
+    cel: () => [
+      'variables.containers.all(c, has(c.securityContext) && has(c.securityContext.runAsNonRoot) ? c.securityContext.runAsNonRoot : (has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot))',
+      'variables.containers.all(c, has(c.securityContext) && has(c.securityContext.runAsUser) ? c.securityContext.runAsUser != 0 : !(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsUser) && variables.podSpec.securityContext.runAsUser == 0))',
+    ].join(' && '),
   },
   {
     id: RULE.noPrivilegeEscalation, target: 'pod',

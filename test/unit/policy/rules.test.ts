@@ -19,6 +19,8 @@ const c0 = (spec: PodSpec) => spec.containers[0];
 const cases: Case[] = [
   { rule: RULE.runAsNonRoot, path: 'containers[0].securityContext.runAsNonRoot', breaks: (s) => { c0(s).securityContext!.runAsNonRoot = false; },
     alsoPasses: (s) => { delete s.securityContext!.runAsNonRoot; c0(s).securityContext!.runAsNonRoot = true; } },
+  { rule: RULE.runAsNonRoot, path: 'containers[0].securityContext.runAsUser', breaks: (s) => { s.securityContext!.runAsUser = 0; },
+    alsoPasses: (s) => { s.securityContext!.runAsUser = 0; c0(s).securityContext!.runAsUser = 1000; } },
   { rule: RULE.noPrivilegeEscalation, path: 'containers[0].securityContext.allowPrivilegeEscalation', breaks: (s) => { delete c0(s).securityContext!.allowPrivilegeEscalation; } },
   { rule: RULE.dropAllCapabilities, path: 'containers[0].securityContext.capabilities.drop', breaks: (s) => { c0(s).securityContext!.capabilities = { drop: ['NET_RAW'] }; } },
   { rule: RULE.noAddedCapabilities, path: 'containers[0].securityContext.capabilities.add', breaks: (s) => { c0(s).securityContext!.capabilities!.add = ['NET_ADMIN']; } },
