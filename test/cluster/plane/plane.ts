@@ -164,13 +164,23 @@ export async function clusterUp(): Promise<Plane> {
       }
       await stopRecorded(state);
     }
-    try {
-      return await start();
-    } catch (error) {
-      const partial = readState();
-      if (partial) await stopRecorded(partial);
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start();
+      } catch (error) {
+        const partial = readState();
+        if (partial) await stopRecorded(partial);
+        // Ports are picked free but bound later; another plane on this machine may take one in between.
+        if (attempt >= 2 || !lostPortRace()) throw error;
+      }
     }
+  });
+}
+
+function lostPortRace(): boolean {
+  return componentOrder.some((name) => {
+    const log = join(clusterDir, `${name}.log`);
+    return existsSync(log) && readFileSync(log, 'utf8').includes('address already in use');
   });
 }
 
