@@ -47,11 +47,12 @@ function errorText(errors: unknown[]): string | undefined {
 export class SandboxReconciler {
   private readonly now: () => number;
   /**
-   * Read-your-writes: the Sandbox our last write in a pass returned, with the cached resourceVersion it was based on.
-   * While the cache still shows that version, the next pass starts from our newer copy instead of re-sending the
-   * same annotation and status writes. Dropped as soon as the cache moves on.
+   * Read-your-writes: per key, the Sandbox our latest write returned and the resourceVersions that precede it (the
+   * cached version a pass started from and the results of our own earlier writes). While the cache still shows one
+   * of those, passes start from our newer copy instead of re-sending the same annotation and status writes; the entry
+   * is dropped as soon as the cache shows anything else (our write, or someone else's).
    */
-  private readonly written = new Map<string, { basedOn: string | undefined; sandbox: Sandbox }>();
+  private readonly written = new Map<string, { stale: Set<string>; sandbox: Sandbox }>();
 
   constructor(private readonly options: SandboxReconcilerOptions) {
     this.now = options.now ?? Date.now;
@@ -60,12 +61,17 @@ export class SandboxReconciler {
   async reconcile(key: string): Promise<SandboxReconcileResult> {
     const { namespace, name } = splitKey(key);
     const cached = this.options.caches.sandboxes.get(namespace, name);
-    const mine = this.written.get(key);
-    this.written.delete(key);
+    const prior = this.written.get(key);
+    const cachedVersion = cached?.metadata.resourceVersion ?? '';
+    const useOverlay = prior !== undefined && prior.stale.has(cachedVersion);
+    if (!useOverlay) this.written.delete(key);
     if (!cached || cached.metadata.deletionTimestamp) return {};
-    const basedOn = cached.metadata.resourceVersion;
-    const sandbox = mine && mine.basedOn === basedOn ? mine.sandbox : cached;
-    const wrote = (updated: Sandbox) => this.written.set(key, { basedOn, sandbox: updated });
+    const sandbox = useOverlay ? prior.sandbox : cached;
+    const stale = useOverlay ? prior.stale : new Set([cachedVersion]);
+    const wrote = (updated: Sandbox) => {
+      stale.add(this.written.get(key)?.sandbox.metadata.resourceVersion ?? cachedVersion);
+      this.written.set(key, { stale, sandbox: updated });
+    };
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
     if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox, wrote);
 
