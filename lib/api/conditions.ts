@@ -56,4 +56,8 @@ export const TERMINAL_CLAIM_REASONS: readonly string[] = [
 export const WARM_POOL_EVENT = {
   notProgressing: 'WarmPoolNotProgressing',
   progressing: 'WarmPoolProgressing',
+  /** Our addition: the pool's SandboxTemplate does not exist, so nothing can be created. */
+  templateNotFound: 'TemplateNotFound',
+  /** Our addition: creating members failed (quota, admission policy, RBAC…); the message carries the API error. */
+  failedCreate: 'FailedCreate',
 } as const;

@@ -48,6 +48,8 @@ interface PoolState {
   hold: ReplenishHold;
   bucket: RefillBucket;
   notProgressing: boolean;
+  /** Last problem reported as an event, so each distinct problem is reported once rather than on every pass. */
+  reportedProblem?: string;
 }
 
 export class WarmPoolReconciler {
@@ -92,12 +94,14 @@ export class WarmPoolReconciler {
     await this.writeStatus(pool, census);
 
     let failure: unknown;
+    let createOutcome: 'ok' | 'failed' | undefined;
     if (!trustworthy) {
       requeues.push(EXPECTATIONS_RETRY_MS);
     } else if (current + census.terminating < desired && template) {
       const res = await this.createDeficit(key, pool, template, state, desired - current - census.terminating, current);
       requeues.push(res.requeueAfter);
       failure = res.error;
+      createOutcome = res.error ? 'failed' : 'ok';
     } else if (current > desired) {
       const res = await this.deleteExcess(key, census.active, current - desired);
       requeues.push(res.requeueAfter);
@@ -105,6 +109,7 @@ export class WarmPoolReconciler {
     }
 
     this.reportProgress(pool, state, census.held, desired);
+    this.reportProblem(pool, state, template !== undefined, createOutcome, failure);
     if (census.held > 0 || census.pulling) requeues.push(this.recheckMs);
     if (census.nextDeadline !== undefined) requeues.push(this.jitter(census.nextDeadline - this.now()));
     if (failure) throw failure;
@@ -246,6 +251,21 @@ export class WarmPoolReconciler {
       this.deps.events.normal(poolOwner(pool), WARM_POOL_EVENT.progressing, 'Warm pool is progressing again');
     }
     state.notProgressing = held > 0;
+  }
+
+  /** A missing template or failing creates must be visible on the pool, not only in controller logs. */
+  private reportProblem(pool: SandboxWarmPool, state: PoolState, templateFound: boolean, createOutcome: 'ok' | 'failed' | undefined, failure: unknown): void {
+    let problem: [string, string] | undefined;
+    if (!templateFound) {
+      problem = [WARM_POOL_EVENT.templateNotFound, `SandboxTemplate "${pool.spec.sandboxTemplateRef.name}" not found; no sandboxes are created until it exists`];
+    } else if (createOutcome === 'failed') {
+      problem = [WARM_POOL_EVENT.failedCreate, `creating sandboxes failed: ${failure instanceof Error ? failure.message : String(failure)}`];
+    } else if (createOutcome === undefined && state.reportedProblem?.startsWith(WARM_POOL_EVENT.failedCreate)) {
+      return; // no create attempted this pass: the failure is not known to be over
+    }
+    const id = problem?.join(': ');
+    if (problem && id !== state.reportedProblem) this.deps.events.warning(poolOwner(pool), problem[0], problem[1]);
+    state.reportedProblem = id;
   }
 
   /** Up to +50% so pools created together do not re-check together. */

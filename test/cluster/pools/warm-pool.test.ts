@@ -1,9 +1,13 @@
 // SandboxWarmPool controller against the real API server (controller as a separate process with the synthesized
 // RBAC, kwok making pods Ready): fill and refill after adoption, scaling (kubectl scale, HPA), a controller killed
-// mid-fill, both update strategies, and holding of unschedulable / scheduling-gated members. Every pool is watched
+// mid-fill, both update strategies, holding of unschedulable / scheduling-gated members, and Warning events for a
+// missing template and quota-rejected creates. Every pool is watched
 // from the API server and must never have more members than its replicas at any observed point.
 import { LABEL, nameHash } from '../../../lib/api';
-import { applyServerSide, getObject, kubectl, useTestNamespace, waitFor, installControllerIdentity, startController, type ControllerProcess } from '../harness';
+import {
+  applyServerSide, createNamespace, deleteNamespace, getObject, installControllerIdentity, kubectl, startController, uniqueName, useTestNamespace, waitFor,
+  type ControllerProcess,
+} from '../harness';
 import { watchPool, type PoolWatch } from './pool-watch';
 
 const ns = useTestNamespace('pool');
@@ -209,5 +213,31 @@ test('unschedulable and scheduling-gated members are held past the grace period,
     expect(normal.type).toBe('Normal');
   } finally {
     await kubectl(['label', 'node', node, `${nodeLabel}-`]);
+  }
+}, 120_000);
+
+test('a missing template and failing creates are reported on the pool, and the pool recovers', async () => {
+  await applyServerSide([pool('early', 'late', 1)], { namespace: ns.name });
+  const missing = await waitFor('TemplateNotFound event', async () => (await events('early', 'TemplateNotFound'))[0]);
+  expect(missing.message).toContain('SandboxTemplate "late" not found');
+  await applyServerSide([template('late')], { namespace: ns.name });
+  await waitForReadyPool('early', 1);
+
+  const quotaNs = uniqueName('pool-quota');
+  await createNamespace(quotaNs);
+  try {
+    await applyServerSide([{ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'two-sandboxes' }, spec: { hard: { 'count/sandboxes.agents.x-k8s.io': '2' } } }], { namespace: quotaNs });
+    await waitFor('quota status', async () => (await getObject<any>('resourcequota', 'two-sandboxes', { namespace: quotaNs }))?.status?.hard);
+    await applyServerSide([template('base'), pool('capped', 'base', 3)], { namespace: quotaNs });
+    const failed = await waitFor('FailedCreate event', async () => {
+      const out = await kubectl(['get', 'events', '-n', quotaNs, '-o', 'json', '--field-selector', 'involvedObject.name=capped,reason=FailedCreate']);
+      return JSON.parse(out).items[0];
+    });
+    expect(failed.type).toBe('Warning');
+    expect(failed.message).toContain('exceeded quota');
+    const list = JSON.parse(await kubectl(['get', 'sandboxes', '-n', quotaNs, '-o', 'json'])).items;
+    expect(list).toHaveLength(2);
+  } finally {
+    await deleteNamespace(quotaNs);
   }
 }, 120_000);
