@@ -1,9 +1,12 @@
-// Locates the control plane binaries installed by test/cluster/tools/install.sh (version-keyed cache).
+// Locates the control plane binaries installed by test/cluster/tools/install.sh (version-keyed cache),
+// running the install script first when any is missing (a fresh machine builds them once).
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 const versionsFile = join(__dirname, '..', 'tools', 'versions.env');
+const installScript = join(__dirname, '..', 'tools', 'install.sh');
 
 /** Pinned versions from test/cluster/tools/versions.env (KUBE_VERSION, KWOK_VERSION, ETCD_VERSION). */
 export function pinnedVersions(): { kube: string; kwok: string; etcd: string } {
@@ -24,21 +27,29 @@ export interface ControlPlaneBinaries {
   kwok: string;
 }
 
-/** Paths of all binaries; throws naming the missing ones and the command that installs them. */
-export function controlPlaneBinaries(): ControlPlaneBinaries {
+function binaryPaths(): ControlPlaneBinaries {
   const toolsDir = process.env.TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'agent-sandbox-kit');
   const { kube, kwok, etcd } = pinnedVersions();
   const kubeDir = join(toolsDir, `kube-${kube}`);
-  const bins: ControlPlaneBinaries = {
+  return {
     etcd: process.env.ETCD_BIN ?? join(toolsDir, `etcd-${etcd}`, 'etcd'),
     kubeApiserver: join(kubeDir, 'kube-apiserver'),
     kubeControllerManager: join(kubeDir, 'kube-controller-manager'),
     kubeScheduler: join(kubeDir, 'kube-scheduler'),
     kwok: join(toolsDir, `kwok-${kwok}`, 'kwok'),
   };
-  const missing = Object.values(bins).filter((path) => !existsSync(path));
-  if (missing.length > 0) {
-    throw new Error(`control plane binaries missing: ${missing.join(', ')}; run test/cluster/tools/install.sh`);
+}
+
+const missingPaths = (bins: ControlPlaneBinaries) => Object.values(bins).filter((path) => !existsSync(path));
+
+/** Paths of all binaries, installing them first if needed; throws naming any still missing. */
+export function controlPlaneBinaries(): ControlPlaneBinaries {
+  const bins = binaryPaths();
+  if (missingPaths(bins).length > 0) {
+    console.error(`control plane binaries missing; running ${installScript} (one-time build, about 15 minutes on 2 cores)`);
+    execFileSync(installScript, { stdio: ['ignore', 2, 2] });
   }
+  const missing = missingPaths(bins);
+  if (missing.length > 0) throw new Error(`control plane binaries missing after ${installScript}: ${missing.join(', ')}`);
   return bins;
 }
