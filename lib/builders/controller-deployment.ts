@@ -53,6 +53,10 @@ export function controllerDeployment(r: ResolvedSystemProps, props: AgentSandbox
           priorityClassName: props.priorityClassName,
           nodeSelector: props.nodeSelector,
           tolerations: props.tolerations ? [...props.tolerations] : undefined,
+          // Replicas on different nodes, so one node drain or failure never takes every replica (best effort).
+          topologySpreadConstraints: r.replicas > 1
+            ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: controllerSelector() } }]
+            : undefined,
           imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })),
           containers: [{
             name: 'controller',

@@ -44,6 +44,10 @@ describe('buildSystem', () => {
   test('replicas > 1 forces leader election; explicitly disabling it is an error', () => {
     const objects: any[] = buildSystem({ replicas: 3 });
     expect(find(objects, 'Deployment').spec.replicas).toBe(3);
+    expect(find(objects, 'Deployment').spec.template.spec.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'agent-sandbox-controller' } } },
+    ]);
+    expect(find(buildSystem(), 'Deployment').spec.template.spec.topologySpreadConstraints).toBeUndefined();
     expect(systemProblems({ replicas: 2, flags: { leaderElect: false } })).toEqual([expect.stringMatching(/flags\.leaderElect \(--leader-elect\) must not be false with replicas=2/)]);
     expect(systemProblems({ replicas: 0, namespace: 'Bad_NS', image: ' ' })).toEqual([
       'replicas must be an integer >= 1 (got 0)', expect.stringContaining('namespace "Bad_NS" must be a DNS-1123 label'), 'image must not be empty',
