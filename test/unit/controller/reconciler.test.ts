@@ -3,10 +3,20 @@ import { Controller, ControllerMetrics, ExponentialBackoffLimiter, type Reconcil
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls until `done()` holds; a deadline instead of a fixed sleep, so a loaded machine cannot fail the test. */
+async function eventually(done: () => boolean, deadlineMs = 10_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('condition not reached before the deadline');
+    await tick(5);
+  }
+}
+
 describe('Controller', () => {
   it('runs at most `workers` reconciles at once and never two for one key', async () => {
     let active = 0;
     let peak = 0;
+    let finished = 0;
     const perKey = new Map<string, number>();
     const reconciler: Reconciler = {
       async reconcile(key) {
@@ -16,12 +26,13 @@ describe('Controller', () => {
         await tick(5);
         perKey.set(key, perKey.get(key)! - 1);
         active--;
+        finished++;
       },
     };
     const c = new Controller({ name: 'pool', reconciler, workers: 3 });
     const running = c.start();
     for (let round = 0; round < 3; round++) for (let i = 0; i < 10; i++) c.enqueue(`ns/k${i}`);
-    await tick(80);
+    await eventually(() => finished >= 10 && c.queue.len() === 0 && active === 0);
     await c.stop();
     await running;
     expect(peak).toBe(3);
@@ -45,7 +56,8 @@ describe('Controller', () => {
     void c.start();
     c.enqueue('ns/fail');
     c.enqueue('ns/timer');
-    await tick(100);
+    await eventually(() => calls.filter((k) => k === 'ns/fail').length >= 3 && calls.filter((k) => k === 'ns/timer').length >= 2);
+    await tick(30); // room for any unexpected extra call to show up before counting
     await c.stop();
     expect(calls.filter((k) => k === 'ns/fail')).toHaveLength(3);
     expect(calls.filter((k) => k === 'ns/timer')).toHaveLength(2);
