@@ -166,7 +166,8 @@ test('scoped-token secrets shorter than 32 bytes are rejected', () => {
 test('in-flight limit answers 503; metrics use upstream names', () =>
   withRouter(async (url, router) => {
     const slow = fetch(url + '/stream', { headers: sandboxHeaders('team-a', 'sb-a') });
-    await new Promise((r) => setTimeout(r, 100));
+    // Wait until the slow request holds the only slot (a fixed sleep flakes on a loaded machine).
+    while ((await router.metrics.inflight.get()).values[0]?.value !== 1) await new Promise((r) => setTimeout(r, 5));
     const refused = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'sb-a') });
     expect(refused.status).toBe(503);
     await (await slow).text();
