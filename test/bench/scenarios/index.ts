@@ -3,6 +3,7 @@ import type { Scenario } from '../scenario';
 import { coldClaims } from './cold-claims';
 import { poolFill } from './pool-fill';
 import { routerProxy } from './router-proxy';
+import { sandboxStartup } from './sandbox-startup';
 import { warmClaims } from './warm-claims';
 
-export const scenarios: Scenario[] = [warmClaims, coldClaims, poolFill, routerProxy];
+export const scenarios: Scenario[] = [warmClaims, coldClaims, poolFill, routerProxy, sandboxStartup];

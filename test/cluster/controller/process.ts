@@ -1,7 +1,6 @@
-// Runs the controller as a separate OS process (as `npm run controller` would) for cluster tests and benches: free
-// loopback ports for /metrics and probes, wait for /readyz, scrape /metrics, read its RSS, stop it (SIGTERM) or kill it.
+// Runs the controller as a separate OS process (as `npm run controller` would) for cluster tests: free
+// loopback ports for /metrics and probes, wait for /readyz, scrape /metrics, stop it (SIGTERM) or kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -22,17 +21,14 @@ export interface ControllerProcessOptions {
   kubeconfig: string;
   /** Extra flags, e.g. ['--leader-elect=false']. */
   args?: string[];
-  /** Run compiled JS from build/ (benches: no TypeScript loader in the measured RSS). @default false */
-  compiled?: boolean;
 }
 
 export class ControllerProcess {
   static async start(options: ControllerProcessOptions): Promise<ControllerProcess> {
     const metricsPort = await freePort();
     const probePort = await freePort();
-    const entry = options.compiled ? ['build/lib/controller/main.js'] : ['--import', 'tsx', 'lib/controller/main.ts'];
     const child = spawn(process.execPath, [
-      ...entry, '--kubeconfig', options.kubeconfig,
+      '--import', 'tsx', 'lib/controller/main.ts', '--kubeconfig', options.kubeconfig,
       `--metrics-bind-address=127.0.0.1:${metricsPort}`, `--health-probe-bind-address=127.0.0.1:${probePort}`,
       ...(options.args ?? []),
     ], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -73,13 +69,6 @@ export class ControllerProcess {
   /** Sum of every sample of `name` whose labels include all of `labels`. */
   async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
     return sumMetric(await this.metricsText(), name, labels);
-  }
-
-  /** Resident set size in bytes (Linux /proc). */
-  rssBytes(): number {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-    return kb * 1024;
   }
 
   /** SIGTERM and wait for a graceful exit; resolves with the exit code. */
