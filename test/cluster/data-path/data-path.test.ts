@@ -84,6 +84,19 @@ test('a claim for a missing pool fails fast with its reason and is cleaned up', 
   expect(await admin.getOrUndefined(Resources.sandboxClaims, ns.name, 'doomed')).toBeUndefined();
 });
 
+test('suspend() stops routing once the controller suspends the sandbox; resume() brings it back', async () => {
+  const name = sandboxA.address.sandbox;
+  await sandboxA.suspend();
+  expect((await admin.get<Sandbox>(Resources.sandboxes, ns.name, name)).spec.operatingMode).toBe('Suspended');
+  await waitFor(`router stops routing to suspended ${name}`, async () => router.cache.lookup(ns.name, name) === undefined, { timeoutMs: 60_000 });
+  await expect(sandboxA.run('true')).rejects.toThrow('HTTP 404');
+  await sandboxA.resume();
+  await waitFor(`router routes to resumed ${name}`, async () => router.cache.lookup(ns.name, name), { timeoutMs: 60_000 });
+  const podIP = (await admin.get<Sandbox>(Resources.sandboxes, ns.name, name)).status!.podIPs![0]!;
+  if (!pods.some((p) => p.ip === podIP)) pods.push(await servePod(podIP)); // a resumed sandbox may get a new pod IP
+  expect((await sandboxA.run('echo back')).stdout).toBe('back\n');
+});
+
 describe('the router refuses', () => {
   beforeAll(async () => {
     sandboxB = await claimAndServe('agent-b');
