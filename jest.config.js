@@ -22,8 +22,11 @@ module.exports = {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     ...(skipCluster ? [] : [cluster]),
   ],
+  // Every cluster test file runs its own controller process, which watches all namespaces: files must
+  // not run side by side, or two controllers would fight over each other's objects.
+  maxWorkers: 1,
   collectCoverageFrom: ['lib/**/*.ts'],
-  // Enforced whenever coverage is collected (`npm run coverage`): the API model, builders, constructs and
+  // Enforced on every `npm test` (and `npm run coverage`): the API model, builders, constructs and
   // guardrails are the public contract, so they stay at or above 90% line coverage.
   coverageThreshold: Object.fromEntries(['api', 'builders', 'cdk8s', 'policy'].map((dir) => [`./lib/${dir}/`, { lines: 90 }])),
 };
