@@ -2,38 +2,27 @@
 // exactly-once bindings, the pool never above its replicas. The pool holds refills for a minute (replenish delay);
 // a refill that slips through before the hold arms may be adopted too, so warm is at least 50.
 import type { Sandbox, SandboxClaim } from '../../../lib/api/types';
-import type { KubeClient } from '../../../lib/kube/client';
 import { Resources } from '../../../lib/kube/resources';
-import { installControllerIdentity, startController, useTestNamespace, type ControllerProcess } from '../harness';
-import { adminClient, checkBindings, claimObject, poolObject, templateObject, trackPoolSize, waitForClaimsReady, waitForPoolReady } from './fixtures';
+import { useTestNamespace } from '../harness';
+import { checkBindings, claimObject, poolObject, templateObject, trackPoolSize, waitForClaimsReady, waitForPoolReady, useClaimController } from './fixtures';
 
 const ns = useTestNamespace('claim-burst');
-let client: KubeClient;
-let controller: ControllerProcess;
-
-beforeAll(async () => {
-  client = await adminClient();
-  controller = await startController({ kubeconfig: await installControllerIdentity(), args: ['--sandbox-warm-pool-replenish-delay=1m'] });
-});
-afterAll(async () => {
-  await controller?.stop();
-  client?.close();
-});
+const ctx = useClaimController(['--sandbox-warm-pool-replenish-delay=1m']);
 
 test('100 concurrent claims against a pool of 50: 50 warm, 50 cold, each claim one sandbox, pool never above 50', async () => {
-  await client.create(Resources.sandboxTemplates, templateObject(ns.name, 'burst'));
-  await client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'burst', 'burst', 50));
-  await waitForPoolReady(client, ns.name, 'burst', 50);
-  const members = (await client.list<Sandbox>(Resources.sandboxes, { namespace: ns.name })).items.map((s) => s.metadata.name!);
+  await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'burst'));
+  await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'burst', 'burst', 50));
+  await waitForPoolReady(ctx.client, ns.name, 'burst', 50);
+  const members = (await ctx.client.list<Sandbox>(Resources.sandboxes, { namespace: ns.name })).items.map((s) => s.metadata.name!);
   expect(members).toHaveLength(50);
-  const pool = trackPoolSize(client, ns.name);
+  const pool = trackPoolSize(ctx.client, ns.name);
 
   const names = Array.from({ length: 100 }, (_, i) => `c-${i}`);
-  await Promise.all(names.map((n) => client.create<SandboxClaim>(Resources.sandboxClaims, claimObject(ns.name, n, 'burst'))));
-  const claims = await waitForClaimsReady(client, ns.name, names);
+  await Promise.all(names.map((n) => ctx.client.create<SandboxClaim>(Resources.sandboxClaims, claimObject(ns.name, n, 'burst'))));
+  const claims = await waitForClaimsReady(ctx.client, ns.name, names);
   pool.stop();
 
-  const report = await checkBindings(client, ns.name, claims);
+  const report = await checkBindings(ctx.client, ns.name, claims);
   expect(report.problems).toEqual([]);
   const bound = new Set(claims.map((c) => c.status!.sandbox!.name!));
   expect(members.filter((m) => !bound.has(m))).toEqual([]);

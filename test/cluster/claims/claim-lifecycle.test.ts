@@ -1,25 +1,14 @@
 // Claim failures that recover, expiry under each shutdown policy, and env injection per template policy — against
 // the controller running as its own process with the synthesized RBAC.
 import type { Sandbox, SandboxClaim } from '../../../lib/api/types';
-import type { KubeClient } from '../../../lib/kube/client';
 import { Resources } from '../../../lib/kube/resources';
-import { installControllerIdentity, startController, useTestNamespace, waitFor, type ControllerProcess } from '../harness';
-import { adminClient, claimObject, poolObject, readyCondition, templateObject, waitForClaimsReady, waitForPoolReady } from './fixtures';
+import { useTestNamespace, waitFor } from '../harness';
+import { claimObject, poolObject, readyCondition, templateObject, waitForClaimsReady, waitForPoolReady, useClaimController } from './fixtures';
 
 const ns = useTestNamespace('claim-life');
-let client: KubeClient;
-let controller: ControllerProcess;
+const ctx = useClaimController();
 
-beforeAll(async () => {
-  client = await adminClient();
-  controller = await startController({ kubeconfig: await installControllerIdentity() });
-});
-afterAll(async () => {
-  await controller?.stop();
-  client?.close();
-});
-
-const getClaim = (name: string) => client.getOrUndefined<SandboxClaim>(Resources.sandboxClaims, ns.name, name);
+const getClaim = (name: string) => ctx.client.getOrUndefined<SandboxClaim>(Resources.sandboxClaims, ns.name, name);
 const waitForReason = (name: string, reason: string) =>
   waitFor(`claim ${name} Ready reason ${reason}`, async () => {
     const claim = await getClaim(name);
@@ -27,30 +16,30 @@ const waitForReason = (name: string, reason: string) =>
   }, { timeoutMs: 60_000, intervalMs: 200 });
 
 test('a claim for a missing pool reports WarmPoolNotFound, then TemplateNotFound, and recovers when both appear', async () => {
-  await client.create(Resources.sandboxClaims, claimObject(ns.name, 'early', 'late-pool'));
+  await ctx.client.create(Resources.sandboxClaims, claimObject(ns.name, 'early', 'late-pool'));
   const missingPool = await waitForReason('early', 'WarmPoolNotFound');
   expect(readyCondition(missingPool)).toMatchObject({ status: 'False', message: 'SandboxWarmPool "late-pool" not found' });
 
-  await client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'late-pool', 'late-template', 1));
+  await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'late-pool', 'late-template', 1));
   const missingTemplate = await waitForReason('early', 'TemplateNotFound');
   expect(readyCondition(missingTemplate)?.message).toContain('SandboxTemplate "late-template"');
 
-  await client.create(Resources.sandboxTemplates, templateObject(ns.name, 'late-template'));
-  const [ready] = await waitForClaimsReady(client, ns.name, ['early']);
+  await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'late-template'));
+  const [ready] = await waitForClaimsReady(ctx.client, ns.name, ['early']);
   expect(ready.status?.sandbox?.name).toBeTruthy();
 });
 
 describe('expiry', () => {
   beforeAll(async () => {
-    await client.create(Resources.sandboxTemplates, templateObject(ns.name, 'expiring'));
-    await client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'expiring', 'expiring', 0));
+    await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'expiring'));
+    await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'expiring', 'expiring', 0));
   });
 
   const expiringClaim = async (name: string, shutdownPolicy: 'Delete' | 'DeleteForeground' | 'Retain') => {
-    await client.create(Resources.sandboxClaims, claimObject(ns.name, name, 'expiring', {
+    await ctx.client.create(Resources.sandboxClaims, claimObject(ns.name, name, 'expiring', {
       lifecycle: { shutdownTime: new Date(Date.now() + 4000).toISOString(), shutdownPolicy },
     }));
-    const [claim] = await waitForClaimsReady(client, ns.name, [name]);
+    const [claim] = await waitForClaimsReady(ctx.client, ns.name, [name]);
     return claim.status!.sandbox!.name!;
   };
 
@@ -58,45 +47,45 @@ describe('expiry', () => {
     const name = `exp-${policy.toLowerCase()}`;
     const sandbox = await expiringClaim(name, policy);
     await waitFor(`claim ${name} deleted`, async () => (await getClaim(name)) === undefined, { timeoutMs: 60_000 });
-    await waitFor(`sandbox ${sandbox} deleted`, async () => (await client.getOrUndefined(Resources.sandboxes, ns.name, sandbox)) === undefined, { timeoutMs: 60_000 });
+    await waitFor(`sandbox ${sandbox} deleted`, async () => (await ctx.client.getOrUndefined(Resources.sandboxes, ns.name, sandbox)) === undefined, { timeoutMs: 60_000 });
   });
 
   test('Retain deletes the sandbox and keeps the claim as ClaimExpired', async () => {
     const sandbox = await expiringClaim('exp-retain', 'Retain');
     const claim = await waitForReason('exp-retain', 'ClaimExpired');
     expect(readyCondition(claim)).toMatchObject({ status: 'False', message: 'Claim expired. Sandbox cleanup initiated.' });
-    await waitFor(`sandbox ${sandbox} deleted`, async () => (await client.getOrUndefined(Resources.sandboxes, ns.name, sandbox)) === undefined, { timeoutMs: 60_000 });
+    await waitFor(`sandbox ${sandbox} deleted`, async () => (await ctx.client.getOrUndefined(Resources.sandboxes, ns.name, sandbox)) === undefined, { timeoutMs: 60_000 });
     expect(await getClaim('exp-retain')).toBeDefined();
   });
 });
 
 describe('env injection', () => {
   beforeAll(async () => {
-    await client.create(Resources.sandboxTemplates, templateObject(ns.name, 'env-allowed', { envVarsInjectionPolicy: 'Allowed' }));
-    await client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'env-allowed', 'env-allowed', 1));
-    await client.create(Resources.sandboxTemplates, templateObject(ns.name, 'env-closed'));
-    await client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'env-closed', 'env-closed', 0));
-    await waitForPoolReady(client, ns.name, 'env-allowed', 1);
+    await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'env-allowed', { envVarsInjectionPolicy: 'Allowed' }));
+    await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'env-allowed', 'env-allowed', 1));
+    await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'env-closed'));
+    await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'env-closed', 'env-closed', 0));
+    await waitForPoolReady(ctx.client, ns.name, 'env-allowed', 1);
   });
 
   test('Allowed: the claim cold-starts (skipping the ready warm member) with its variable in the first container', async () => {
-    await client.create(Resources.sandboxClaims, claimObject(ns.name, 'env-ok', 'env-allowed', { env: [{ name: 'TASK_ID', value: '42' }] }));
-    const [claim] = await waitForClaimsReady(client, ns.name, ['env-ok']);
+    await ctx.client.create(Resources.sandboxClaims, claimObject(ns.name, 'env-ok', 'env-allowed', { env: [{ name: 'TASK_ID', value: '42' }] }));
+    const [claim] = await waitForClaimsReady(ctx.client, ns.name, ['env-ok']);
     expect(claim.status?.sandbox?.name).toBe('env-ok');
-    const sandbox = await client.get<Sandbox>(Resources.sandboxes, ns.name, 'env-ok');
+    const sandbox = await ctx.client.get<Sandbox>(Resources.sandboxes, ns.name, 'env-ok');
     expect(sandbox.spec.podTemplate.spec.containers[0].env).toEqual([{ name: 'TASK_ID', value: '42' }]);
     expect(sandbox.metadata.labels?.['agents.x-k8s.io/launch-type']).toBe('cold');
   });
 
   test('Disallowed (default): EnvVarsInjectionRejected and no sandbox', async () => {
-    await client.create(Resources.sandboxClaims, claimObject(ns.name, 'env-no', 'env-closed', { env: [{ name: 'TASK_ID', value: '42' }] }));
+    await ctx.client.create(Resources.sandboxClaims, claimObject(ns.name, 'env-no', 'env-closed', { env: [{ name: 'TASK_ID', value: '42' }] }));
     const claim = await waitForReason('env-no', 'EnvVarsInjectionRejected');
     expect(readyCondition(claim)?.message).toContain('envVarsInjectionPolicy Disallowed');
-    expect(await client.getOrUndefined(Resources.sandboxes, ns.name, 'env-no')).toBeUndefined();
+    expect(await ctx.client.getOrUndefined(Resources.sandboxes, ns.name, 'env-no')).toBeUndefined();
   });
 
   test('an unknown target container is a ReconcilerError naming the container', async () => {
-    await client.create(Resources.sandboxClaims, claimObject(ns.name, 'env-bad', 'env-allowed', { env: [{ name: 'A', value: 'b', containerName: 'nope' }] }));
+    await ctx.client.create(Resources.sandboxClaims, claimObject(ns.name, 'env-bad', 'env-allowed', { env: [{ name: 'A', value: 'b', containerName: 'nope' }] }));
     const claim = await waitForReason('env-bad', 'ReconcilerError');
     expect(readyCondition(claim)?.message).toContain('container "nope" not found');
   });

@@ -4,7 +4,7 @@ import { LABEL } from '../../../lib/api/metadata-keys';
 import type { Sandbox, SandboxClaim, SandboxClaimSpec, SandboxTemplate, SandboxTemplateSpec, SandboxWarmPool } from '../../../lib/api/types';
 import { KubeClient } from '../../../lib/kube/client';
 import { Resources } from '../../../lib/kube/resources';
-import { adminKubeconfig, waitFor, type WaitOptions } from '../harness';
+import { adminKubeconfig, installControllerIdentity, startController, waitFor, type ControllerProcess, type WaitOptions } from '../harness';
 
 export function adminClient(): Promise<KubeClient> {
   return KubeClient.create({ kubeconfig: adminKubeconfig() });
@@ -100,4 +100,27 @@ export function trackPoolSize(client: KubeClient, namespace: string): { max(): n
     max = Math.max(max, members.size);
   }).catch(() => undefined);
   return { max: () => max, stop: () => abort.abort() };
+}
+
+export interface ClaimTestContext {
+  readonly client: KubeClient;
+  /** Kubeconfig of the controller's ServiceAccount (to restart it). */
+  readonly kubeconfig: string;
+  /** The running controller; tests may kill and replace it. */
+  controller?: ControllerProcess;
+}
+
+/** beforeAll/afterAll: an admin client and our controller (with `args`) running as its ServiceAccount. */
+export function useClaimController(args: string[] = []): ClaimTestContext {
+  const ctx = {} as { client: KubeClient; kubeconfig: string; controller?: ControllerProcess };
+  beforeAll(async () => {
+    ctx.client = await adminClient();
+    ctx.kubeconfig = await installControllerIdentity();
+    ctx.controller = await startController({ kubeconfig: ctx.kubeconfig, args });
+  });
+  afterAll(async () => {
+    await ctx.controller?.stop();
+    ctx.client?.close();
+  });
+  return ctx;
 }
