@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   const controller = await startController({
     kubeconfig: await installControllerIdentity(),
     command: options.controllerCmd,
+    leaderElect: false,
     args: options.controllerCmd ? undefined : options.controllerArgs,
   });
   const label = options.controllerCmd ?? `lib/controller/main.ts ${options.controllerArgs.join(' ')}`.trim();

@@ -46,6 +46,12 @@ export interface StartControllerOptions {
   args?: string[];
   /** A foreign controller command line, run with `sh -c`; KUBECONFIG points at the ServiceAccount kubeconfig. */
   command?: string;
+  /**
+   * Leader election for our controller (Lease in the controller namespace). On by default so controllers started by
+   * test files running in parallel never reconcile at the same time; the bench runs a single controller without it.
+   * @default true
+   */
+  leaderElect?: boolean;
   /** @default .cluster/controller-<time>.log */
   logFile?: string;
 }
@@ -66,7 +72,7 @@ export async function startController(options: StartControllerOptions): Promise<
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     readyUrl = `http://127.0.0.1:${probePort}/readyz`;
     child = spawn(process.execPath, [
-      '--import', 'tsx', 'lib/controller/main.ts', '--kubeconfig', options.kubeconfig, '--extensions', '--leader-elect=false',
+      '--import', 'tsx', 'lib/controller/main.ts', '--kubeconfig', options.kubeconfig, '--extensions', `--leader-elect=${options.leaderElect ?? true}`, `--leader-election-namespace=${CONTROLLER_NAMESPACE}`,
       `--metrics-bind-address=127.0.0.1:${metricsPort}`, `--health-probe-bind-address=127.0.0.1:${probePort}`, ...(options.args ?? []),
     ], { cwd: repoRoot, env, stdio: ['ignore', out, out], detached: true });
   }
