@@ -46,11 +46,22 @@ export function resourceName(obj: KubernetesObject): string {
 /** Creates the Pulumi resource for one object. */
 export function kubernetesResource(obj: KubernetesObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
   const typed = typedClasses[`${obj.apiVersion}/${obj.kind}`];
-  if (typed) {
-    const { apiVersion: _apiVersion, kind: _kind, ...args } = obj;
-    return new typed(resourceName(obj), args, opts);
+  const { apiVersion, kind, ...rest } = ownRealm(obj) as KubernetesObject;
+  if (typed) return new typed(resourceName(obj), rest, opts);
+  return new k8s.apiextensions.CustomResource(resourceName(obj), { apiVersion, kind, ...rest }, opts);
+}
+
+/**
+ * Deep copy into this realm's Array/Object. Pulumi serialises with `instanceof Array`, so an array made in
+ * another JavaScript realm (structuredClone under jest's vm sandbox, for one) would be sent as a map of
+ * indices and rejected by the API server ("expected list, got map[0:...]"). Outputs are kept as they are.
+ */
+function ownRealm(value: unknown): unknown {
+  if (Array.isArray(value)) return Array.from(value, ownRealm);
+  if (Object.prototype.toString.call(value) === '[object Object]' && !pulumi.Output.isInstance(value)) {
+    return Object.fromEntries(Object.entries(value as object).map(([key, item]) => [key, ownRealm(item)]));
   }
-  return new k8s.apiextensions.CustomResource(resourceName(obj), obj, opts);
+  return value;
 }
 
 /** Objects every other object may need to exist first: the namespaces they live in and the CRDs defining them. */

@@ -52,17 +52,22 @@ export async function offlineStack(options: OfflineStackOptions): Promise<{ stac
     // The CLI finds the provider and the policy-pack shim as ambient plugins on PATH.
     PATH: `${bin}${path.delimiter}${process.env.PATH}`,
   };
+  const project = readProject(path.join(workDir, 'Pulumi.yaml'));
+  // The CLI checks that the project's `main` exists; link its top folder back into the repository.
+  if (project.main) {
+    const top = project.main.split('/')[0];
+    fs.symlinkSync(path.join(repoRoot, top), path.join(workDir, top));
+  }
   const pulumiCommand = await PulumiCommand.get({ root });
-  const projectName = readProjectName(path.join(workDir, 'Pulumi.yaml'));
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: options.stackName, projectName, program: options.program },
+    { stackName: options.stackName, projectName: project.name, program: options.program },
     { workDir, envVars, pulumiCommand, pulumiHome: envVars.PULUMI_HOME },
   );
   return { stack, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-function readProjectName(pulumiYaml: string): string {
-  const name = (parse(fs.readFileSync(pulumiYaml, 'utf8')) as { name?: unknown })?.name;
-  if (typeof name !== 'string') throw new Error(`${pulumiYaml}: no top-level name`);
-  return name;
+function readProject(pulumiYaml: string): { name: string; main?: string } {
+  const project = parse(fs.readFileSync(pulumiYaml, 'utf8')) as { name?: unknown; main?: unknown };
+  if (typeof project?.name !== 'string') throw new Error(`${pulumiYaml}: no top-level name`);
+  return { name: project.name, main: typeof project.main === 'string' ? project.main : undefined };
 }
