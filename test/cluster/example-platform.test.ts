@@ -8,7 +8,7 @@ import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { allCrds, SANDBOX, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../../lib/api';
 import { buildPlatform } from '../../examples/platform/platform';
-import { applyServerSide, getObject, kubectl, waitForCondition, waitForDeletion, yamlStream } from './harness';
+import { applyServerSide, getObject, kubectl, waitForCondition, waitForDeletion, waitForQuotaSynced, yamlStream } from './harness';
 
 interface Manifest {
   apiVersion: string;
@@ -54,6 +54,7 @@ test('server-side apply of every synthesized file succeeds, in order', async () 
   // Custom resources of the team files need their CRDs served first.
   for (const crd of allCrds()) await waitForCondition('crd', crd.metadata!.name!, 'Established');
   for (const team of teams) await applyServerSide(team.objects);
+  for (const ns of teamNamespaces) await waitForQuotaSynced(ns, 'sandboxes');
 });
 
 test('every synthesized object exists in the cluster', async () => {

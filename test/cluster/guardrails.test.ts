@@ -6,7 +6,7 @@ import { buildSandbox, SandboxProps } from '../../lib/builders/sandbox-resources
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../lib/builders/secure-defaults';
 import { buildTeam } from '../../lib/builders/team';
 import { admissionPolicyName } from '../../lib/policy/admission-policy';
-import { applyServerSide, getObject, installCrds, kubectl, uniqueName, waitFor, waitForDeletion } from './harness';
+import { applyServerSide, getObject, installCrds, kubectl, uniqueName, waitFor, waitForDeletion, waitForQuotaSynced } from './harness';
 
 const team = uniqueName('team');
 
@@ -36,6 +36,7 @@ beforeAll(async () => {
     templates: [{ name: 'python', podTemplate: podTemplate() }],
   });
   await applyServerSide(manifests);
+  await waitForQuotaSynced(team, 'sandboxes');
 });
 
 afterAll(async () => {

@@ -54,3 +54,16 @@ export async function waitForDeletion(
   await waitFor(`${resource}/${name} to be deleted`, async () =>
     (await getObject(resource, name, { namespace: options.namespace })) === undefined, options);
 }
+
+/**
+ * Waits until the controller-manager has computed the ResourceQuota's usage for every resource it
+ * limits. Until then the API server refuses creating those resources ("status unknown for quota");
+ * for a custom resource counted by a quota that can take up to ~30s after its CRD appears.
+ */
+export async function waitForQuotaSynced(namespace: string, name: string, options: WaitOptions = {}): Promise<void> {
+  await waitFor(`ResourceQuota ${namespace}/${name} status for all its resources`, async () => {
+    const quota = await getObject<{ spec: { hard: object }; status?: { used?: object } }>('resourcequota', name, { namespace });
+    const used = quota?.status?.used ?? {};
+    return quota !== undefined && Object.keys(quota.spec.hard).every((resource) => resource in used);
+  }, { timeoutMs: 90_000, ...options });
+}

@@ -91,6 +91,9 @@ export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout):
         // Signs legacy SA token secrets and publishes kube-root-ca.crt into every namespace.
         `--service-account-private-key-file=${pki.serviceAccountKey}`, `--root-ca-file=${pki.caCert}`,
         '--kube-api-qps=200', '--kube-api-burst=400',
+        // Quotas learn about a new CRD's count/<resource> only at a full resync (default 5m); until then
+        // creating such objects in a namespace with that quota fails "status unknown for quota".
+        '--resource-quota-sync-period=10s',
       ],
       health: { url: `https://${local(ports.controllerManager)}/healthz`, selfSigned: true },
     },
