@@ -116,10 +116,12 @@ function metadata(props: ObjectProps & GuardedProps): Built<object>['metadata'] 
 }
 
 function blueprint(props: BlueprintProps) {
-  const spec = { ...props.podTemplate.spec, automountServiceAccountToken: props.podTemplate.spec.automountServiceAccountToken ?? false };
+  // Deep copies: built objects must never share arrays or maps with the caller's props (or with each other).
+  const { metadata: podMetadata, spec: podSpec } = structuredClone(props.podTemplate);
+  const spec = { ...podSpec, automountServiceAccountToken: podSpec.automountServiceAccountToken ?? false };
   return compact({
-    podTemplate: compact({ metadata: props.podTemplate.metadata, spec }),
-    volumeClaimTemplates: props.volumeClaimTemplates ? [...props.volumeClaimTemplates] : undefined,
+    podTemplate: compact({ metadata: podMetadata, spec }),
+    volumeClaimTemplates: props.volumeClaimTemplates ? structuredClone([...props.volumeClaimTemplates]) : undefined,
     service: props.service,
   });
 }

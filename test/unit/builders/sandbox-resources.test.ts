@@ -19,6 +19,19 @@ describe('sandbox kinds', () => {
     expect(buildSandbox({ name: 'x', podTemplate: { spec: { ...podTemplate.spec, automountServiceAccountToken: true } } }).spec.podTemplate.spec.automountServiceAccountToken).toBe(true);
   });
 
+  test('built objects never share nested arrays with the props', () => {
+    // GIVEN props with nested arrays
+    const props = { name: 'dev', podTemplate: { spec: { containers: [{ name: 'main', image: 'python:3.12', env: [{ name: 'A', value: '1' }] }] } },
+      volumeClaimTemplates: [{ metadata: { name: 'ws' }, spec: { accessModes: ['ReadWriteOnce'] } }] };
+    // WHEN the built object is changed afterwards (e.g. by a test or a later transformation)
+    const built = buildSandbox(props);
+    built.spec.podTemplate.spec.containers[0].env!.push({ name: 'B', value: '2' });
+    built.spec.volumeClaimTemplates![0].spec.accessModes!.push('ReadOnlyMany');
+    // THEN the props are untouched
+    expect(props.podTemplate.spec.containers[0].env).toEqual([{ name: 'A', value: '1' }]);
+    expect(props.volumeClaimTemplates[0].spec.accessModes).toEqual(['ReadWriteOnce']);
+  });
+
   test('SandboxTemplate: policies and exemption annotation', () => {
     const t = buildSandboxTemplate({
       name: 'py', namespace: 'team', podTemplate, envVarsInjectionPolicy: 'Allowed', networkPolicyManagement: 'Unmanaged',
