@@ -1,9 +1,9 @@
-# agent-sandbox-controller image: compiled JS + production dependencies on a Node.js LTS base, non-root, works with a
+# agent-sandbox-controller image (it also carries the sandbox router, run as `node build/lib/router/main.js`): compiled JS + production dependencies on a Node.js LTS base, non-root, works with a
 # read-only root filesystem (nothing is written at runtime). Build from the repository root:
 #   docker build --build-arg VERSION=$(node -p "require('./package.json').version") -t agent-sandbox-controller:$VERSION .
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# 1. Compile only what the controller entry point imports.
+# 1. Compile only what the controller and router entry points import.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./

@@ -12,14 +12,17 @@ import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, LABEL, ROUTER_APP_VALUE, SANDBOX 
 import { exemptionAnnotations } from '../policy/exemptions';
 import { RULE } from '../policy/rule-ids';
 import { assertNoProblems, compact, dnsLabelProblem, type Built, type Manifest } from './manifest';
-import { PACKAGE_VERSION } from './package-version';
+import { DEFAULT_CONTROLLER_IMAGE } from './package-version';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
 import type { ImagePullPolicy } from './system-props';
 
 export const ROUTER_NAME = 'sandbox-router';
 /** The Service name upstream SDKs port-forward to. */
 export const ROUTER_SERVICE_NAME = 'sandbox-router-svc';
-export const DEFAULT_ROUTER_IMAGE = `ghcr.io/agent-sandbox-kit/router:${PACKAGE_VERSION}`;
+/** The router ships in the controller image (same code base, one image to build and scan); it runs another entry point. */
+export const DEFAULT_ROUTER_IMAGE = DEFAULT_CONTROLLER_IMAGE;
+/** Entry point of the router inside that image (see the Dockerfile). */
+export const ROUTER_COMMAND = ['node', 'build/lib/router/main.js'];
 const SCOPED_TOKEN_MOUNT = '/etc/sandbox-router/scoped-token';
 
 export type RouterAuthzMode = 'allow-all' | 'tokenreview' | 'scoped-token';
@@ -27,7 +30,10 @@ export type RouterAuthzMode = 'allow-all' | 'tokenreview' | 'scoped-token';
 export interface SandboxRouterProps {
   /** Namespace of the router; template NetworkPolicies admit routers in agent-sandbox-system only. @default "agent-sandbox-system" */
   readonly namespace?: string;
-  /** @default "ghcr.io/agent-sandbox-kit/router:<package version>" */
+  /**
+   * Image to run. It must contain the router at the path of ROUTER_COMMAND.
+   * @default "ghcr.io/agent-sandbox-kit/controller:<package version>" (the controller image carries the router)
+   */
   readonly image?: string;
   /** @default "IfNotPresent" */
   readonly imagePullPolicy?: ImagePullPolicy;
@@ -125,6 +131,7 @@ function deployment(props: SandboxRouterProps, namespace: string, authzMode: Rou
             name: 'router',
             image: props.image ?? DEFAULT_ROUTER_IMAGE,
             imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+            command: [...ROUTER_COMMAND],
             args: routerArgs(props, authzMode),
             ports: [
               { name: 'http', containerPort: 8080, protocol: 'TCP' },

@@ -1,7 +1,8 @@
-// Invariants of the controller Dockerfile (no container engine here): non-root numeric user, production-only
+// Invariants of the controller Dockerfile (the image also carries the router) (no container engine here): non-root numeric user, production-only
 // dependencies in the final stage, image version tied to the package version, entry point that exists.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROUTER_COMMAND } from '../../../lib/builders/router';
 
 const root = join(__dirname, '../../..');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -55,7 +56,17 @@ describe('controller Dockerfile', () => {
     expect(JSON.parse(entry.replace(/^ENTRYPOINT\s+/i, ''))).toEqual(['node', 'build/lib/controller/main.js']);
     expect(existsSync(join(root, 'lib/controller/main.ts'))).toBe(true);
     const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.controller.json'), 'utf8'));
-    expect(tsconfig.files).toEqual(['lib/controller/main.ts']);
+    expect(tsconfig.files).toEqual(['lib/controller/main.ts', 'lib/router/main.ts']);
+  });
+
+  it('carries the router entry point the SandboxRouter builder runs', () => {
+    // GIVEN the command the router Deployment runs in this image
+    const [node, script] = ROUTER_COMMAND;
+    // THEN it is the compiled form of a file the image build compiles
+    const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.controller.json'), 'utf8'));
+    expect(node).toBe('node');
+    expect(tsconfig.files.map((f: string) => `build/${f.replace(/\.ts$/, '.js')}`)).toContain(script);
+    expect(existsSync(join(root, 'lib/router/main.ts'))).toBe(true);
   });
 
   it('keeps local state out of the build context', () => {
