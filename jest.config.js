@@ -2,6 +2,8 @@
 // (test/cluster/harness brings it up; set ASK_SKIP_CLUSTER_TESTS=1 to opt out locally).
 const shared = {
   testEnvironment: 'node',
+  // .cluster/ holds the local plane's state (etcd's *.snap files would pass for jest snapshots); dist/ and build/ are outputs.
+  modulePathIgnorePatterns: ['<rootDir>/.cluster/', '<rootDir>/dist/', '<rootDir>/build/'],
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] },
   // @kubernetes/client-node and its OIDC dependencies ship ESM only; jest on Node 20 cannot require() ESM.
   transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus)/)'],
