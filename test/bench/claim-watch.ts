@@ -1,5 +1,6 @@
 // Claim latency as a client sees it: a watch on the namespace's claims records when each claim is first seen with
 // Ready=True; `created` marks the moment just before the client sent the create.
+import { ANNOTATION } from '../../lib/api/metadata-keys';
 import type { SandboxClaim } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/kube/client';
 import { Resources } from '../../lib/kube/resources';
@@ -7,6 +8,9 @@ import { Resources } from '../../lib/kube/resources';
 export class ClaimLatencyWatch {
   private readonly createdAt = new Map<string, number>();
   private readonly readyAt = new Map<string, number>();
+  /** Wall-clock (epoch ms) twins of createdAt/readyAt, comparable with the controller's timestamp annotations. */
+  private readonly createdWall = new Map<string, number>();
+  private readonly readyWall = new Map<string, number>();
   /** Claims that were bound to a sandbox not named like the claim (a warm pool member). */
   private readonly warm = new Set<string>();
   private readonly waiters: (() => void)[] = [];
@@ -44,6 +48,7 @@ export class ClaimLatencyWatch {
     if (this.readyAt.has(name) || !this.createdAt.has(name)) return;
     if (claim.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) {
       this.readyAt.set(name, performance.now());
+      this.readyWall.set(name, Date.now());
       if (claim.status.sandbox?.name && claim.status.sandbox.name !== name) this.warm.add(name);
       for (const wake of this.waiters.splice(0)) wake();
     }
@@ -52,6 +57,7 @@ export class ClaimLatencyWatch {
   /** Creates the claim, timing from just before the request. */
   async create(client: KubeClient, claim: SandboxClaim): Promise<void> {
     this.createdAt.set(claim.metadata.name!, performance.now());
+    this.createdWall.set(claim.metadata.name!, Date.now());
     await client.create(Resources.sandboxClaims, claim);
   }
 
@@ -70,6 +76,24 @@ export class ClaimLatencyWatch {
   /** created → Ready latencies (ms) of the named claims. */
   latencies(names: string[]): number[] {
     return names.map((n) => this.readyAt.get(n)! - this.createdAt.get(n)!);
+  }
+
+  /**
+   * Where each claim's time went, from the controller's first-observed/first-ready annotations on `claims`: created →
+   * controller saw it, controller saw it → its Ready status write returned, that write → this watch saw Ready.
+   */
+  phases(claims: SandboxClaim[]): Record<'toController' | 'inController' | 'toClient', number[]> {
+    const out = { toController: [] as number[], inController: [] as number[], toClient: [] as number[] };
+    for (const claim of claims) {
+      const name = claim.metadata.name!;
+      const observed = Date.parse(claim.metadata.annotations?.[ANNOTATION.controllerFirstObservedAt] ?? '');
+      const ready = Date.parse(claim.metadata.annotations?.[ANNOTATION.claimFirstReadyAt] ?? '');
+      if (!this.createdWall.has(name) || !this.readyWall.has(name) || Number.isNaN(observed) || Number.isNaN(ready)) continue;
+      out.toController.push(observed - this.createdWall.get(name)!);
+      out.inController.push(ready - observed);
+      out.toClient.push(this.readyWall.get(name)! - ready);
+    }
+    return out;
   }
 
   /** How many of the named claims got a warm sandbox. */

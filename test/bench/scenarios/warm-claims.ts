@@ -3,6 +3,8 @@
 import { diffWrites, totalWrites, type WriteCounts } from '../api-writes';
 import { ClaimLatencyWatch, percentile } from '../claim-watch';
 import { claim, createTemplateAndPool, paced, waitForPoolReady } from '../objects';
+import type { SandboxClaim } from '../../../lib/api/types';
+import { Resources } from '../../../lib/kube/resources';
 import type { BenchContext, ResultRow, Scenario } from '../scenario';
 
 const POOL = 160;
@@ -43,6 +45,9 @@ export const warmClaims: Scenario = {
         const writes = diffWrites(before, await ctx.apiWrites());
         const warm = watch.warmCount(names);
         const latencies = watch.latencies(names);
+        const listed = await ctx.client.list<SandboxClaim>(Resources.sandboxClaims, { namespace });
+        const phases = watch.phases(listed.items.filter((c) => names.includes(c.metadata.name!)));
+        ctx.log(`  ${phase.label} p50/p99 ms: ${Object.entries(phases).map(([k, v]) => `${k} ${round(percentile(v, 50))}/${round(percentile(v, 99))}`).join(', ')}`);
         for (const p of [50, 90, 99]) {
           rows.push({
             scenario: 'warm-claims', metric: `warm claim latency ${phase.label} p${p}`, value: round(percentile(latencies, p)), unit: 'ms',
