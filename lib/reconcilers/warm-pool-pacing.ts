@@ -9,13 +9,18 @@ export class ReplenishHold {
   constructor(private readonly delayMs: number) {}
 
   /**
-   * Observes the pool's active member count; returns ms left to hold before creating (0 = go ahead).
-   * The first observation never holds; a drop in the active count (re)arms the hold.
+   * Observes the pool's active member count; call on every pass, full or not, so the count before a member is taken
+   * is known. A drop that leaves the pool below `desired` (re)arms the hold; the first observation never does, and
+   * neither does a scale-down.
    */
-  remaining(active: number, now: number): number {
-    if (this.delayMs <= 0) return 0;
-    if (this.lastActive !== undefined && active < this.lastActive) this.holdUntil = now + this.delayMs;
+  observe(active: number, desired: number, now: number): void {
+    if (this.delayMs <= 0) return;
+    if (this.lastActive !== undefined && active < this.lastActive && active < desired) this.holdUntil = now + this.delayMs;
     this.lastActive = active;
+  }
+
+  /** Ms left to hold before creating (0 = go ahead). */
+  remaining(now: number): number {
     return Math.max(0, this.holdUntil - now);
   }
 }

@@ -5,8 +5,7 @@
 // optimistic-lock write that replaces its owner and drops the pool label) makes our delete fail, never the adoption.
 import type { Pod } from 'kubernetes-types/core/v1';
 import {
-  ANNOTATION, LABEL, WARM_POOL_EVENT, nameHash, parseDuration,
-  type ControllerConfig, type Sandbox, type SandboxTemplate, type SandboxWarmPool, type SandboxWarmPoolStatus,
+  ANNOTATION, LABEL, WARM_POOL_EVENT, parseDuration, type ControllerConfig, type Sandbox, type SandboxTemplate, type SandboxWarmPool,
 } from '../api';
 import type { Logger } from '../controller/logger';
 import type { CacheReader } from '../controller/store';
@@ -20,13 +19,14 @@ import { takeCensus, type Census } from './warm-pool-census';
 import { isSandboxReady } from './warm-pool-health';
 import { WARM_POOL_MEMBER_INDEX, buildMember, warmPoolIndexValue } from './warm-pool-member';
 import { RefillBucket, ReplenishHold } from './warm-pool-pacing';
+import { poolStatus, statusWriteDelay, type StatusWrite } from './warm-pool-status';
 
 export type WarmPoolConfig = Pick<ControllerConfig,
   | 'sandboxWarmPoolMaxBatchSize' | 'sandboxWarmPoolReplenishDelay' | 'sandboxWarmPoolMaxRefillRate'
   | 'sandboxWarmPoolReadinessGracePeriod' | 'sandboxWarmPoolUnschedulableRecheckInterval' | 'enableWarmPoolEviction'>;
 
 export interface WarmPoolReconcilerDeps {
-  client: KubeClient;
+  client: Pick<KubeClient, 'create' | 'mergePatch' | 'delete'>;
   pools: CacheReader<SandboxWarmPool>;
   templates: CacheReader<SandboxTemplate>;
   /** Must carry the WARM_POOL_MEMBER_INDEX index. */
@@ -48,6 +48,8 @@ interface PoolState {
   hold: ReplenishHold;
   bucket: RefillBucket;
   notProgressing: boolean;
+  /** Last status write, for coalescing (see warm-pool-status). */
+  lastStatusWrite?: StatusWrite;
   /** Last problem reported as an event, so each distinct problem is reported once rather than on every pass. */
   reportedProblem?: string;
 }
@@ -91,14 +93,15 @@ export class WarmPoolReconciler {
     const requeues: (number | undefined)[] = [];
 
     this.deps.log.debug('pass', { pool: key, desired, active: current, terminating: census.terminating, held: census.held, pending: this.deps.expectations.pending(key) });
-    await this.writeStatus(pool, census);
+    requeues.push(await this.writeStatus(pool, census, state));
+    state.hold.observe(current, desired, this.now());
 
     let failure: unknown;
     let createOutcome: 'ok' | 'failed' | undefined;
     if (!trustworthy) {
       requeues.push(EXPECTATIONS_RETRY_MS);
     } else if (current + census.terminating < desired && template) {
-      const res = await this.createDeficit(key, pool, template, state, desired - current - census.terminating, current);
+      const res = await this.createDeficit(key, pool, template, state, desired - current - census.terminating);
       requeues.push(res.requeueAfter);
       failure = res.error;
       createOutcome = res.error ? 'failed' : 'ok';
@@ -185,9 +188,9 @@ export class WarmPoolReconciler {
     }
   }
 
-  private async createDeficit(key: string, pool: SandboxWarmPool, template: SandboxTemplate, state: PoolState, missing: number, active: number): Promise<{ requeueAfter?: number; error?: unknown }> {
+  private async createDeficit(key: string, pool: SandboxWarmPool, template: SandboxTemplate, state: PoolState, missing: number): Promise<{ requeueAfter?: number; error?: unknown }> {
     const now = this.now();
-    const hold = state.hold.remaining(active, now);
+    const hold = state.hold.remaining(now);
     if (hold > 0) return { requeueAfter: hold };
     const wanted = Math.min(missing, this.deps.config.sandboxWarmPoolMaxBatchSize);
     const granted = state.bucket.take(wanted, now);
@@ -225,21 +228,19 @@ export class WarmPoolReconciler {
     return { error: res.error };
   }
 
-  private async writeStatus(pool: SandboxWarmPool, census: Census): Promise<void> {
-    const status: SandboxWarmPoolStatus = {
-      replicas: census.active.length,
-      readyReplicas: census.active.filter(isSandboxReady).length,
-      selector: `${LABEL.warmPoolSandbox}=${nameHash(pool.metadata.name!)}`,
-      observedGeneration: pool.metadata.generation,
-    };
-    const old = pool.status ?? {};
-    if (old.replicas === status.replicas && old.readyReplicas === status.readyReplicas && old.selector === status.selector
-      && old.observedGeneration === status.observedGeneration) return;
+  /** Writes the status now, or returns ms until it may be written (coalescing); undefined when nothing is due. */
+  private async writeStatus(pool: SandboxWarmPool, census: Census, state: PoolState): Promise<number | undefined> {
+    const status = poolStatus(pool, census);
+    const now = this.now();
+    const delay = statusWriteDelay(pool.status, status, state.lastStatusWrite, now);
+    if (delay !== 0) return delay;
     try {
       await this.deps.client.mergePatch(Resources.sandboxWarmPools, pool.metadata.namespace!, pool.metadata.name!, { status }, { subresource: 'status' });
+      state.lastStatusWrite = { at: now, observedGeneration: status.observedGeneration };
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+    return undefined;
   }
 
   private reportProgress(pool: SandboxWarmPool, state: PoolState, held: number, desired: number): void {

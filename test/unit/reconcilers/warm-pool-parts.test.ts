@@ -30,13 +30,23 @@ describe('Expectations', () => {
 });
 
 describe('pacing', () => {
-  it('holds refills after a drop in active members, never on first sight', () => {
+  it('holds refills after a drop below desired, never on first sight nor after a scale-down', () => {
     const hold = new ReplenishHold(5000);
-    expect(hold.remaining(3, 0)).toBe(0);
-    expect(hold.remaining(2, 100)).toBe(5000);
-    expect(hold.remaining(2, 4100)).toBe(1000);
-    expect(hold.remaining(2, 5200)).toBe(0);
-    expect(new ReplenishHold(0).remaining(0, 0)).toBe(0);
+    hold.observe(2, 3, 0);
+    expect(hold.remaining(0)).toBe(0);
+    hold.observe(3, 3, 50);
+    hold.observe(2, 3, 100);
+    expect(hold.remaining(100)).toBe(5000);
+    hold.observe(2, 3, 4100);
+    expect(hold.remaining(4100)).toBe(1000);
+    expect(hold.remaining(5200)).toBe(0);
+    hold.observe(6, 6, 6000);
+    hold.observe(2, 2, 6100);
+    expect(hold.remaining(6100)).toBe(0);
+    const off = new ReplenishHold(0);
+    off.observe(3, 3, 0);
+    off.observe(0, 3, 0);
+    expect(off.remaining(0)).toBe(0);
   });
 
   it('grants creations at the refill rate', () => {

@@ -1,0 +1,153 @@
+// WarmPoolReconciler passes over in-memory caches and a recording client, on an injected clock: status write
+// coalescing (no lost final update) and the replenish hold engaging on the first member taken from a full pool.
+import type { Pod } from 'kubernetes-types/core/v1';
+import { defaultControllerConfig, type Sandbox, type SandboxTemplate, type SandboxWarmPool } from '../../../lib/api';
+import { Store } from '../../../lib/controller/store';
+import { silentLogger } from '../../../lib/controller/logger';
+import type { KubeObject } from '../../../lib/kube';
+import { Expectations } from '../../../lib/reconcilers/warm-pool-expectations';
+import { WARM_POOL_MEMBER_INDEX, buildMember, warmPoolMemberIndex } from '../../../lib/reconcilers/warm-pool-member';
+import { WarmPoolReconciler } from '../../../lib/reconcilers/warm-pool-reconciler';
+import { STATUS_WRITE_INTERVAL_MS } from '../../../lib/reconcilers/warm-pool-status';
+
+const READY = [{ type: 'Ready', status: 'True', reason: 'DependenciesReady', message: '', lastTransitionTime: '' }];
+
+const template: SandboxTemplate = {
+  apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxTemplate',
+  metadata: { name: 'tpl', namespace: 'ns', uid: 't-uid' },
+  spec: { podTemplate: { spec: { containers: [{ name: 'c', image: 'i' }] } } },
+};
+
+interface Write { verb: 'create' | 'patch' | 'delete'; resource: string; name?: string; body?: any }
+
+/** One pool `ns/pool` with its caches, a client recording every write, and a settable clock. */
+function harness(replicas: number, flags: { replenishDelay?: string } = {}) {
+  let clock = 1_000_000;
+  let seq = 0;
+  const writes: Write[] = [];
+  const pools = new Store<SandboxWarmPool>();
+  const templates = new Store<SandboxTemplate>();
+  const sandboxes = new Store<Sandbox>({ [WARM_POOL_MEMBER_INDEX]: warmPoolMemberIndex });
+  templates.upsert(template);
+  pools.upsert({
+    apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool',
+    metadata: { name: 'pool', namespace: 'ns', uid: 'p-uid', generation: 1 },
+    spec: { replicas, sandboxTemplateRef: { name: 'tpl' } },
+  });
+  const expectations = new Expectations(undefined, () => clock);
+  const client = {
+    async create(resource: { plural: string }, obj: any) {
+      writes.push({ verb: 'create', resource: resource.plural, body: obj });
+      return obj;
+    },
+    async mergePatch(resource: { plural: string }, _ns: string, name: string, body: any, opts: { subresource?: string } = {}) {
+      writes.push({ verb: 'patch', resource: opts.subresource ? `${resource.plural}/${opts.subresource}` : resource.plural, name, body });
+      return {} as any;
+    },
+    async delete(resource: { plural: string }, _ns: string, name: string) {
+      writes.push({ verb: 'delete', resource: resource.plural, name });
+    },
+  };
+  const config = { ...defaultControllerConfig(), sandboxWarmPoolReplenishDelay: flags.replenishDelay ?? '0s' };
+  const reconciler = new WarmPoolReconciler({
+    client: client as any, pools, templates, sandboxes, pods: new Store<Pod & KubeObject>(), expectations, config,
+    events: { warning: () => undefined, normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0,
+  });
+  const pool = () => pools.get('ns', 'pool')!;
+  return {
+    writes,
+    reconcile: () => reconciler.reconcile('ns/pool'),
+    advance(ms: number) { clock += ms; },
+    /** A Ready member the pool created, as the watch would deliver it (and the creation observed). */
+    addMember(ready = true): Sandbox {
+      const m = buildMember(pool(), template, true);
+      seq++;
+      const s = { ...m, metadata: { ...m.metadata, name: `pool-${seq}`, uid: `u${seq}`, creationTimestamp: new Date(clock).toISOString() }, status: ready ? { conditions: READY } : {} };
+      sandboxes.upsert(s);
+      expectations.creationObserved('ns/pool');
+      return s;
+    },
+    /** A claim adopted the member: it left the pool's label index. */
+    takeMember(s: Sandbox) { sandboxes.remove(`ns/${s.metadata.name}`); },
+    /** The pool status write reached the cache. */
+    observeStatus() {
+      const last = [...writes].reverse().find((w) => w.resource === 'sandboxwarmpools/status');
+      if (last) pools.upsert({ ...pool(), status: last.body.status });
+    },
+    scale(n: number) { pools.upsert({ ...pool(), metadata: { ...pool().metadata, generation: pool().metadata.generation! + 1 }, spec: { ...pool().spec, replicas: n } }); },
+    statusWrites: () => writes.filter((w) => w.resource === 'sandboxwarmpools/status').map((w) => w.body.status),
+    creates: () => writes.filter((w) => w.verb === 'create').length,
+  };
+}
+
+/** A full pool of `n` Ready members whose status is written and cached. */
+async function fullPool(n: number, flags: { replenishDelay?: string } = {}) {
+  const h = harness(n, flags);
+  const members = Array.from({ length: n }, () => h.addMember());
+  await h.reconcile();
+  h.observeStatus();
+  h.writes.length = 0;
+  return { h, members };
+}
+
+describe('WarmPoolReconciler status coalescing', () => {
+  it('writes the first status and a spec change at once', async () => {
+    const h = harness(2);
+    await h.reconcile();
+    expect(h.statusWrites()).toEqual([expect.objectContaining({ replicas: 0, readyReplicas: 0, observedGeneration: 1 })]);
+    h.observeStatus();
+    h.scale(3);
+    h.advance(10);
+    await h.reconcile();
+    expect(h.statusWrites()).toHaveLength(2);
+    expect(h.statusWrites()[1]).toMatchObject({ observedGeneration: 2 });
+  });
+
+  it('writes a burst of changes once per interval and requeues so the final values land', async () => {
+    const { h, members } = await fullPool(3);
+    h.advance(STATUS_WRITE_INTERVAL_MS);
+    h.takeMember(members[0]);
+    await h.reconcile(); // first change after a quiet interval: written at once, refill created
+    expect(h.statusWrites()).toEqual([expect.objectContaining({ replicas: 2, readyReplicas: 2 })]);
+    h.observeStatus();
+
+    h.advance(100);
+    h.addMember(false);
+    h.takeMember(members[1]);
+    const deferred = await h.reconcile();
+    expect(h.statusWrites()).toHaveLength(1);
+    expect(deferred).toEqual({ requeueAfter: STATUS_WRITE_INTERVAL_MS - 100 });
+
+    h.advance(300);
+    h.addMember(true);
+    expect(await h.reconcile()).toEqual({ requeueAfter: STATUS_WRITE_INTERVAL_MS - 400 });
+    expect(h.statusWrites()).toHaveLength(1);
+
+    h.advance(STATUS_WRITE_INTERVAL_MS - 400);
+    await h.reconcile(); // the requeued pass: the burst's final values
+    expect(h.statusWrites()).toHaveLength(2);
+    expect(h.statusWrites()[1]).toMatchObject({ replicas: 3, readyReplicas: 2 });
+  });
+
+  it('does not requeue for a status the cache already shows', async () => {
+    const { h } = await fullPool(2);
+    h.advance(10);
+    expect(await h.reconcile()).toBeUndefined();
+    expect(h.writes).toEqual([]);
+  });
+});
+
+describe('WarmPoolReconciler replenish hold', () => {
+  it('holds the refill of the first member taken from a full pool', async () => {
+    const { h, members } = await fullPool(3, { replenishDelay: '5s' });
+    h.advance(2000);
+    await h.reconcile(); // a quiet pass over the full pool
+    h.takeMember(members[0]);
+    h.advance(100);
+    expect(await h.reconcile()).toEqual({ requeueAfter: 5000 });
+    expect(h.creates()).toBe(0);
+    h.advance(5000);
+    await h.reconcile();
+    expect(h.creates()).toBe(1);
+  });
+});
