@@ -2,33 +2,27 @@
 // ServiceAccount with exactly the RBAC AgentSandboxSystem synthesizes. kwok makes scheduled Pods Running and Ready.
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1';
 import { ANNOTATION, LABEL, nameHash } from '../../lib/api';
-import { applyServerSide, getObject, kubectl, uniqueName, useTestNamespace, waitFor, waitForDeletion } from './harness';
-import { installController, type ControllerIdentity } from './controller/install';
-import { ControllerProcess } from './controller/process';
+import {
+  applyServerSide, getObject, installControllerIdentity, kubectl, startController, uniqueName, useTestNamespace, waitFor, waitForDeletion,
+  type ControllerProcess,
+} from './harness';
 import { condition, getPod, getSandbox, listPods, sandboxManifest, waitForReady } from './controller/fixtures';
 
 const ns = useTestNamespace('sbx');
-const system = useTestNamespace('sbx-system');
-let identity: ControllerIdentity;
+let kubeconfig: string;
 let controller: ControllerProcess;
 
-const startController = (extra: string[] = []) => ControllerProcess.start({
-  kubeconfig: identity.kubeconfig,
-  args: ['--leader-elect=true', `--leader-election-namespace=${system.name}`, ...extra],
-});
-
 beforeAll(async () => {
-  identity = await installController(system.name);
-  controller = await startController();
+  kubeconfig = await installControllerIdentity();
+  controller = await startController({ kubeconfig });
 });
 
 afterAll(async () => {
   await controller?.stop();
-  await identity?.uninstall();
 });
 
 test('the controller identity is not cluster-admin and cannot touch Secrets or delete PVCs', async () => {
-  const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', ...args, '--kubeconfig', identity.kubeconfig]).catch(() => 'no')).trim();
+  const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', ...args, '--kubeconfig', kubeconfig]).catch(() => 'no')).trim();
   expect(await can('*', '*', '--all-namespaces')).toBe('no');
   expect(await can('get', 'secrets', '-n', ns.name)).toBe('no');
   expect(await can('delete', 'persistentvolumeclaims', '-n', ns.name)).toBe('no');
@@ -209,7 +203,7 @@ test('killing the controller mid-way and restarting it converges with nothing du
   await applyServerSide(names.map((n) => sandboxManifest(ns.name, n, { service: true })));
   await waitFor('some Pods created', async () => (await listPods(ns.name)).some((p) => p.metadata?.name?.startsWith('crash-')));
   await controller.kill();
-  controller = await startController();
+  controller = await startController({ kubeconfig });
   for (const n of names) await waitForReady(ns.name, n, 'DependenciesReady', { timeoutMs: 90_000 });
   const pods = (await listPods(ns.name)).filter((p) => p.metadata?.name?.startsWith('crash-'));
   expect(pods.map((p) => p.metadata?.name).sort()).toEqual([...names].sort());

@@ -1,16 +1,22 @@
-// Runs a controller as a separate OS process the way it runs in a cluster: authenticated as its ServiceAccount with
-// exactly the RBAC that buildSystem() synthesizes (never as admin). Used by cluster tests and `npm run bench`.
+// The one way tests and `npm run bench` start a controller: a separate OS process run the way it runs in a cluster,
+// authenticated as its ServiceAccount with exactly the RBAC that buildSystem() synthesizes (never as admin), logging
+// to a file the test can read back, stoppable with SIGTERM or killed like a crash, with its CPU/RSS and metrics.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildSystem } from '../../../lib/builders';
 import { CONTROLLER_NAME } from '../../../lib/builders/controller-deployment';
 import { freePorts } from '../plane/ports';
-import { adminKubeconfig } from './env';
+import { ControllerLog, type LogLine } from './controller-log';
 import { installCrds } from './crds';
+import { adminKubeconfig } from './env';
 import { applyServerSide } from './kubectl';
+import { processTreeUsage } from './process-usage';
+import { sumMetric } from './prometheus-text';
 import { serviceAccountKubeconfig } from './service-account';
 import { waitFor } from './wait';
+
+export type { LogLine };
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 export const CONTROLLER_NAMESPACE = 'agent-sandbox-system';
@@ -31,13 +37,21 @@ export interface ControllerProcess {
   readonly pid: number;
   /** http://127.0.0.1:<port>/metrics of our controller (undefined for a foreign --controller-cmd). */
   readonly metricsUrl?: string;
+  /** http://127.0.0.1:<port> of our controller's /healthz and /readyz (undefined for a foreign --controller-cmd). */
+  readonly probesUrl?: string;
   readonly logFile: string;
-  /** SIGTERM (graceful) and wait for exit. */
-  stop(): Promise<void>;
-  /** SIGKILL the whole process group, as a crash would. */
+  /** Resolves with the exit code once the process has exited (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM (graceful: the Lease is released) and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL the whole process group, as a crash would (no Lease release, in-flight work abandoned). */
   kill(): Promise<void>;
   /** CPU seconds (user+system) and resident memory of the process and its descendants. */
   usage(): { cpuSeconds: number; rssBytes: number };
+  /** The first JSON log line with this `msg`, if logged yet. */
+  logged(msg: string): LogLine | undefined;
+  /** Sum of every sample of metric `name` whose labels include all of `labels`. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
 }
 
 export interface StartControllerOptions {
@@ -47,37 +61,41 @@ export interface StartControllerOptions {
   /** A foreign controller command line, run with `sh -c`; KUBECONFIG points at the ServiceAccount kubeconfig. */
   command?: string;
   /**
-   * Leader election for our controller (Lease in the controller namespace). On by default so controllers started by
-   * test files running in parallel never reconcile at the same time; the bench runs a single controller without it.
+   * Leader election for our controller (Lease in the controller namespace). On by default so a controller started
+   * right after another one (or two started on purpose) never reconcile at the same time; the bench runs a single
+   * controller without it.
    * @default true
    */
   leaderElect?: boolean;
-  /** @default .cluster/controller-<time>.log */
+  /** @default .cluster/controller-<time>-<n>.log */
   logFile?: string;
 }
 
+let started = 0;
+
 /** Starts the controller and (for ours) waits until /readyz answers ok. */
 export async function startController(options: StartControllerOptions): Promise<ControllerProcess> {
-  const logFile = options.logFile ?? join(dirname(adminKubeconfig()), `controller-${Date.now()}.log`);
+  const logFile = options.logFile ?? join(dirname(adminKubeconfig()), `controller-${Date.now()}-${process.pid}-${++started}.log`);
   mkdirSync(dirname(logFile), { recursive: true });
   const out = openSync(logFile, 'a');
   const env = { ...process.env, KUBECONFIG: options.kubeconfig };
   let child: ChildProcess;
   let metricsUrl: string | undefined;
-  let readyUrl: string | undefined;
+  let probesUrl: string | undefined;
   if (options.command) {
     child = spawn('sh', ['-c', `exec ${options.command}`], { cwd: repoRoot, env, stdio: ['ignore', out, out], detached: true });
   } else {
     const [metricsPort, probePort] = await freePorts(2);
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    readyUrl = `http://127.0.0.1:${probePort}/readyz`;
+    probesUrl = `http://127.0.0.1:${probePort}`;
     child = spawn(process.execPath, [
       '--import', 'tsx', 'lib/controller/main.ts', '--kubeconfig', options.kubeconfig, '--extensions', `--leader-elect=${options.leaderElect ?? true}`, `--leader-election-namespace=${CONTROLLER_NAMESPACE}`,
       `--metrics-bind-address=127.0.0.1:${metricsPort}`, `--health-probe-bind-address=127.0.0.1:${probePort}`, ...(options.args ?? []),
     ], { cwd: repoRoot, env, stdio: ['ignore', out, out], detached: true });
   }
+  closeSync(out);
   const pid = child.pid!;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   let alive = true;
   void exited.then(() => { alive = false; });
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -87,46 +105,24 @@ export async function startController(options: StartControllerOptions): Promise<
       // already gone
     }
   };
-  if (readyUrl) {
+  const log = new ControllerLog(logFile);
+  if (probesUrl) {
+    const tail = () => readFileSync(logFile, 'utf8').slice(-4000);
     await waitFor(`controller /readyz (log ${logFile})`, async () => {
-      if (!alive) throw new Error(`controller exited; see ${logFile}`);
-      const res = await fetch(readyUrl!).catch(() => undefined);
+      if (!alive) throw new Error(`controller exited; log ${logFile} ends with:\n${tail()}`);
+      const res = await fetch(`${probesUrl}/readyz`).catch(() => undefined);
       return res?.ok ?? false;
     }, { timeoutMs: 60_000, intervalMs: 100 });
   }
   return {
-    pid, metricsUrl, logFile,
-    async stop() { signalGroup('SIGTERM'); await exited; },
+    pid, metricsUrl, probesUrl, logFile, exited,
+    async stop() { signalGroup('SIGTERM'); return exited; },
     async kill() { signalGroup('SIGKILL'); await exited; },
     usage: () => processTreeUsage(pid),
+    logged: (msg) => log.lines().find((l) => l.msg === msg),
+    async metric(name, labels = {}) {
+      if (!metricsUrl) throw new Error('a foreign controller command has no known metrics endpoint');
+      return sumMetric(await (await fetch(metricsUrl)).text(), name, labels);
+    },
   };
-}
-
-/** Sums /proc CPU time and RSS over `root` and its descendants. */
-export function processTreeUsage(root: number): { cpuSeconds: number; rssBytes: number } {
-  const ticksPerSecond = 100;
-  const pageSize = 4096;
-  const stats = new Map<number, { ppid: number; cpu: number; rss: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]), rss: Number(fields[21]) * pageSize });
-    } catch {
-      // process vanished
-    }
-  }
-  let cpu = 0;
-  let rss = 0;
-  const pending = [root];
-  while (pending.length) {
-    const pid = pending.pop()!;
-    const s = stats.get(pid);
-    if (!s) continue;
-    cpu += s.cpu;
-    rss += s.rss;
-    for (const [child, c] of stats) if (c.ppid === pid) pending.push(child);
-  }
-  return { cpuSeconds: cpu / ticksPerSecond, rssBytes: rss };
 }
