@@ -1,6 +1,6 @@
 // Router bench core: requests/s and p50/p99 latency through the sandbox router versus calling the in-sandbox
 // runtime directly (closed-loop keep-alive clients). Runtime and router run as separate processes; the load
-// generator is the calling process. Used by `npm run bench` (scenario router-proxy) and `npm run bench:router`.
+// generator is the calling process. Used by `npm run bench` (scenario router-proxy).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Child process for `npm run bench:router`: a router with a static one-sandbox table (scoped-token auth, access
+// Child process for the router-proxy bench scenario: a router with a static one-sandbox table (scoped-token auth, access
 // log off) forwarding to the runtime given on the command line; prints its port when listening.
 // Usage: tsx test/bench/router-target.ts <runtime-ip> <runtime-port> <secret>
 import { DEFAULT_ROUTER_CONFIG, RouterServer, ScopedTokenAuthorizer, StaticResolver } from '../../lib/router';
