@@ -15,7 +15,7 @@ import { desiredNetworkPolicy, networkPolicyName } from './template-network-poli
 export type CachedNetworkPolicy = NetworkPolicy & KubeObject;
 
 export interface TemplateReconcilerDeps {
-  client: KubeClient;
+  client: Pick<KubeClient, 'getOrUndefined' | 'create' | 'update' | 'mergePatch' | 'delete'>;
   templates: CacheReader<SandboxTemplate>;
   networkPolicies: CacheReader<CachedNetworkPolicy>;
   events: EventRecorder;
@@ -32,12 +32,16 @@ export class TemplateReconciler {
     const template = this.deps.templates.get(namespace, name);
     if (!template || template.metadata.deletionTimestamp) return; // the NetworkPolicy goes with it (owner reference)
     await this.ensureRefHashLabel(template);
-    const existing = this.deps.networkPolicies.get(namespace, networkPolicyName(name));
+    const cached = this.deps.networkPolicies.get(namespace, networkPolicyName(name));
     if ((template.spec.networkPolicyManagement ?? 'Managed') === 'Unmanaged') {
-      if (existing && isControlledBy(existing.metadata, templateOwner(template))) await this.deleteOwned(existing);
+      if (cached && isControlledBy(cached.metadata, templateOwner(template))) await this.deleteOwned(cached);
       return;
     }
     const desired = desiredNetworkPolicy(template);
+    // The cache shows our own create a watch round-trip late, and the ref-hash label patch above re-queues the
+    // template before that: a policy missing from the cache is looked up live before it is created (a read, once per
+    // template), instead of a create failing with AlreadyExists.
+    const existing = cached ?? await this.deps.client.getOrUndefined<CachedNetworkPolicy>(Resources.networkPolicies, namespace, desired.metadata.name);
     if (!existing) {
       await this.deps.client.create(Resources.networkPolicies, desired);
       return;
