@@ -1,6 +1,7 @@
 // SandboxReconciler: one pass over a Sandbox — expiry first (mark, then tear down), else PVCs → Pod → Service,
-// conditions, and a /status merge patch only when the status changed. Errors are reported as Ready=False
-// ReconcilerError and returned for backoff; the MultiplePods refusal is a stable state, not an error.
+// conditions, and a /status merge patch only when the status changed (held back while a young Sandbox is still
+// starting, see sandbox-status-window.ts). Errors are reported as Ready=False ReconcilerError and returned for
+// backoff; the MultiplePods refusal is a stable state, not an error.
 import { CONDITION, SANDBOX_REASON } from '../api/conditions';
 import { LABEL } from '../api/metadata-keys';
 import { nameHash } from '../api/name-hash';
@@ -16,6 +17,7 @@ import { FIELD_MANAGER, ignoreNotFound, syncPvcs, syncService, type ServiceState
 import { expiredConditions, sandboxConditions } from './sandbox-conditions';
 import { ownedPods, syncPod, type PodState } from './sandbox-pod-sync';
 import { statusNeedsWrite, statusPatch } from './sandbox-status';
+import { isStartingStatus, StatusWindow } from './sandbox-status-window';
 
 /** Requeue floor while a shutdownTime is pending: expiry may fire up to this late. */
 export const SHUTDOWN_REQUEUE_FLOOR_MS = 2000;
@@ -26,6 +28,8 @@ export interface SandboxReconcilerOptions {
   events: EventRecorder;
   /** `--cluster-domain`, the suffix of status.serviceFQDN. */
   clusterDomain: string;
+  /** `--sandbox-status-coalesce-window` in ms: how long a starting Sandbox's not-Ready status writes are held. @default 0 */
+  statusCoalesceWindowMs?: number;
   /** Injectable clock (ms since the epoch). @default Date.now */
   now?: () => number;
   /** Called when a pass turns Ready to True (creation-latency metric); `at` is the pass time in ms. */
@@ -53,9 +57,11 @@ export class SandboxReconciler {
    * is dropped as soon as the cache shows anything else (our write, or someone else's).
    */
   private readonly written = new Map<string, { stale: Set<string>; sandbox: Sandbox }>();
+  private readonly statusWindow: StatusWindow;
 
   constructor(private readonly options: SandboxReconcilerOptions) {
     this.now = options.now ?? Date.now;
+    this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0, this.now);
   }
 
   async reconcile(key: string): Promise<SandboxReconcileResult> {
@@ -65,13 +71,17 @@ export class SandboxReconciler {
     const cachedVersion = cached?.metadata.resourceVersion ?? '';
     const useOverlay = prior !== undefined && prior.stale.has(cachedVersion);
     if (!useOverlay) this.written.delete(key);
-    if (!cached || cached.metadata.deletionTimestamp) return {};
+    if (!cached || cached.metadata.deletionTimestamp) {
+      this.statusWindow.forget(key);
+      return {};
+    }
     const sandbox = useOverlay ? prior.sandbox : cached;
     const stale = useOverlay ? prior.stale : new Set([cachedVersion]);
     const wrote = (updated: Sandbox) => {
       stale.add(this.written.get(key)?.sandbox.metadata.resourceVersion ?? cachedVersion);
       this.written.set(key, { stale, sandbox: updated });
     };
+    const windowLeft = this.statusWindow.remaining(key, sandbox.metadata.creationTimestamp);
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
     if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox, wrote);
 
@@ -106,7 +116,12 @@ export class SandboxReconciler {
         requeueAfter = Math.max(shutdownAt - now.getTime(), SHUTDOWN_REQUEUE_FLOOR_MS);
       }
     }
-    await this.writeStatus(sandbox, status, wrote);
+    if (windowLeft > 0 && !errors.length && isStartingStatus(status) && statusNeedsWrite(sandbox.status, status)) {
+      // Held: the pass at the deadline writes whatever is current by then.
+      requeueAfter = Math.min(requeueAfter ?? windowLeft, windowLeft);
+    } else {
+      await this.writeStatus(sandbox, status, wrote);
+    }
     if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now.getTime());
     if (errors.length) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
     return { requeueAfter };

@@ -14,6 +14,13 @@ describe('controller flags', () => {
     expect(config.sandboxWarmPoolReadinessGracePeriod).toBe('5m');
   });
 
+  test('the status coalescing window defaults to 1s and 0s turns it off', () => {
+    expect(defaultControllerConfig().sandboxStatusCoalesceWindow).toBe('1s');
+    expect(parseControllerArgs(['--sandbox-status-coalesce-window=0s'])).toMatchObject({ problems: [], config: { sandboxStatusCoalesceWindow: '0s' } });
+    expect(renderControllerArgs({ sandboxStatusCoalesceWindow: '500ms' })).toEqual(['--sandbox-status-coalesce-window=500ms']);
+    expect(parseControllerArgs(['--sandbox-status-coalesce-window=-1s']).problems.join('\n')).toMatch(/--sandbox-status-coalesce-window: must be a duration/);
+  });
+
   test('rendered args parse back to the same values', () => {
     // GIVEN values a construct sets
     const values = { sandboxConcurrentWorkers: 7, kubeApiQps: 50.5, extensions: true, sandboxWarmPoolReplenishDelay: '250ms' };

@@ -22,20 +22,24 @@ describe('buildSystem', () => {
   });
 
   test('every flag prop is rendered as its flag, in table order', () => {
-    const objects: any[] = buildSystem({ flags: { kubeApiQps: 50, kubeApiBurst: 100, sandboxWarmPoolReadinessGracePeriod: '10m', zapLogLevel: 'debug', extensions: false } });
+    const objects: any[] = buildSystem({ flags: {
+      kubeApiQps: 50, kubeApiBurst: 100, sandboxWarmPoolReadinessGracePeriod: '10m', zapLogLevel: 'debug', extensions: false, sandboxStatusCoalesceWindow: '0s',
+    } });
     expect(find(objects, 'Deployment').spec.template.spec.containers[0].args).toEqual([
-      '--leader-elect=true', '--extensions=false', '--kube-api-qps=50', '--kube-api-burst=100', '--sandbox-warm-pool-readiness-grace-period=10m', '--zap-log-level=debug',
+      '--leader-elect=true', '--extensions=false', '--kube-api-qps=50', '--kube-api-burst=100', '--sandbox-status-coalesce-window=0s',
+      '--sandbox-warm-pool-readiness-grace-period=10m', '--zap-log-level=debug',
     ]);
     // Without extensions only the core ClusterRole is emitted.
     expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['agent-sandbox-controller']);
   });
 
   test('invalid flag values are reported with prop and flag name', () => {
-    const props = { flags: { sandboxConcurrentWorkers: 0, kubeApiBurst: -1, sandboxWarmPoolReadinessGracePeriod: 'soon', metricsBindAddress: 'localhost' } };
+    const props = { flags: { sandboxConcurrentWorkers: 0, kubeApiBurst: -1, sandboxWarmPoolReadinessGracePeriod: 'soon', metricsBindAddress: 'localhost', sandboxStatusCoalesceWindow: '1 second' } };
     expect(systemProblems(props)).toEqual([
       expect.stringContaining('flags.sandboxConcurrentWorkers (--sandbox-concurrent-workers) must be >= 1'),
       expect.stringContaining('flags.kubeApiBurst (--kube-api-burst) must be >= 1'),
       expect.stringContaining('flags.sandboxWarmPoolReadinessGracePeriod (--sandbox-warm-pool-readiness-grace-period) must be a duration'),
+      expect.stringContaining('flags.sandboxStatusCoalesceWindow (--sandbox-status-coalesce-window) must be a duration'),
       'flags.metricsBindAddress "localhost" must end in a port, e.g. ":8080"',
     ]);
     expect(() => buildSystem(props)).toThrow(/^AgentSandboxSystem: .*--sandbox-concurrent-workers/);
