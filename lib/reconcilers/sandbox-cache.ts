@@ -1,6 +1,6 @@
-// What the Sandbox reconciler reads from the controller's informer caches, plus the Pod index and cache transform
-// it registers: Pods are found by `namespace/name-hash` in O(1), and cached Pods keep only what the reconciler reads.
-import type { Pod, Service } from 'kubernetes-types/core/v1';
+// What the Sandbox reconciler reads from the controller's informer caches, plus the Pod index and cache transforms
+// it registers: Pods are found by `namespace/name-hash` in O(1), and cached Pods and PVCs keep only what is read.
+import type { PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1';
 import { LABEL } from '../api/metadata-keys';
 import type { Sandbox } from '../api/types';
 
@@ -15,6 +15,7 @@ export interface SandboxCaches {
   /** Must carry the POD_NAME_HASH_INDEX index. */
   pods: ObjectReader<Pod>;
   services: Pick<ObjectReader<Service>, 'get'>;
+  pvcs: Pick<ObjectReader<PersistentVolumeClaim>, 'get'>;
 }
 
 /** Pod index: `namespace/<sandbox-name-hash label>`. */
@@ -25,7 +26,7 @@ export function podNameHashIndex(pod: Pod): string[] {
   return hash ? [`${pod.metadata?.namespace ?? ''}/${hash}`] : [];
 }
 
-/** Informer scope for Pods and Services: only labelled ones when --cache-label-selectors is on. Every controller that
+/** Informer scope for Pods, Services and PVCs: only labelled ones when --cache-label-selectors is on. Every controller that
  *  reads Pods must use it so they share one informer. */
 export function sandboxChildScope(config: { cacheLabelSelectors: boolean }): { labelSelector?: string } {
   return config.cacheLabelSelectors ? { labelSelector: LABEL.sandboxNameHash } : {};
@@ -35,4 +36,10 @@ export function sandboxChildScope(config: { cacheLabelSelectors: boolean }): { l
 export function slimPod(pod: Pod): Pod {
   const { managedFields: _managed, finalizers: _finalizers, ...metadata } = pod.metadata ?? {};
   return { apiVersion: pod.apiVersion, kind: pod.kind, metadata, spec: { nodeName: pod.spec?.nodeName } as Pod['spec'], status: pod.status };
+}
+
+/** Cached PVCs keep only metadata (minus managedFields): the reconciler reads nothing else. */
+export function slimPvc(pvc: PersistentVolumeClaim): PersistentVolumeClaim {
+  const { managedFields: _managed, ...metadata } = pvc.metadata ?? {};
+  return { apiVersion: pvc.apiVersion, kind: pvc.kind, metadata };
 }

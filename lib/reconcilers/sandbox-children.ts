@@ -1,6 +1,7 @@
 // Reconciling a Sandbox's PVCs and Service (ownership gates every write: create, adopt with `adoptable=true` or
 // the matching name-hash label, never touch objects controlled by someone else). PVCs are never deleted here.
-import type { PersistentVolumeClaim, Service } from 'kubernetes-types/core/v1';
+import type { Service } from 'kubernetes-types/core/v1';
+import { LABEL } from '../api/metadata-keys';
 import { nameHash } from '../api/name-hash';
 import type { Sandbox } from '../api/types';
 import { isAlreadyExists, isNotFound } from '../kube/errors';
@@ -34,15 +35,19 @@ function describe(kind: string, sandbox: Sandbox, name: string): string {
   return `${kind} ${sandbox.metadata.namespace}/${name}`;
 }
 
-/** Creates missing PVCs and adopts adoptable ones; errors name the PVC that blocks. */
+/**
+ * Creates missing PVCs and adopts adoptable ones, reading them from the cache (a lagging cache costs one failed
+ * create and one live read); errors name the PVC that blocks. Adoption also sets the name-hash label so that a
+ * label-scoped cache (--cache-label-selectors) sees the PVC from then on.
+ */
 export async function syncPvcs(ctx: ChildContext): Promise<void> {
-  const { client, sandbox } = ctx;
+  const { client, caches, sandbox } = ctx;
   const owner = sandboxOwner(sandbox);
   const hash = nameHash(sandbox.metadata.name ?? '');
   for (const vct of sandbox.spec.volumeClaimTemplates ?? []) {
     const name = pvcName(sandbox, vct);
     const namespace = sandbox.metadata.namespace ?? '';
-    const existing = await client.getOrUndefined<PersistentVolumeClaim>(Resources.persistentVolumeClaims, namespace, name)
+    const existing = caches.pvcs.get(namespace, name)
       ?? await createOrGet(client, Resources.persistentVolumeClaims, buildPvc(sandbox, vct));
     switch (ownershipOf(existing.metadata, owner, hash)) {
       case 'owned':
@@ -53,7 +58,7 @@ export async function syncPvcs(ctx: ChildContext): Promise<void> {
         throw new Error(`${describe('PersistentVolumeClaim', sandbox, name)} exists and is not adoptable (label it agents.x-k8s.io/adoptable=true to adopt it)`);
       case 'adoptable':
         await client.mergePatch(Resources.persistentVolumeClaims, namespace, name,
-          { metadata: { ownerReferences: withControllerRef(existing.metadata, owner) } }, { fieldManager: FIELD_MANAGER, resourceVersion: existing.metadata?.resourceVersion });
+          { metadata: { labels: { [LABEL.sandboxNameHash]: hash }, ownerReferences: withControllerRef(existing.metadata, owner) } }, { fieldManager: FIELD_MANAGER, resourceVersion: existing.metadata?.resourceVersion });
     }
   }
 }

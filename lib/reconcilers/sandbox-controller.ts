@@ -1,7 +1,8 @@
-// Wiring of the Sandbox controller into the manager: informers (Sandboxes; Pods and Services that carry the
+// Wiring of the Sandbox controller into the manager: informers (Sandboxes; Pods, Services and PVCs that carry the
 // name-hash label, optionally filtered server-side by --cache-label-selectors), the Pod index, event handlers
-// mapping Pods/Services to their controlling Sandbox, the reconciler and its metrics.
-import type { Pod, Service } from 'kubernetes-types/core/v1';
+// mapping Pods/Services/PVCs to their controlling Sandbox, the reconciler and its metrics.
+import type { PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1';
+import { parseDuration } from '../api/duration';
 import { SANDBOX } from '../api/groups';
 import { LABEL } from '../api/metadata-keys';
 import type { Sandbox } from '../api/types';
@@ -10,7 +11,7 @@ import type { EventHandlers } from '../controller/informer';
 import { Resources } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
 import { KubeEventRecorder } from './event-recorder';
-import { POD_NAME_HASH_INDEX, podNameHashIndex, sandboxChildScope, slimPod } from './sandbox-cache';
+import { POD_NAME_HASH_INDEX, podNameHashIndex, sandboxChildScope, slimPod, slimPvc } from './sandbox-cache';
 import { FIELD_MANAGER } from './sandbox-children';
 import { sandboxGaugeLabels } from './sandbox-metrics';
 import { SandboxReconciler } from './sandbox-reconciler';
@@ -33,10 +34,12 @@ export const sandboxControllerModule: ControllerModule = {
     const sandboxes = manager.informer<Sandbox>(Resources.sandboxes);
     const pods = manager.informer<Pod>(Resources.pods, { ...scope, indexers: { [POD_NAME_HASH_INDEX]: podNameHashIndex }, transform: slimPod });
     const services = manager.informer<Service>(Resources.services, scope);
+    const pvcs = manager.informer<PersistentVolumeClaim>(Resources.persistentVolumeClaims, { ...scope, transform: slimPvc });
     const log = manager.logger.child({ controller: 'sandbox' });
     const events = new KubeEventRecorder(manager.client, FIELD_MANAGER, (err) => log.warn('event write failed', { error: String(err) }));
     const reconciler = new SandboxReconciler({
-      client: manager.client, caches: { sandboxes, pods, services }, events, clusterDomain: config.clusterDomain,
+      client: manager.client, caches: { sandboxes, pods, services, pvcs }, events, clusterDomain: config.clusterDomain,
+      statusCoalesceWindowMs: parseDuration(config.sandboxStatusCoalesceWindow),
       onReady: (sandbox, at) => {
         const labels = sandboxGaugeLabels(sandbox);
         const created = Date.parse(sandbox.metadata.creationTimestamp ?? '');
@@ -50,6 +53,7 @@ export const sandboxControllerModule: ControllerModule = {
     sandboxes.addEventHandler(controller.enqueueSelf());
     pods.addEventHandler(withNameHash(controller.enqueueOwner<Pod>(SANDBOX.kind)));
     services.addEventHandler(withNameHash(controller.enqueueOwner<Service>(SANDBOX.kind)));
+    pvcs.addEventHandler(withNameHash(controller.enqueueOwner<PersistentVolumeClaim>(SANDBOX.kind)));
     manager.metrics.setSandboxesSource(() => sandboxes.list().map(sandboxGaugeLabels));
   },
 };

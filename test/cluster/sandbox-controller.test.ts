@@ -50,6 +50,21 @@ test('Sandbox -> Pod -> Ready, with a headless Service and serviceFQDN', async (
   expect(svc?.spec).toMatchObject({ clusterIP: 'None', selector: { [LABEL.sandboxNameHash]: nameHash(name) }, ports: [{ name: 'p-8888-tcp', port: 8888 }] });
 });
 
+test('a starting Sandbox\'s not-Ready status is held for the 1s coalescing window, then written', async () => {
+  const name = uniqueName('held');
+  // A Pod no node matches stays Pending, so Ready never turns True and nothing is written before the deadline.
+  const createdAfter = Date.now();
+  await applyServerSide([sandboxManifest(ns.name, name, { podTemplate: { spec: { nodeSelector: { 'example.com/nowhere': 'true' }, containers: [{ name: 'main', image: 'registry.example/agent:1' }] } } })]);
+  const first = await waitFor('first status write', async () => {
+    const sb = await getSandbox(ns.name, name);
+    return sb?.status?.conditions?.length ? sb : undefined;
+  }, { intervalMs: 50 });
+  expect(Date.now() - createdAfter).toBeGreaterThanOrEqual(1000);
+  expect(condition(first, 'Ready')).toMatchObject({ status: 'False', reason: 'DependenciesNotReady', message: 'Pod exists with phase: Pending' });
+  // After the window each change is written as it happens.
+  await waitFor('PodScheduled=False Unschedulable', async () => condition(await getSandbox(ns.name, name), 'PodScheduled')?.reason === 'Unschedulable');
+});
+
 test('a Pod deleted by someone else is recreated under the same name', async () => {
   const name = uniqueName('recreate');
   await applyServerSide([sandboxManifest(ns.name, name)]);
@@ -102,6 +117,36 @@ test('suspend deletes the Pod and keeps PVC and Service; resume mounts the same 
   expect(resumed.spec?.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: pvc } });
   expect((await getObject<PersistentVolumeClaim>('pvc', pvc, { namespace: ns.name }))?.metadata?.uid).toBe(claim.metadata?.uid);
   await kubectl(['delete', 'pv', `pv-${name}`, '--wait=false']);
+});
+
+test('a user PVC is adopted only when labelled adoptable, and never deleted', async () => {
+  const vct = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+  const userPvc = (pvcName: string, labels: Record<string, string>): PersistentVolumeClaim => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: pvcName, namespace: ns.name, labels },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  });
+  const adopted = uniqueName('adopt');
+  const refused = uniqueName('refuse');
+  await applyServerSide([userPvc(`data-${adopted}`, { [LABEL.adoptable]: 'true' }), userPvc(`data-${refused}`, { keep: 'me' })]);
+  const before = (await getObject<PersistentVolumeClaim>('pvc', `data-${adopted}`, { namespace: ns.name }))!;
+  await applyServerSide([sandboxManifest(ns.name, adopted, { volumeClaimTemplates: vct }), sandboxManifest(ns.name, refused, { volumeClaimTemplates: vct })]);
+
+  const pvc = await waitFor('adopted PVC', async () => {
+    const pvc = await getObject<PersistentVolumeClaim>('pvc', `data-${adopted}`, { namespace: ns.name });
+    return pvc?.metadata?.ownerReferences?.length ? pvc : undefined;
+  });
+  expect(pvc.metadata?.uid).toBe(before.metadata?.uid);
+  expect(pvc.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Sandbox', name: adopted, controller: true })]);
+  expect(pvc.metadata?.labels?.[LABEL.sandboxNameHash]).toBe(nameHash(adopted));
+
+  const error = await waitForReady(ns.name, refused, 'ReconcilerError');
+  expect(condition(error, 'Ready')?.message).toContain(`PersistentVolumeClaim ${ns.name}/data-${refused} exists and is not adoptable`);
+  const untouched = (await getObject<PersistentVolumeClaim>('pvc', `data-${refused}`, { namespace: ns.name }))!;
+  expect(untouched.metadata?.ownerReferences).toBeUndefined();
+  // Deleting the refused Sandbox (which also stops its error retries, so later tests see a quiet controller) leaves
+  // the user's PVC in place.
+  await kubectl(['delete', 'sandboxes.agents.x-k8s.io', refused, '-n', ns.name, '--wait=true']);
+  expect((await getObject<PersistentVolumeClaim>('pvc', `data-${refused}`, { namespace: ns.name }))?.metadata?.deletionTimestamp).toBeUndefined();
 });
 
 test('expiry with Retain deletes Pod and Service but keeps the Sandbox and its PVCs', async () => {
