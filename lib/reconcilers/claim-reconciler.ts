@@ -210,7 +210,7 @@ export class ClaimReconciler {
       }
       tried.add(member.metadata.name!);
       try {
-        const podMeta = desiredPodMetadata(claim, template?.spec.podTemplate.metadata ?? userPodMetadata(member), templateName);
+        const podMeta = desiredPodMetadata(claim, template?.spec.podTemplate.metadata ?? userPodMetadata(member));
         const adopted = await this.deps.client.mergePatch<Sandbox>(Resources.sandboxes, namespace, member.metadata.name!,
           adoptionPatch(claim, member, templateName, podMeta),
           { resourceVersion: member.metadata.resourceVersion, fieldManager: this.deps.settings.fieldManager });
@@ -248,7 +248,7 @@ export class ClaimReconciler {
   private async createCold(claim: SandboxClaim, template: SandboxTemplate): Promise<Sandbox> {
     const uid = claim.metadata.uid!;
     const namespace = claim.metadata.namespace!;
-    const podMeta = desiredPodMetadata(claim, template.spec.podTemplate.metadata, template.metadata.name!);
+    const podMeta = desiredPodMetadata(claim, template.spec.podTemplate.metadata);
     const sandbox = buildColdSandbox(claim, template, podMeta);
     try {
       const created = await this.deps.client.create<Sandbox>(Resources.sandboxes, sandbox, { fieldManager: this.deps.settings.fieldManager });
@@ -275,7 +275,7 @@ export class ClaimReconciler {
       if (claim.spec.additionalPodMetadata) throw failures.templateNotFound(templateName ?? '<unknown>', claim.spec.warmPoolRef.name);
       return sandbox;
     }
-    const patch = metadataSyncPatch(claim, sandbox, templateName, desiredPodMetadata(claim, template.spec.podTemplate.metadata, templateName));
+    const patch = metadataSyncPatch(claim, sandbox, templateName, desiredPodMetadata(claim, template.spec.podTemplate.metadata));
     if (!patch) return sandbox;
     const updated = await this.deps.client.mergePatch<Sandbox>(Resources.sandboxes, sandbox.metadata.namespace!, sandbox.metadata.name!, patch,
       { fieldManager: this.deps.settings.fieldManager });

@@ -19,16 +19,15 @@ export function claimOwnerReference(claim: SandboxClaim): OwnerReference {
   return controllerRefTo({ apiVersion: SANDBOX_CLAIM.apiVersion, kind: SANDBOX_CLAIM.kind, metadata: claim.metadata });
 }
 
-/** Pod-template metadata of a claim's Sandbox: template metadata + system labels + additionalPodMetadata (no overrides). */
-export function desiredPodMetadata(claim: SandboxClaim, templateMeta: PodMetadata | undefined, templateName: string): Required<PodMetadata> {
-  const system: StringMap = { [LABEL.claimUid]: claim.metadata.uid!, [LABEL.templateRefHash]: nameHash(templateName) };
-  const createdBy = claim.metadata.labels?.[LABEL.createdBy];
-  if (createdBy !== undefined) system[LABEL.createdBy] = createdBy;
-  const base = { ...(templateMeta?.labels ?? {}) };
-  delete base[LABEL.createdBy];
+/**
+ * Pod-template metadata of a claim's Sandbox: the template's, plus additionalPodMetadata (no overrides). The claim's
+ * system labels live on the Sandbox itself (reserved keys never reach the Pod), so an adopted member whose template
+ * is unchanged keeps its pod template as it is.
+ */
+export function desiredPodMetadata(claim: SandboxClaim, templateMeta: PodMetadata | undefined): Required<PodMetadata> {
   const extra = claim.spec.additionalPodMetadata;
   return {
-    labels: mergeWithoutOverrides({ ...base, ...system }, extra?.labels, 'spec.additionalPodMetadata.labels'),
+    labels: mergeWithoutOverrides(templateMeta?.labels, extra?.labels, 'spec.additionalPodMetadata.labels'),
     annotations: mergeWithoutOverrides(templateMeta?.annotations, extra?.annotations, 'spec.additionalPodMetadata.annotations'),
   };
 }
@@ -71,6 +70,8 @@ export function adoptionPatch(claim: SandboxClaim, member: Sandbox, templateName
     [LABEL.launchType]: 'warm',
   };
   const annotations: MapPatch = { [ANNOTATION.podName]: member.metadata.name! };
+  // The pool's evictability mark ends with the pool's control (the Pod loses safe-to-evict with it).
+  if (member.metadata.annotations?.[ANNOTATION.safeToEvict] !== undefined) annotations[ANNOTATION.safeToEvict] = null;
   const trace = claim.metadata.annotations?.[ANNOTATION.traceContext];
   if (trace !== undefined) annotations[ANNOTATION.traceContext] = trace;
   const podTemplateMeta = podTemplateMetadataPatch(member, podMeta);

@@ -42,6 +42,19 @@ export function managedPodLabels(sandbox: Sandbox): Record<string, string | unde
   };
 }
 
+/**
+ * Annotations the controller owns on the Pod besides the bookkeeping ones (`undefined` = must be absent): for a
+ * Sandbox an extension controls, safe-to-evict is "true" exactly while a warm pool controls it and marked it
+ * evictable, so an adopted sandbox's Pod stops being evictable without touching its pod template. A template that
+ * sets safe-to-evict itself keeps it as an ordinary template key; plain Sandboxes are left alone.
+ */
+export function managedPodAnnotations(sandbox: Sandbox, template: ReturnType<typeof templateMetadata>): Record<string, string | undefined> {
+  if (ANNOTATION.safeToEvict in template.annotations || !controllerIsKind(sandbox.metadata, EXTENSIONS_GROUP)) return {};
+  const evictable = controllerIsKind(sandbox.metadata, EXTENSIONS_GROUP, SANDBOX_WARM_POOL.kind)
+    && sandbox.metadata.annotations?.[ANNOTATION.safeToEvict] === 'true';
+  return { [ANNOTATION.safeToEvict]: evictable ? 'true' : undefined };
+}
+
 /** The two bookkeeping annotations (sorted, comma-joined key lists); `undefined` when the list is empty. */
 export function trackingAnnotations(template: ReturnType<typeof templateMetadata>): Record<string, string | undefined> {
   const list = (map: Record<string, string>) => Object.keys(map).sort().join(',') || undefined;
@@ -77,7 +90,7 @@ export function buildPod(sandbox: Sandbox): Pod {
       name: sandbox.metadata.name,
       namespace: sandbox.metadata.namespace,
       labels: { ...template.labels, ...defined(managedPodLabels(sandbox)) },
-      annotations: { ...template.annotations, ...defined(trackingAnnotations(template)) },
+      annotations: { ...template.annotations, ...defined(trackingAnnotations(template)), ...defined(managedPodAnnotations(sandbox, template)) },
       ownerReferences: [controllerRefTo(sandboxOwner(sandbox))],
     },
     spec,
@@ -125,7 +138,8 @@ export function podMetadataPatch(pod: Pod, sandbox: Sandbox, adopt = false): Pod
   const labels = diffKeys(
     pod.metadata?.labels ?? {}, template.labels, splitList(podAnnotations[ANNOTATION.propagatedLabels]), managedPodLabels(sandbox));
   const annotations = diffKeys(
-    podAnnotations, template.annotations, splitList(podAnnotations[ANNOTATION.propagatedAnnotations]), trackingAnnotations(template));
+    podAnnotations, template.annotations, splitList(podAnnotations[ANNOTATION.propagatedAnnotations]),
+    { ...trackingAnnotations(template), ...managedPodAnnotations(sandbox, template) });
   if (!labels && !annotations && !adopt) return undefined;
   const metadata: PodMetadataPatch['metadata'] = {};
   if (labels) metadata.labels = labels;

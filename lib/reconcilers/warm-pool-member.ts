@@ -28,30 +28,48 @@ export function owningPoolKey(sandbox: Sandbox): string | undefined {
   return `${sandbox.metadata.namespace}/${controllerRefOf(sandbox.metadata)!.name}`;
 }
 
-/** The Sandbox to create (generateName `<pool>-`) for `pool` from `template`. */
-export function buildMember(pool: SandboxWarmPool, template: SandboxTemplate, markSafeToEvict: boolean): Sandbox {
+/** Lower-case consonants and digits, the alphabet the API server uses for generateName suffixes. */
+const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+/** Like generateName: the prefix is cut so that prefix + 5 random characters fit a 63-character DNS label. */
+const MAX_NAME_PREFIX = 58;
+
+/** A fresh member name `<pool>-xxxxx`, chosen here rather than by generateName so the create can carry it. */
+export function memberName(poolName: string, random: () => number = Math.random): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += NAME_ALPHABET[Math.floor(random() * NAME_ALPHABET.length)];
+  return `${poolName}-`.slice(0, MAX_NAME_PREFIX) + suffix;
+}
+
+/**
+ * The Sandbox `name` to create for `pool` from `template`. The pod template is the template's own (the pool's hashes
+ * live on the Sandbox labels only, and evictability is a Sandbox annotation the Pod gets while the pool controls it),
+ * so a claim adopting the member changes only Sandbox metadata: no new generation, no extra status write. The
+ * pod-name annotation is known up front, which saves the Sandbox controller a patch.
+ */
+export function buildMember(pool: SandboxWarmPool, template: SandboxTemplate, markSafeToEvict: boolean, name: string): Sandbox {
   const templateName = template.metadata.name!;
   const spec = template.spec;
-  const hashes = {
-    [LABEL.warmPoolSandbox]: nameHash(pool.metadata.name!),
-    [LABEL.templateRefHash]: nameHash(templateName),
-    [LABEL.podTemplateHash]: podTemplateHash(spec),
-    [LABEL.templateHash]: blueprintHash(spec),
-  };
-  const annotations = { ...spec.podTemplate.metadata?.annotations };
-  if (markSafeToEvict && annotations[ANNOTATION.safeToEvict] === undefined) annotations[ANNOTATION.safeToEvict] = 'true';
+  const annotations: Record<string, string> = { [ANNOTATION.templateRef]: templateName, [ANNOTATION.podName]: name };
+  if (markSafeToEvict && spec.podTemplate.metadata?.annotations?.[ANNOTATION.safeToEvict] === undefined) annotations[ANNOTATION.safeToEvict] = 'true';
   return {
     apiVersion: SANDBOX.apiVersion as Sandbox['apiVersion'], kind: 'Sandbox',
     metadata: {
-      generateName: `${pool.metadata.name}-`,
+      name,
       namespace: pool.metadata.namespace,
-      labels: { ...hashes, [LABEL.launchType]: 'warm', [LABEL.createdBy]: 'controller' },
-      annotations: { [ANNOTATION.templateRef]: templateName },
+      labels: {
+        [LABEL.warmPoolSandbox]: nameHash(pool.metadata.name!),
+        [LABEL.templateRefHash]: nameHash(templateName),
+        [LABEL.podTemplateHash]: podTemplateHash(spec),
+        [LABEL.templateHash]: blueprintHash(spec),
+        [LABEL.launchType]: 'warm',
+        [LABEL.createdBy]: 'controller',
+      },
+      annotations,
       ownerReferences: [controllerRefTo(poolOwner(pool))],
     },
     spec: {
       podTemplate: {
-        metadata: { labels: { ...spec.podTemplate.metadata?.labels, ...hashes }, annotations },
+        ...(spec.podTemplate.metadata && { metadata: structuredClone(spec.podTemplate.metadata) }),
         spec: applySecureDefaults(spec, spec.podTemplate.spec),
       },
       ...(spec.volumeClaimTemplates ? { volumeClaimTemplates: structuredClone(spec.volumeClaimTemplates) } : {}),

@@ -9,7 +9,7 @@ import {
 } from '../api';
 import type { Logger } from '../controller/logger';
 import type { CacheReader } from '../controller/store';
-import { Resources, isConflict, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
+import { Resources, isAlreadyExists, isConflict, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
 import type { EventRecorder } from './event-recorder';
 import { poolOwner } from './extension-owners';
 import { controllerRefTo } from './ownership';
@@ -17,7 +17,7 @@ import { slowStartBatch } from './slow-start';
 import { Expectations } from './warm-pool-expectations';
 import { takeCensus, type Census } from './warm-pool-census';
 import { isSandboxReady } from './warm-pool-health';
-import { WARM_POOL_MEMBER_INDEX, buildMember, warmPoolIndexValue } from './warm-pool-member';
+import { WARM_POOL_MEMBER_INDEX, buildMember, memberName, warmPoolIndexValue } from './warm-pool-member';
 import { RefillBucket, ReplenishHold } from './warm-pool-pacing';
 import { poolStatus, statusWriteDelay, type StatusWrite } from './warm-pool-status';
 
@@ -199,10 +199,9 @@ export class WarmPoolReconciler {
       state.bucket.refund(granted);
       return { requeueAfter: EXPECTATIONS_RETRY_MS };
     }
-    const member = buildMember(pool, template, this.deps.config.enableWarmPoolEviction);
     const res = await slowStartBatch(granted, async () => {
       try {
-        await this.deps.client.create(Resources.sandboxes, member);
+        await this.createMember(pool, template);
       } catch (err) {
         this.deps.expectations.creationObserved(key); // will never be observed
         throw err;
@@ -215,6 +214,17 @@ export class WarmPoolReconciler {
     }
     const more = missing > granted ? { requeueAfter: granted < wanted ? state.bucket.msUntilNextToken() : undefined } : {};
     return { ...more, error: res.error };
+  }
+
+  /** Creates one member; a name collision (AlreadyExists) is retried once under a new name. */
+  private async createMember(pool: SandboxWarmPool, template: SandboxTemplate): Promise<void> {
+    const build = () => buildMember(pool, template, this.deps.config.enableWarmPoolEviction, memberName(pool.metadata.name!, this.random));
+    try {
+      await this.deps.client.create(Resources.sandboxes, build());
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      await this.deps.client.create(Resources.sandboxes, build());
+    }
   }
 
   /** Deletes surplus members: not-Ready first, then newest first. */

@@ -1,7 +1,7 @@
 // Test fixtures for the claim controller's pure parts: a template, a pool, a Ready pool member and a claim.
-import { LABEL, ANNOTATION } from '../../../lib/api/metadata-keys';
-import { nameHash } from '../../../lib/api/name-hash';
-import type { Sandbox, SandboxClaim, SandboxTemplate, SandboxTemplateSpec } from '../../../lib/api/types';
+import { LABEL } from '../../../lib/api/metadata-keys';
+import type { Sandbox, SandboxClaim, SandboxTemplate, SandboxTemplateSpec, SandboxWarmPool } from '../../../lib/api/types';
+import { buildMember } from '../../../lib/reconcilers/warm-pool-member';
 
 export function template(spec: Partial<SandboxTemplateSpec> = {}): SandboxTemplate {
   return {
@@ -25,28 +25,16 @@ export function claim(spec: Partial<SandboxClaim['spec']> = {}, name = 'c1'): Sa
   };
 }
 
+/** A pool member exactly as the pool builds it (with safe-to-evict marking on), plus cache fields and a status. */
 export function member(name: string, opts: { ready?: boolean; ip?: boolean; pool?: string } = {}): Sandbox {
-  const pool = opts.pool ?? 'pool';
+  const pool: SandboxWarmPool = {
+    apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool',
+    metadata: { name: opts.pool ?? 'pool', namespace: 'team-a', uid: 'pool-uid' }, spec: { sandboxTemplateRef: { name: 'python' } },
+  };
+  const built = buildMember(pool, template(), true, name);
   return {
-    apiVersion: 'agents.x-k8s.io/v1beta1', kind: 'Sandbox',
-    metadata: {
-      name, namespace: 'team-a', resourceVersion: '41',
-      labels: {
-        [LABEL.warmPoolSandbox]: nameHash(pool), [LABEL.templateRefHash]: nameHash('python'), [LABEL.templateHash]: 'abc',
-        [LABEL.podTemplateHash]: 'def', [LABEL.launchType]: 'warm', [LABEL.createdBy]: 'controller',
-      },
-      annotations: { [ANNOTATION.templateRef]: 'python' },
-      ownerReferences: [{ apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool', name: pool, uid: 'pool-uid', controller: true }],
-    },
-    spec: {
-      podTemplate: {
-        metadata: {
-          labels: { app: 'agent', [LABEL.warmPoolSandbox]: nameHash(pool), [LABEL.templateRefHash]: nameHash('python'), [LABEL.createdBy]: 'controller' },
-          annotations: { note: 'from-template', [ANNOTATION.safeToEvict]: 'true' },
-        },
-        spec: { containers: [{ name: 'main', image: 'python:3' }] },
-      },
-    },
+    ...built,
+    metadata: { ...built.metadata, resourceVersion: '41' },
     status: {
       podIPs: opts.ip === false ? [] : ['127.0.10.1'],
       conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True', reason: 'DependenciesReady', message: 'ok', lastTransitionTime: '2026-01-01T00:00:00Z' }],

@@ -4,11 +4,11 @@ import { adoptionPatch, buildColdSandbox, desiredPodMetadata, mapPatch, metadata
 import { claim, member, template } from './claim-fixtures';
 
 describe('warm adoption patch', () => {
-  test('one patch transfers ownership, drops pool labels and safe-to-evict, and sets the claim pod metadata', () => {
+  test('one patch transfers ownership, drops pool labels and the evictability mark, and adds the claim pod metadata', () => {
     const c = claim({ additionalPodMetadata: { labels: { 'sandbox.users.io/run': 'r1' } } });
     c.metadata.annotations = { [ANNOTATION.traceContext]: '{"traceparent":"00-1"}' };
     const m = member('pool-abcde');
-    const patch = adoptionPatch(c, m, 'python', desiredPodMetadata(c, template().spec.podTemplate.metadata, 'python'));
+    const patch = adoptionPatch(c, m, 'python', desiredPodMetadata(c, template().spec.podTemplate.metadata));
     expect(patch).toEqual({
       metadata: {
         ownerReferences: [{ apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxClaim', name: 'c1', uid: 'uid-c1', controller: true, blockOwnerDeletion: true }],
@@ -16,23 +16,22 @@ describe('warm adoption patch', () => {
           [LABEL.claimUid]: 'uid-c1', [LABEL.templateRefHash]: nameHash('python'), [LABEL.createdBy]: 'python-client',
           [LABEL.warmPoolSandbox]: null, [LABEL.templateHash]: null, [LABEL.podTemplateHash]: null, [LABEL.launchType]: 'warm',
         },
-        annotations: { [ANNOTATION.podName]: 'pool-abcde', [ANNOTATION.traceContext]: '{"traceparent":"00-1"}' },
+        annotations: { [ANNOTATION.podName]: 'pool-abcde', [ANNOTATION.safeToEvict]: null, [ANNOTATION.traceContext]: '{"traceparent":"00-1"}' },
       },
-      spec: {
-        podTemplate: {
-          metadata: {
-            labels: { [LABEL.claimUid]: 'uid-c1', [LABEL.createdBy]: 'python-client', 'sandbox.users.io/run': 'r1', [LABEL.warmPoolSandbox]: null },
-            annotations: { [ANNOTATION.safeToEvict]: null },
-          },
-        },
-      },
+      spec: { podTemplate: { metadata: { labels: { 'sandbox.users.io/run': 'r1' } } } },
     });
+  });
+
+  test('without additionalPodMetadata the pod template is untouched, so adoption does not change the generation', () => {
+    const c = claim();
+    const patch = adoptionPatch(c, member('pool-abcde'), 'python', desiredPodMetadata(c, template().spec.podTemplate.metadata));
+    expect(patch).not.toHaveProperty('spec');
   });
 
   test('a claim without created-by removes the pool value', () => {
     const c = claim();
     delete c.metadata.labels;
-    const patch = adoptionPatch(c, member('m'), 'python', desiredPodMetadata(c, template().spec.podTemplate.metadata, 'python')) as { metadata: { labels: Record<string, unknown> } };
+    const patch = adoptionPatch(c, member('m'), 'python', desiredPodMetadata(c, template().spec.podTemplate.metadata)) as { metadata: { labels: Record<string, unknown> } };
     expect(patch.metadata.labels[LABEL.createdBy]).toBeNull();
   });
 });
@@ -40,19 +39,19 @@ describe('warm adoption patch', () => {
 describe('metadata sync of a bound sandbox', () => {
   test('nothing to do right after adoption; a new additional label is patched in', () => {
     const c = claim();
-    const meta = desiredPodMetadata(c, template().spec.podTemplate.metadata, 'python');
+    const meta = desiredPodMetadata(c, template().spec.podTemplate.metadata);
     const adopted = member('m');
     adopted.metadata.labels = { [LABEL.claimUid]: 'uid-c1', [LABEL.templateRefHash]: nameHash('python'), [LABEL.createdBy]: 'python-client', [LABEL.launchType]: 'warm' };
     adopted.spec.podTemplate.metadata = meta;
     expect(metadataSyncPatch(c, adopted, 'python', meta)).toBeUndefined();
     const edited = claim({ additionalPodMetadata: { annotations: { owner: 'me' } } });
-    expect(metadataSyncPatch(edited, adopted, 'python', desiredPodMetadata(edited, template().spec.podTemplate.metadata, 'python')))
+    expect(metadataSyncPatch(edited, adopted, 'python', desiredPodMetadata(edited, template().spec.podTemplate.metadata)))
       .toEqual({ spec: { podTemplate: { metadata: { annotations: { owner: 'me' } } } } });
   });
 
   test('missing launch-type is derived from the name', () => {
     const c = claim();
-    const meta = desiredPodMetadata(c, template().spec.podTemplate.metadata, 'python');
+    const meta = desiredPodMetadata(c, template().spec.podTemplate.metadata);
     const cold = buildColdSandbox(c, template(), meta);
     delete cold.metadata.labels![LABEL.launchType];
     expect(metadataSyncPatch(c, cold, 'python', meta)).toEqual({ metadata: { labels: { [LABEL.launchType]: 'cold' } } });
@@ -63,7 +62,7 @@ describe('cold sandbox', () => {
   test('named like the claim, owned by it, template blueprint with env, VCTs, metadata and secure defaults', () => {
     const c = claim({ env: [{ name: 'TOKEN', value: 't' }], additionalPodMetadata: { labels: { 'sandbox.users.io/run': 'r1' } } });
     const t = template({ envVarsInjectionPolicy: 'Allowed', service: true, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: {} }] });
-    const s = buildColdSandbox(c, t, desiredPodMetadata(c, t.spec.podTemplate.metadata, 'python'));
+    const s = buildColdSandbox(c, t, desiredPodMetadata(c, t.spec.podTemplate.metadata));
     expect(s.metadata).toEqual({
       name: 'c1', namespace: 'team-a',
       labels: { [LABEL.claimUid]: 'uid-c1', [LABEL.launchType]: 'cold', [LABEL.templateRefHash]: nameHash('python'), [LABEL.createdBy]: 'python-client' },
@@ -71,7 +70,7 @@ describe('cold sandbox', () => {
       ownerReferences: [expect.objectContaining({ kind: 'SandboxClaim', uid: 'uid-c1', controller: true })],
     });
     expect(s.spec.podTemplate.metadata).toEqual({
-      labels: { app: 'agent', [LABEL.claimUid]: 'uid-c1', [LABEL.templateRefHash]: nameHash('python'), [LABEL.createdBy]: 'python-client', 'sandbox.users.io/run': 'r1' },
+      labels: { app: 'agent', 'sandbox.users.io/run': 'r1' },
       annotations: { note: 'from-template' },
     });
     expect(s.spec.podTemplate.spec.containers[0].env).toEqual([{ name: 'MODE', value: 'x' }, { name: 'TOKEN', value: 't' }]);
@@ -84,7 +83,7 @@ describe('cold sandbox', () => {
 
   test('a claim label conflicting with the template is a plain error', () => {
     const c = claim({ additionalPodMetadata: { annotations: { note: 'mine' } } });
-    expect(() => desiredPodMetadata(c, template().spec.podTemplate.metadata, 'python')).toThrow(/metadata override conflict/);
+    expect(() => desiredPodMetadata(c, template().spec.podTemplate.metadata)).toThrow(/metadata override conflict/);
   });
 });
 

@@ -36,6 +36,28 @@ test('buildPod: extension labels follow the Sandbox controller (warm-pool only w
   expect(claimed.metadata?.labels).toEqual({ [LABEL.sandboxNameHash]: HASH, [LABEL.templateRefHash]: 'tpl', [LABEL.createdBy]: 'python-client' });
 });
 
+test('safe-to-evict follows the pool: on while a pool controls a marked member, off once a claim adopts it', () => {
+  const evictable = { [ANNOTATION.safeToEvict]: 'true' };
+  const pooled = sandbox({}, { annotations: evictable, ownerReferences: [poolRef] });
+  const pod = buildPod(pooled);
+  expect(pod.metadata?.annotations).toEqual(evictable);
+  expect(podMetadataPatch(pod, pooled)).toBeUndefined();
+  // The adoption patch replaces the owner and drops the mark; the pod template is untouched.
+  const adopted = sandbox({}, { ownerReferences: [claimRef] });
+  expect(podMetadataPatch(pod, adopted)).toEqual({ metadata: { annotations: { [ANNOTATION.safeToEvict]: null } } });
+  // An unmarked member (eviction disabled) never gets it.
+  expect(buildPod(sandbox({}, { ownerReferences: [poolRef] })).metadata?.annotations).toEqual({});
+});
+
+test('safe-to-evict set by the template is an ordinary template key; plain Sandboxes are left alone', () => {
+  const own = { metadata: { annotations: { [ANNOTATION.safeToEvict]: 'false' } }, spec: { containers: [{ name: 'main', image: 'img' }] } };
+  const pooled = sandbox({ podTemplate: own }, { annotations: { [ANNOTATION.safeToEvict]: 'true' }, ownerReferences: [poolRef] });
+  expect(buildPod(pooled).metadata?.annotations?.[ANNOTATION.safeToEvict]).toBe('false');
+  const plainPod = buildPod(sandbox({}));
+  plainPod.metadata!.annotations = { [ANNOTATION.safeToEvict]: 'true' };
+  expect(podMetadataPatch(plainPod, sandbox({}))).toBeUndefined();
+});
+
 test('buildPod: volumeClaimTemplates become PVC volumes replacing same-name template volumes; the template is not mutated', () => {
   const sb = sandbox({
     podTemplate: { spec: { containers: [{ name: 'main', image: 'img' }], volumes: [{ name: 'data', emptyDir: {} }, { name: 'tmp', emptyDir: {} }] } },

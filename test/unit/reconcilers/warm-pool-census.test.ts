@@ -16,8 +16,8 @@ const pool = (strategy?: 'Recreate'): SandboxWarmPool => ({
 
 let n = 0;
 function member(p: SandboxWarmPool, t: SandboxTemplate, extra: Partial<Sandbox['metadata']> = {}, ready = true): Sandbox {
-  const m = buildMember(p, t, true);
   n++;
+  const m = buildMember(p, t, true, `pool-${n}`);
   return {
     ...m,
     metadata: { ...m.metadata, name: `pool-${n}`, uid: `u${n}`, creationTimestamp: new Date(0).toISOString(), ...extra },

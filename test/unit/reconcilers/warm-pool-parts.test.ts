@@ -5,7 +5,7 @@ import { blueprintHash } from '../../../lib/reconcilers/blueprint';
 import { slowStartBatch } from '../../../lib/reconcilers/slow-start';
 import { Expectations } from '../../../lib/reconcilers/warm-pool-expectations';
 import { classifyMember, GRACE_SLACK_MS } from '../../../lib/reconcilers/warm-pool-health';
-import { buildMember, owningPoolKey, warmPoolIndexValue, warmPoolMemberIndex } from '../../../lib/reconcilers/warm-pool-member';
+import { buildMember, memberName, owningPoolKey, warmPoolIndexValue, warmPoolMemberIndex } from '../../../lib/reconcilers/warm-pool-member';
 import { RefillBucket, ReplenishHold } from '../../../lib/reconcilers/warm-pool-pacing';
 
 describe('Expectations', () => {
@@ -106,6 +106,14 @@ describe('classifyMember', () => {
   });
 });
 
+describe('memberName', () => {
+  it('is the pool name, a dash and five characters of the generateName alphabet, cut to fit a DNS label', () => {
+    expect(memberName('pool', () => 0)).toBe('pool-bbbbb');
+    expect(memberName('pool')).toMatch(/^pool-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(memberName('p'.repeat(70), () => 0.999)).toBe(`${'p'.repeat(58)}99999`);
+  });
+});
+
 describe('buildMember', () => {
   const template: SandboxTemplate = {
     apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxTemplate',
@@ -117,22 +125,23 @@ describe('buildMember', () => {
     metadata: { name: 'pool', namespace: 'ns', uid: 'p-uid' }, spec: { sandboxTemplateRef: { name: 'tpl' } },
   };
 
-  it('carries the shared-contract labels, annotation, owner and secure defaults', () => {
-    const m = buildMember(pool, template, true);
-    expect(m.metadata.generateName).toBe('pool-');
+  it('carries the shared-contract labels, annotations, owner and secure defaults; the pod template is the template\'s own', () => {
+    const m = buildMember(pool, template, true, 'pool-b2c4d');
+    expect(m.metadata.name).toBe('pool-b2c4d');
     expect(m.metadata.labels).toEqual({
       [LABEL.warmPoolSandbox]: nameHash('pool'), [LABEL.templateRefHash]: nameHash('tpl'), [LABEL.launchType]: 'warm',
       [LABEL.templateHash]: blueprintHash(template.spec), [LABEL.podTemplateHash]: expect.stringMatching(/^[0-9a-f]{8}$/),
       [LABEL.createdBy]: 'controller',
     });
-    expect(m.metadata.annotations).toEqual({ [ANNOTATION.templateRef]: 'tpl' });
+    expect(m.metadata.annotations).toEqual({ [ANNOTATION.templateRef]: 'tpl', [ANNOTATION.podName]: 'pool-b2c4d', [ANNOTATION.safeToEvict]: 'true' });
     expect(m.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'SandboxWarmPool', uid: 'p-uid', controller: true })]);
     expect(m.spec.podTemplate.spec.automountServiceAccountToken).toBe(false);
-    expect(m.spec.podTemplate.metadata?.annotations).toEqual({ [ANNOTATION.safeToEvict]: 'true' });
-    expect(m.spec.podTemplate.metadata?.labels?.app).toBe('x');
+    expect(m.spec.podTemplate.metadata).toEqual({ labels: { app: 'x' } });
     expect(m.spec.service).toBe(true);
-    expect(buildMember(pool, template, false).spec.podTemplate.metadata?.annotations).toEqual({});
-    expect(owningPoolKey({ ...m, metadata: { ...m.metadata, name: 'pool-abcde' } })).toBe('ns/pool');
+    expect(buildMember(pool, template, false, 'pool-b2c4d').metadata.annotations).not.toHaveProperty([ANNOTATION.safeToEvict]);
+    const keepsOwn = { ...template, spec: { ...template.spec, podTemplate: { ...template.spec.podTemplate, metadata: { annotations: { [ANNOTATION.safeToEvict]: 'false' } } } } };
+    expect(buildMember(pool, keepsOwn, true, 'pool-b2c4d').metadata.annotations).not.toHaveProperty([ANNOTATION.safeToEvict]);
+    expect(owningPoolKey(m)).toBe('ns/pool');
     expect(warmPoolMemberIndex(m)).toEqual([warmPoolIndexValue('ns', 'pool')]);
   });
 });
