@@ -52,6 +52,13 @@ export const TERMINAL_CLAIM_REASONS: readonly string[] = [
   CLAIM_REASON.sandboxExpired,
 ];
 
+/** SandboxClaim event reasons (Normal events on the claim; off with --disable-claim-events). */
+export const CLAIM_EVENT = {
+  sandboxAdopted: 'SandboxAdopted',
+  sandboxProvisioned: 'SandboxProvisioned',
+  claimExpired: 'ClaimExpired',
+} as const;
+
 /** Warm-pool event reasons. */
 export const WARM_POOL_EVENT = {
   notProgressing: 'WarmPoolNotProgressing',

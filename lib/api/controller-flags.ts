@@ -59,7 +59,8 @@ export const CONTROLLER_FLAGS = {
   enableWarmPoolEviction: { flag: 'enable-warm-pool-eviction', kind: 'bool', default: true, help: 'Mark pooled pods safe-to-evict for the cluster autoscaler.' },
   cacheLabelSelectors: { flag: 'cache-label-selectors', kind: 'bool', default: false, help: 'Only cache Pods, Services and PersistentVolumeClaims that carry the sandbox name-hash label.' },
   disableClaimEvents: { flag: 'disable-claim-events', kind: 'bool', default: false, help: 'Do not emit Events from the SandboxClaim controller.' },
-  disableClaimObservabilityAnnotations: { flag: 'disable-claim-observability-annotations', kind: 'bool', default: false, help: 'Do not persist first-observed annotations on claims (saves one write per claim).' },
+  // Default true (upstream: false): the stamps cost one write per claim; metrics are de-duplicated by the Ready condition.
+  disableClaimObservabilityAnnotations: { flag: 'disable-claim-observability-annotations', kind: 'bool', default: true, help: 'Do not persist the first-observed/first-ready annotations on claims (each costs one write per claim); =false restores them.' },
   zapLogLevel: { flag: 'zap-log-level', kind: 'string', default: 'info', help: `Log level: ${logLevels.join(', ')}.`, check: (v: string) => (logLevels.includes(v) ? undefined : `must be one of ${logLevels.join(', ')}`) },
 } satisfies Record<string, AnyFlagSpec>;
 

@@ -14,6 +14,7 @@ import { controllingPool, sandboxPoolIndex, SANDBOX_BY_POOL_INDEX } from './clai
 import type { CachedReader } from './claim-deps';
 import { loadAllowedLabelDomains } from './claim-pod-metadata';
 import { ClaimReconciler } from './claim-reconciler';
+import { KubeEventRecorder } from './event-recorder';
 import { findCondition } from './conditions';
 
 /** An informer as the claim controller uses it (structurally the runtime's Informer). */
@@ -117,8 +118,12 @@ export const claimControllerModule: ControllerModule = {
       templates: manager.informer<SandboxTemplate>(Resources.sandboxTemplates),
     };
     addClaimIndexes(informers);
+    const log = manager.logger.child({ controller: 'sandboxclaim' });
+    const events = config.disableClaimEvents
+      ? undefined
+      : new KubeEventRecorder(manager.client, 'sandboxclaim-controller', (err) => log.warn('event not recorded', { error: String(err) }));
     const reconciler = new ClaimReconciler({
-      client: manager.client, caches: informers, metrics: manager.metrics,
+      client: manager.client, caches: informers, metrics: manager.metrics, events,
       settings: {
         allowedLabelDomains: loadAllowedLabelDomains(),
         disableObservabilityAnnotations: config.disableClaimObservabilityAnnotations,

@@ -21,7 +21,7 @@ export type ClaimClient = Pick<KubeClient, 'create' | 'mergePatch' | 'delete' | 
 export interface ClaimSettings {
   /** Label domains additionalPodMetadata labels must use. */
   allowedLabelDomains: readonly string[];
-  /** Keep first-observed/first-ready stamps in memory only (saves one write per claim). */
+  /** Keep first-observed/first-ready stamps in memory only (saves one write per claim). @default true (flag default) */
   disableObservabilityAnnotations: boolean;
   /** How long a claim waits for starting pool members before it cold-starts. @default 2000 */
   warmCandidateGraceMs: number;

@@ -3,7 +3,8 @@
 // Exactly once: a member is the lock on itself (resourceVersion precondition), and before any adopt/create the claim's
 // existing binding is looked up in the cache index, in this process's un-observed writes, and (for claims older than
 // this process's cache) with a live list.
-import { CLAIM_REASON, CONDITION } from '../api/conditions';
+import { CLAIM_EVENT, CLAIM_REASON, CONDITION } from '../api/conditions';
+import { SANDBOX_CLAIM } from '../api/groups';
 import { ANNOTATION, isSystemKey, LABEL } from '../api/metadata-keys';
 import type { PodMetadata, Sandbox, SandboxClaim, SandboxClaimStatus, SandboxTemplate, SandboxWarmPool } from '../api/types';
 import { ApiError, isAlreadyExists, isConflict, isNotFound } from '../kube/errors';
@@ -19,12 +20,15 @@ import { adoptionPatch, buildColdSandbox, desiredPodMetadata, metadataSyncPatch 
 import { claimExpiry, desiredClaimStatus, isClaimReady, statusEqual } from './claim-status';
 import { findCondition } from './conditions';
 import { PoolWaiters } from './claim-waiters';
+import type { EventRecorder } from './event-recorder';
 
 export interface ClaimReconcilerDeps {
   client: ClaimClient;
   caches: ClaimCaches;
   settings: ClaimSettings;
   metrics: ClaimMetrics;
+  /** Normal events on claims; undefined with --disable-claim-events. */
+  events?: EventRecorder;
   now?: () => number;
 }
 
@@ -216,6 +220,7 @@ export class ClaimReconciler {
           { resourceVersion: member.metadata.resourceVersion, fieldManager: this.deps.settings.fieldManager });
         this.remember(uid, adopted);
         recordSandboxBound(this.deps.metrics, claim, templateName, 'warm', true);
+        this.event(claim, CLAIM_EVENT.sandboxAdopted, `Adopted warm pool Sandbox "${adopted.metadata.name}"`);
         return { sandbox: adopted };
       } catch (err) {
         if (isConflict(err) || isNotFound(err)) {
@@ -230,6 +235,10 @@ export class ClaimReconciler {
         throw err;
       }
     }
+  }
+
+  private event(claim: SandboxClaim, reason: string, message: string): void {
+    this.deps.events?.normal(claimRef(claim), reason, message);
   }
 
   private release(namespace: string, pool: string, member: Sandbox): void {
@@ -254,6 +263,7 @@ export class ClaimReconciler {
       const created = await this.deps.client.create<Sandbox>(Resources.sandboxes, sandbox, { fieldManager: this.deps.settings.fieldManager });
       this.remember(uid, created);
       recordSandboxBound(this.deps.metrics, claim, template.metadata.name!, 'cold', false);
+      this.event(claim, CLAIM_EVENT.sandboxProvisioned, `Created Sandbox "${created.metadata.name}"`);
       return created;
     } catch (err) {
       if (isAlreadyExists(err)) {
@@ -332,10 +342,11 @@ export class ClaimReconciler {
     const sandbox = caches.sandboxes.byIndex(SANDBOX_BY_CLAIM_INDEX, uid)[0] ?? this.bindings.issuedFor(uid) ?? caches.sandboxes.get(namespace, sandboxName);
     const owned = sandbox !== undefined && controllingClaimUid(sandbox) === uid;
     const ready = findCondition(claim.status?.conditions, CONDITION.ready);
+    const policy = claim.spec.lifecycle?.shutdownPolicy ?? 'Retain';
     if (ready?.reason !== CLAIM_REASON.claimExpired) {
       await this.writeStatus(claim, desiredClaimStatus({ claim, sandbox: owned ? sandbox : undefined, expired: true, now: new Date(now) }));
+      this.event(claim, CLAIM_EVENT.claimExpired, `Claim expired; shutdown policy ${policy}`);
     }
-    const policy = claim.spec.lifecycle?.shutdownPolicy ?? 'Retain';
     try {
       if (policy === 'Delete' || policy === 'DeleteForeground') {
         await client.delete(Resources.sandboxClaims, namespace, claim.metadata.name!, {
@@ -348,6 +359,11 @@ export class ClaimReconciler {
       if (!isNotFound(err)) throw err;
     }
   }
+}
+
+/** The claim as an event's involved object. */
+function claimRef(claim: SandboxClaim): { apiVersion: string; kind: string; metadata: SandboxClaim['metadata'] } {
+  return { apiVersion: SANDBOX_CLAIM.apiVersion, kind: SANDBOX_CLAIM.kind, metadata: claim.metadata };
 }
 
 /** Pod metadata of a pool member without the keys the pool added (used only when its template is gone). */
