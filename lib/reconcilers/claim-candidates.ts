@@ -4,7 +4,8 @@ import { CONDITION } from '../api/conditions';
 import { EXTENSIONS_GROUP, SANDBOX_WARM_POOL } from '../api/groups';
 import { LABEL } from '../api/metadata-keys';
 import { nameHash } from '../api/name-hash';
-import type { Sandbox } from '../api/types';
+import type { Sandbox, SandboxTemplate, SandboxWarmPool } from '../api/types';
+import { blueprintHash, isStale } from './blueprint';
 import { objectKey } from '../kube/types';
 import type { ClaimCaches } from './claim-deps';
 import { findCondition } from './conditions';
@@ -33,6 +34,16 @@ export function adoptionBlocker(sandbox: Sandbox, pool: string): 'foreign' | 'un
   return undefined;
 }
 
+/**
+ * Which members a claim of `pool` may take: under the Recreate strategy the pool is replacing members built from an
+ * older template, so those are never handed out; under OnReplenish (or with the template gone) any member is.
+ */
+export function freshMembers(pool: SandboxWarmPool, template: SandboxTemplate | undefined): (member: Sandbox) => boolean {
+  if (pool.spec.updateStrategy?.type !== 'Recreate' || !template) return () => true;
+  const currentHash = blueprintHash(template.spec);
+  return (member) => !isStale(template.metadata.name!, template.spec, member, currentHash);
+}
+
 export interface CandidatePick {
   /** The reserved member; release() it unless it was adopted. */
   member?: Sandbox;
@@ -46,10 +57,14 @@ export class WarmCandidates {
 
   constructor(private readonly caches: Pick<ClaimCaches, 'sandboxes'>) {}
 
-  /** Picks and reserves one adoptable member of `pool`. Synchronous, so two workers never get the same member. */
-  reserve(namespace: string, pool: string, skip: ReadonlySet<string> = new Set()): CandidatePick {
+  /**
+   * Picks and reserves one adoptable member of `pool` that `usable` accepts. Synchronous, so two workers never get the
+   * same member.
+   */
+  reserve(namespace: string, pool: string, skip: ReadonlySet<string> = new Set(), usable: (member: Sandbox) => boolean = () => true): CandidatePick {
     const pick: CandidatePick = { starting: 0 };
     for (const sandbox of this.caches.sandboxes.byIndex(SANDBOX_BY_POOL_INDEX, `${namespace}/${nameHash(pool)}`)) {
+      if (!usable(sandbox)) continue;
       const blocker = adoptionBlocker(sandbox, pool);
       if (blocker === 'no-ip' || blocker === 'unready') pick.starting++;
       if (blocker || skip.has(sandbox.metadata.name!)) continue;

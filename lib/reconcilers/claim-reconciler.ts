@@ -11,7 +11,7 @@ import { ApiError, isAlreadyExists, isConflict, isNotFound } from '../kube/error
 import { Resources } from '../kube/resources';
 import { objectKey, splitKey } from '../kube/types';
 import { ClaimBindings, controllingClaimUid, SANDBOX_BY_CLAIM_INDEX } from './claim-bindings';
-import { WarmCandidates } from './claim-candidates';
+import { freshMembers, WarmCandidates } from './claim-candidates';
 import type { ClaimCaches, ClaimClient, ClaimSettings } from './claim-deps';
 import { asClaimFailure, ClaimFailure, failures } from './claim-failure';
 import { recordClaimReady, recordSandboxBound, type ClaimMetrics } from './claim-metrics';
@@ -197,8 +197,9 @@ export class ClaimReconciler {
     const templateName = pool.spec.sandboxTemplateRef.name;
     const uid = claim.metadata.uid!;
     const tried = new Set<string>();
+    const usable = freshMembers(pool, template);
     for (;;) {
-      const pick = this.candidates.reserve(namespace, poolName, tried);
+      const pick = this.candidates.reserve(namespace, poolName, tried, usable);
       const member = pick.member;
       if (!member) {
         const age = now - (Date.parse(claim.metadata.creationTimestamp ?? '') || now);

@@ -1,8 +1,10 @@
 import type { Sandbox } from '../../../lib/api/types';
 import { ClaimBindings, sandboxClaimIndex } from '../../../lib/reconcilers/claim-bindings';
-import { adoptionBlocker, sandboxPoolIndex, SANDBOX_BY_POOL_INDEX, WarmCandidates } from '../../../lib/reconcilers/claim-candidates';
+import { LABEL } from '../../../lib/api/metadata-keys';
+import type { SandboxWarmPool } from '../../../lib/api/types';
+import { adoptionBlocker, freshMembers, sandboxPoolIndex, SANDBOX_BY_POOL_INDEX, WarmCandidates } from '../../../lib/reconcilers/claim-candidates';
 import { PoolWaiters } from '../../../lib/reconcilers/claim-waiters';
-import { member } from './claim-fixtures';
+import { member, template } from './claim-fixtures';
 
 /** A cache holding `items`, answering the pool index the way the informer index would. */
 function cacheOf(items: Sandbox[]) {
@@ -40,6 +42,23 @@ describe('warm candidates', () => {
     // a member skipped in this pass is not offered again
     candidates.release(items[1]);
     expect(candidates.reserve('team-a', 'pool', new Set(['m2'])).member).toBeUndefined();
+  });
+
+  test('under Recreate, members built from an older template are never offered; under OnReplenish they are', () => {
+    const fresh = member('m1');
+    const stale = member('m2');
+    stale.spec.podTemplate.spec.containers[0].image = 'python:2';
+    stale.metadata.labels![LABEL.templateHash] = 'old';
+    const candidates = new WarmCandidates(cacheOf([stale, fresh]));
+    const pool = (type: 'Recreate' | 'OnReplenish'): SandboxWarmPool => ({
+      apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool', metadata: { name: 'pool', namespace: 'team-a' },
+      spec: { sandboxTemplateRef: { name: 'python' }, updateStrategy: { type } },
+    });
+    const recreate = candidates.reserve('team-a', 'pool', new Set(), freshMembers(pool('Recreate'), template()));
+    expect(recreate.member?.metadata.name).toBe('m1');
+    candidates.release(fresh);
+    expect(candidates.reserve('team-a', 'pool', new Set(), freshMembers(pool('OnReplenish'), template())).member?.metadata.name).toBe('m2');
+    expect(freshMembers(pool('Recreate'), undefined)(stale)).toBe(true);
   });
 
   test('a reservation lasts until the cache shows the member left the pool', () => {
