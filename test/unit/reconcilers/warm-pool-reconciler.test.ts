@@ -60,9 +60,9 @@ function harness(replicas: number, flags: { replenishDelay?: string } = {}) {
     advance(ms: number) { clock += ms; },
     /** A Ready member the pool created, as the watch would deliver it (and the creation observed). */
     addMember(ready = true): Sandbox {
-      const m = buildMember(pool(), template, true);
       seq++;
-      const s = { ...m, metadata: { ...m.metadata, name: `pool-${seq}`, uid: `u${seq}`, creationTimestamp: new Date(clock).toISOString() }, status: ready ? { conditions: READY } : {} };
+      const m = buildMember(pool(), template, true, `pool-${seq}`);
+      const s = { ...m, metadata: { ...m.metadata, uid: `u${seq}`, creationTimestamp: new Date(clock).toISOString() }, status: ready ? { conditions: READY } : {} };
       sandboxes.upsert(s);
       expectations.creationObserved('ns/pool');
       return s;
