@@ -1,100 +1,92 @@
 #!/usr/bin/env node
-// agent-sandbox CLI over the SDK:
-//   claim --pool P [--name N] [--ttl S]      create a claim, wait for Ready, print the claim name
-//   exec --claim N -- CMD...                 stream a command's output; exit with its code
-//   cp SRC DST                               copy a file; one side is "<claim>:<path>"
-//   terminate --claim N                      delete the claim
-// Common: --namespace (default "default"), --router-url ($AGENT_SANDBOX_ROUTER_URL; without it: direct
-// in-cluster), --token ($AGENT_SANDBOX_TOKEN), --kubeconfig, --timeout seconds (ready wait, default 180).
+// agent-sandbox CLI over the SDK: claim, exec, cp and terminate (see USAGE in cli-args.ts).
+// Exit codes: 0 success, exec passes the command's own code through (128+N for signal N), 1 for failures
+// (message naming the claim or sandbox on stderr), 2 for usage errors.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseInvocation, planCopy, seconds, USAGE, UsageError, type Invocation } from './cli-args';
 import { SandboxClient } from './client';
 import type { ConnectionConfig } from './connection';
 
-interface Parsed {
-  command: string;
-  flags: Map<string, string>;
-  rest: string[];
+function connectionFor(flags: Invocation['flags']): ConnectionConfig {
+  const url = flags.get('router-url') ?? process.env.AGENT_SANDBOX_ROUTER_URL;
+  return url ? { mode: 'router', url, token: flags.get('token') ?? process.env.AGENT_SANDBOX_TOKEN } : { mode: 'direct' };
 }
 
-function parseArgs(argv: readonly string[]): Parsed {
-  const [command = 'help', ...args] = argv;
-  const flags = new Map<string, string>();
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') {
-      rest.push(...args.slice(i + 1));
-      break;
+async function exec(client: SandboxClient, claim: string, namespace: string, commandLine: readonly string[]): Promise<number> {
+  const sandbox = await client.getSandbox(claim, namespace);
+  for await (const event of sandbox.runStream(commandLine)) {
+    if (event.type === 'stdout') process.stdout.write(event.data);
+    else if (event.type === 'stderr') process.stderr.write(event.data);
+    else if (event.type === 'exit') {
+      if (event.error) process.stderr.write(`agent-sandbox: ${event.error}\n`);
+      return event.exit_code < 0 ? 128 - event.exit_code : event.exit_code;
     }
-    if (!arg.startsWith('--')) rest.push(arg);
-    else if (arg.includes('=')) flags.set(arg.slice(2, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1));
-    else flags.set(arg.slice(2), args[++i] ?? '');
   }
-  return { command, flags, rest };
+  throw new Error('unreachable: runStream ends with an exit event or throws');
 }
 
-function required(flags: Map<string, string>, name: string): string {
-  const value = flags.get(name);
-  if (!value) throw new Error(`--${name} is required`);
-  return value;
+/** `cp`: a local directory as destination receives the file under its own name, as with cp(1). */
+async function copy(client: SandboxClient, namespace: string, source: string, destination: string): Promise<void> {
+  const plan = planCopy(source, destination);
+  const sandbox = await client.getSandbox(plan.claim, namespace);
+  if (plan.direction === 'upload') {
+    const remote = plan.remotePath.endsWith('/') ? plan.remotePath + path.basename(plan.localPath) : plan.remotePath;
+    return sandbox.files.write(remote, await fs.promises.readFile(plan.localPath));
+  }
+  const content = await sandbox.files.read(plan.remotePath);
+  const isDirectory = (await fs.promises.stat(plan.localPath).catch(() => undefined))?.isDirectory();
+  await fs.promises.writeFile(isDirectory ? path.join(plan.localPath, path.posix.basename(plan.remotePath)) : plan.localPath, content);
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const { command, flags, rest } = parseArgs(argv);
-  const routerUrl = flags.get('router-url') ?? process.env.AGENT_SANDBOX_ROUTER_URL;
-  const connection: ConnectionConfig = routerUrl ? { mode: 'router', url: routerUrl, token: flags.get('token') ?? process.env.AGENT_SANDBOX_TOKEN } : { mode: 'direct' };
-  const client = new SandboxClient({ connection, kubeconfig: flags.get('kubeconfig') });
+async function run(invocation: Invocation): Promise<number> {
+  const { command, flags, operands, commandLine } = invocation;
+  if (command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const client = new SandboxClient({ connection: connectionFor(flags), kubeconfig: flags.get('kubeconfig') });
   const namespace = flags.get('namespace') ?? 'default';
   try {
     switch (command) {
       case 'claim': {
-        const ttl = flags.get('ttl');
+        const ready = seconds(flags, 'timeout') ?? 180;
         const sandbox = await client.createSandbox({
-          namespace, warmPool: required(flags, 'pool'), name: flags.get('name'),
-          shutdownAfterSeconds: ttl ? Number(ttl) : undefined, readyTimeoutMs: Number(flags.get('timeout') ?? 180) * 1000,
+          namespace, warmPool: flags.get('pool')!, name: flags.get('name'), shutdownAfterSeconds: seconds(flags, 'ttl'), readyTimeoutMs: ready * 1000,
         });
         console.log(sandbox.claimName);
         return 0;
       }
-      case 'exec': {
-        if (rest.length === 0) throw new Error('exec needs a command after --');
-        const sandbox = await client.getSandbox(required(flags, 'claim'), namespace);
-        for await (const event of sandbox.runStream(rest)) {
-          if (event.type === 'stdout') process.stdout.write(event.data);
-          else if (event.type === 'stderr') process.stderr.write(event.data);
-          else if (event.type === 'exit') return event.exit_code < 0 ? 128 - event.exit_code : event.exit_code;
-        }
-        return 1;
-      }
-      case 'cp': {
-        const [source, destination] = rest;
-        if (!source || !destination) throw new Error('cp needs SOURCE and DESTINATION, one of them "<claim>:<path>"');
-        const remote = (spec: string) => /^([a-z0-9-]+):(.+)$/.exec(spec);
-        const from = remote(source);
-        const to = remote(destination);
-        if (from && !to) {
-          fs.writeFileSync(destination, await (await client.getSandbox(from[1]!, namespace)).files.read(from[2]!));
-        } else if (to && !from) {
-          await (await client.getSandbox(to[1]!, namespace)).files.write(to[2]!, fs.readFileSync(source));
-        } else throw new Error('exactly one of SOURCE and DESTINATION must be "<claim>:<path>"');
+      case 'exec':
+        return await exec(client, flags.get('claim')!, namespace, commandLine);
+      case 'cp':
+        await copy(client, namespace, operands[0]!, operands[1]!);
         return 0;
-      }
       case 'terminate':
-        await client.terminate(required(flags, 'claim'), namespace);
+        await client.terminate(flags.get('claim')!, namespace);
         return 0;
-      default:
-        console.error('usage: agent-sandbox claim|exec|cp|terminate [flags]  (see the header of lib/client/cli.ts)');
-        return command === 'help' ? 0 : 2;
     }
   } finally {
     client.close();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
+/** Exits only once stdout and stderr are flushed, so piped output is never cut off. */
+function exit(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+async function main(): Promise<number> {
+  try {
+    return await run(parseInvocation(process.argv.slice(2)));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`agent-sandbox: ${err.message}\n${USAGE}`);
+      return 2;
+    }
     console.error(`agent-sandbox: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+    return 1;
+  }
+}
+
+void main().then(exit);

@@ -77,7 +77,8 @@ export class SandboxClient {
   private async handle(namespace: string, sandbox: string, claimName: string): Promise<SandboxHandle> {
     const kube = await this.client();
     const address = { namespace, sandbox };
-    return new SandboxHandle(kube, address, claimName, await resolveEndpoint(this.options.connection, address, kube));
+    const resolve = () => resolveEndpoint(this.options.connection, address, kube);
+    return new SandboxHandle(kube, address, claimName, await resolve(), resolve);
   }
 
   private async client(): Promise<KubeClient> {

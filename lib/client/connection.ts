@@ -1,5 +1,6 @@
 // How the SDK reaches a sandbox's runtime: through the router (routing headers + bearer token) or
-// directly in-cluster (pod IP from the Sandbox status, else its Service DNS name).
+// directly in-cluster (pod IP from the Sandbox status, else its Service DNS name; resolved again when
+// the address refuses connections).
 import type { Sandbox } from '../api';
 import { Resources, type KubeClient } from '../kube';
 
@@ -47,6 +48,7 @@ export async function resolveEndpoint(config: ConnectionConfig, address: Sandbox
   }
   const sandbox = await kube.get<Sandbox>(Resources.sandboxes, address.namespace, address.sandbox);
   const ip = sandbox.status?.podIPs?.[0];
-  const host = ip ? (ip.includes(':') ? `[${ip}]` : ip) : `${address.sandbox}.${address.namespace}.svc.${config.clusterDomain ?? 'cluster.local'}`;
+  const fqdn = sandbox.status?.serviceFQDN || `${sandbox.status?.service || address.sandbox}.${address.namespace}.svc.${config.clusterDomain ?? 'cluster.local'}`;
+  const host = ip ? (ip.includes(':') ? `[${ip}]` : ip) : fqdn;
   return { baseUrl: `http://${host}:${port}`, headers: {} };
 }

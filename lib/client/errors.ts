@@ -35,3 +35,10 @@ export class SandboxRequestError extends SandboxError {
     super(`${operation} on sandbox ${namespace}/${sandbox} failed with HTTP ${status}: ${detail}`);
   }
 }
+
+/** The router or runtime could not be reached, or the connection broke before the answer was complete. */
+export class SandboxConnectionError extends SandboxError {
+  constructor(readonly namespace: string, readonly sandbox: string, readonly operation: string, readonly detail: string) {
+    super(`${operation} on sandbox ${namespace}/${sandbox} failed: ${detail}`);
+  }
+}

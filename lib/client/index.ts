@@ -3,5 +3,5 @@ export { SandboxClient, type SandboxClientOptions, type CreateSandboxOptions } f
 export { SandboxHandle, type ExecutionResult, type StreamEvent, type FileEntry, type RunOptions } from './sandbox';
 export { type ConnectionConfig, type SandboxAddress } from './connection';
 export { claimManifest, createClaim, waitForClaimReady, type ClaimRequest } from './claims';
-export { SandboxError, ClaimFailedError, ClaimTimeoutError, ClaimConflictError, SandboxRequestError } from './errors';
+export { SandboxError, ClaimFailedError, ClaimTimeoutError, ClaimConflictError, SandboxRequestError, SandboxConnectionError } from './errors';
 export { mintScopedToken } from '../router/auth/scoped-token';

@@ -4,7 +4,7 @@ import type { Sandbox as SandboxObject } from '../api';
 import { Resources, type KubeClient } from '../kube';
 import { deleteClaim } from './claims';
 import type { Endpoint, SandboxAddress } from './connection';
-import { SandboxRequestError } from './errors';
+import { SandboxConnectionError, SandboxRequestError } from './errors';
 
 export interface ExecutionResult {
   readonly stdout: string;
@@ -33,6 +33,21 @@ export interface RunOptions {
 }
 
 const RETRYABLE = new Set([502, 503]);
+const DIAL_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+interface SendOptions {
+  readonly method?: string;
+  readonly json?: unknown;
+  readonly body?: FormData;
+  readonly signal?: AbortSignal;
+}
+
+/** fetch() rejects with TypeError("fetch failed") whose cause carries the socket error. */
+const causeOf = (err: unknown): string => {
+  const cause = (err as { cause?: NodeJS.ErrnoException }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+};
+const isDialFailure = (err: unknown): boolean => DIAL_FAILURES.has((err as { cause?: NodeJS.ErrnoException }).cause?.code ?? '');
 
 export class SandboxHandle {
   constructor(
@@ -41,7 +56,9 @@ export class SandboxHandle {
     readonly address: SandboxAddress,
     /** The claim this sandbox was obtained through. */
     readonly claimName: string,
-    private readonly endpoint: Endpoint,
+    private endpoint: Endpoint,
+    /** Resolves the endpoint again after a refused connection. @default - the same endpoint */
+    private readonly reconnect: () => Promise<Endpoint> = async () => endpoint,
   ) {}
 
   /** Runs `command` (a string split like a shell would, or argv) and waits for it to finish. */
@@ -57,17 +74,24 @@ export class SandboxHandle {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let buffered = '';
+    let exited = false;
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await reader.read().catch((err: unknown) => {
+          throw this.connectionError('runStream', 'stream interrupted', err);
+        });
         if (done) break;
         buffered += decoder.decode(value, { stream: true });
         let newline: number;
         while ((newline = buffered.indexOf('\n')) >= 0) {
-          yield JSON.parse(buffered.slice(0, newline)) as StreamEvent;
+          const event = JSON.parse(buffered.slice(0, newline)) as StreamEvent;
           buffered = buffered.slice(newline + 1);
+          exited ||= event.type === 'exit';
+          yield event;
         }
       }
+      // A cut stream must not pass for a finished command (e.g. the router's stream idle timeout).
+      if (!exited) throw new SandboxConnectionError(this.address.namespace, this.address.sandbox, 'runStream', 'the stream ended before the command exited');
     } finally {
       // Leaving early (break/throw) closes the connection, which makes the runtime kill the command.
       await reader.cancel().catch(() => undefined);
@@ -103,14 +127,9 @@ export class SandboxHandle {
     await deleteClaim(this.kube, this.address.namespace, this.claimName);
   }
 
-  private async request(operation: string, path: string, init: { method?: string; json?: unknown; body?: FormData; signal?: AbortSignal }): Promise<Response> {
-    const headers: Record<string, string> = { ...this.endpoint.headers };
-    if (init.json !== undefined) headers['content-type'] = 'application/json';
+  private async request(operation: string, path: string, init: SendOptions): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      const res = await fetch(this.endpoint.baseUrl + path, {
-        method: init.method ?? 'GET', headers, signal: init.signal, redirect: 'error',
-        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-      });
+      const res = await this.send(operation, path, init);
       if (res.ok) return res;
       if (RETRYABLE.has(res.status) && attempt < 3) {
         await res.body?.cancel();
@@ -127,5 +146,41 @@ export class SandboxHandle {
       }
       throw new SandboxRequestError(this.address.namespace, this.address.sandbox, res.status, detail, operation);
     }
+  }
+
+  /**
+   * One fetch. When the endpoint refuses the connection, it is resolved again once: in direct mode the sandbox
+   * may have moved to a new pod IP (e.g. after resume). Nothing was sent, so retrying cannot run a command twice.
+   */
+  private async send(operation: string, path: string, init: SendOptions): Promise<Response> {
+    const failedUrl = this.endpoint.baseUrl;
+    try {
+      return await this.fetchFrom(this.endpoint, path, init);
+    } catch (err) {
+      if (init.signal?.aborted || !isDialFailure(err)) throw this.connectionError(operation, failedUrl, err);
+      const fresh = await this.reconnect().catch(() => undefined); // e.g. the Sandbox is gone: report the refusal
+      if (!fresh || fresh.baseUrl === failedUrl) throw this.connectionError(operation, failedUrl, err);
+      this.endpoint = fresh;
+      try {
+        return await this.fetchFrom(this.endpoint, path, init);
+      } catch (retryErr) {
+        throw this.connectionError(operation, this.endpoint.baseUrl, retryErr);
+      }
+    }
+  }
+
+  private fetchFrom(endpoint: Endpoint, path: string, init: SendOptions): Promise<Response> {
+    const headers: Record<string, string> = { ...endpoint.headers };
+    if (init.json !== undefined) headers['content-type'] = 'application/json';
+    return fetch(endpoint.baseUrl + path, {
+      method: init.method ?? 'GET', headers, signal: init.signal, redirect: 'error',
+      body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+    });
+  }
+
+  /** Abort errors pass through untouched so callers can tell cancellation from failure. */
+  private connectionError(operation: string, context: string, err: unknown): unknown {
+    if ((err as Error).name === 'AbortError') return err;
+    return new SandboxConnectionError(this.address.namespace, this.address.sandbox, operation, `${context}: ${causeOf(err)}`);
   }
 }

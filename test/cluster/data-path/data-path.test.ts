@@ -5,9 +5,9 @@ import type { Sandbox } from '../../../lib/api';
 import { ClaimFailedError, mintScopedToken, SandboxClient, type SandboxHandle } from '../../../lib/client';
 import { KubeClient, Resources } from '../../../lib/kube';
 import { ScopedTokenAuthorizer, TokenReviewAuthorizer } from '../../../lib/router';
-import { installControllerIdentity, kubectl, startController, useTestNamespace, waitFor, type ControllerProcess } from '../harness';
-import { adminClient, poolObject, templateObject, waitForPoolReady } from '../claims/fixtures';
-import { installRouterIdentity, RUNTIME_PORT, servePod, startRouter, type RunningRouter, type ServedPod } from './fixtures';
+import { kubectl, useTestNamespace, waitFor, type ControllerProcess } from '../harness';
+import { adminClient } from '../claims/fixtures';
+import { installRouterIdentity, RUNTIME_PORT, servePod, serveSandbox, startControllerWithPool, startRouter, type RunningRouter, type ServedPod } from './fixtures';
 
 const SECRET = Buffer.from('cluster-test-scoped-token-secret-0123456789');
 const ns = useTestNamespace('data-path');
@@ -22,12 +22,9 @@ const scopedToken = (namespace: string, name: string) => mintScopedToken(SECRET,
 
 beforeAll(async () => {
   admin = await adminClient();
-  controller = await startController({ kubeconfig: await installControllerIdentity() });
+  controller = await startControllerWithPool(ns.name, 'python', 2);
   routerKubeconfig = await installRouterIdentity();
   router = await startRouter(routerKubeconfig, () => new ScopedTokenAuthorizer(SECRET));
-  await admin.create(Resources.sandboxTemplates, templateObject(ns.name, 'python'));
-  await admin.create(Resources.sandboxWarmPools, poolObject(ns.name, 'python', 'python', 2));
-  await waitForPoolReady(admin, ns.name, 'python', 2);
   sdk = new SandboxClient({
     kube: await adminClient(),
     connection: { mode: 'router', url: router.url, port: RUNTIME_PORT, token: (a) => scopedToken(a.namespace, a.sandbox) },
@@ -44,8 +41,7 @@ afterAll(async () => {
 /** Claims a sandbox through the SDK and serves its pod with the runtime, once the router can route to it. */
 async function claimAndServe(name: string): Promise<SandboxHandle> {
   const sandbox = await sdk.createSandbox({ namespace: ns.name, warmPool: 'python', name, shutdownAfterSeconds: 3600, readyTimeoutMs: 120_000 });
-  const object = await admin.get<Sandbox>(Resources.sandboxes, ns.name, sandbox.address.sandbox);
-  pods.push(await servePod(object.status!.podIPs![0]!));
+  pods.push(await serveSandbox(admin, ns.name, sandbox.address.sandbox));
   await waitFor(`router cache has ${sandbox.address.sandbox}`, async () => router.cache.lookup(ns.name, sandbox.address.sandbox) !== undefined);
   return sandbox;
 }

@@ -4,10 +4,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Sandbox } from '../../../lib/api';
 import { buildRouter, ROUTER_NAME } from '../../../lib/builders/router';
-import { KubeClient } from '../../../lib/kube';
-import { DEFAULT_ROUTER_CONFIG, RouterServer, SandboxCache, type Authorizer } from '../../../lib/router';
-import { applyServerSide, serviceAccountKubeconfig, waitFor } from '../harness';
+import { KubeClient, Resources } from '../../../lib/kube';
+import { DEFAULT_ROUTER_CONFIG, RouterServer, SandboxCache, type Authorizer, type RouterConfig } from '../../../lib/router';
+import { adminClient, poolObject, templateObject, waitForPoolReady } from '../claims/fixtures';
+import { applyServerSide, installControllerIdentity, serviceAccountKubeconfig, startController, waitFor, type ControllerProcess } from '../harness';
 import { CONTROLLER_NAMESPACE } from '../harness/controller-process';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
@@ -37,6 +39,26 @@ export async function servePod(ip: string): Promise<ServedPod> {
   };
 }
 
+/** Serves the pod of Sandbox `namespace/name` (its first pod IP) with the runtime. */
+export async function serveSandbox(admin: KubeClient, namespace: string, name: string): Promise<ServedPod> {
+  const sandbox = await admin.get<Sandbox>(Resources.sandboxes, namespace, name);
+  return servePod(sandbox.status!.podIPs![0]!);
+}
+
+/** Starts the controller (as its ServiceAccount) and a warm pool `pool` of `replicas` in `namespace`, Ready. */
+export async function startControllerWithPool(namespace: string, pool: string, replicas: number): Promise<ControllerProcess> {
+  const controller = await startController({ kubeconfig: await installControllerIdentity() });
+  const admin = await adminClient();
+  try {
+    await admin.create(Resources.sandboxTemplates, templateObject(namespace, pool));
+    await admin.create(Resources.sandboxWarmPools, poolObject(namespace, pool, pool, replicas));
+    await waitForPoolReady(admin, namespace, pool, replicas);
+  } finally {
+    admin.close();
+  }
+  return controller;
+}
+
 /** Applies the router's ServiceAccount and RBAC from buildRouter() and returns a kubeconfig acting as it. */
 export async function installRouterIdentity(): Promise<string> {
   const identity = buildRouter({ namespace: CONTROLLER_NAMESPACE }).filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
@@ -52,11 +74,11 @@ export interface RunningRouter {
 }
 
 /** Starts a router (watch-backed cache, given authorizer) on 127.0.0.1 with the router's own identity. */
-export async function startRouter(kubeconfig: string, authorizer: (kube: KubeClient) => Authorizer): Promise<RunningRouter> {
+export async function startRouter(kubeconfig: string, authorizer: (kube: KubeClient) => Authorizer, config: Partial<RouterConfig> = {}): Promise<RunningRouter> {
   const kube = await KubeClient.create({ kubeconfig });
   const cache = new SandboxCache(kube);
   await cache.start();
-  const router = new RouterServer({ config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false }, resolver: cache, authorizer: authorizer(kube) });
+  const router = new RouterServer({ config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, ...config }, resolver: cache, authorizer: authorizer(kube) });
   const port = await router.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`, cache, kube,

@@ -1,9 +1,10 @@
 // SDK data path over real sockets: SandboxHandle -> router (scoped token) -> runtime, for run, runStream,
-// files and typed errors; plus the claim manifest the SDK creates.
+// files and typed errors; re-resolving a refused endpoint; plus the claim manifest the SDK creates.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { claimManifest, mintScopedToken, SandboxHandle, SandboxRequestError } from '../../../lib/client';
+import { claimManifest, mintScopedToken, SandboxConnectionError, SandboxHandle, SandboxRequestError, type StreamEvent } from '../../../lib/client';
 import { resolveEndpoint } from '../../../lib/client/connection';
 import type { KubeClient } from '../../../lib/kube';
 import { DEFAULT_ROUTER_CONFIG, RouterServer, ScopedTokenAuthorizer, StaticResolver } from '../../../lib/router';
@@ -73,4 +74,39 @@ test('claim manifest: ts-client label, request timestamp, TTL as shutdownTime + 
   });
   expect(claim.spec).toEqual({ warmPoolRef: { name: 'python' }, lifecycle: { shutdownTime: '2026-01-01T00:10:00Z', shutdownPolicy: 'Delete' } });
   expect(claimManifest({ namespace: 'ns1', warmPool: 'p' }).metadata.name).toMatch(/^sandbox-claim-[0-9a-f]{8}$/);
+});
+
+test('a refused endpoint is resolved again once; still refused -> SandboxConnectionError naming the address', async () => {
+  const address = { namespace: 'ns1', sandbox: 'pool-abcde' };
+  const moved = { baseUrl: `http://127.0.0.2:${runtimePort}`, headers: {} }; // nothing listens on 127.0.0.2
+  let resolved = 0;
+  const handle = new SandboxHandle(noKube, address, 'my-claim', moved, async () => {
+    resolved++;
+    return { baseUrl: `http://127.0.0.1:${runtimePort}`, headers: {} };
+  });
+  expect((await handle.run('echo moved')).stdout).toBe('moved\n');
+  expect((await handle.run('echo again')).stdout).toBe('again\n');
+  expect(resolved).toBe(1);
+  const stuck = new SandboxHandle(noKube, address, 'my-claim', moved);
+  await expect(stuck.run('true')).rejects.toThrow(new SandboxConnectionError('ns1', 'pool-abcde', 'run', `${moved.baseUrl}: ECONNREFUSED`));
+});
+
+test('a stream cut before the exit event is an error, not a finished command', async () => {
+  const cut = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.end('{"type":"stdout","data":"partial"}\n');
+  });
+  await new Promise<void>((r) => cut.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = cut.address() as { port: number };
+    const handle = new SandboxHandle(noKube, { namespace: 'ns1', sandbox: 'sb' }, 'my-claim', { baseUrl: `http://127.0.0.1:${port}`, headers: {} });
+    const seen: StreamEvent[] = [];
+    const consume = async () => {
+      for await (const event of handle.runStream('sleep 9')) seen.push(event);
+    };
+    await expect(consume()).rejects.toThrow(new SandboxConnectionError('ns1', 'sb', 'runStream', 'the stream ended before the command exited'));
+    expect(seen).toEqual([{ type: 'stdout', data: 'partial' }]);
+  } finally {
+    await new Promise((r) => cut.close(r));
+  }
 });
