@@ -5,10 +5,11 @@
 import type { NamedRuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Validation } from 'kubernetes-types/admissionregistration/v1';
 import { CORE_GROUP, EXTENSIONS_GROUP, SANDBOX, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../api';
 import type { Built } from '../builders/manifest';
+import { celList, celString } from './cel';
 import { readExemptions } from './exemptions';
 import { GuardrailPolicy, resolvePolicy } from './profiles';
 import type { PlainObject } from './engine';
-import { RULES } from './rules';
+import { RULES, type Rule } from './rules';
 
 export interface AdmissionPolicyOptions {
   /** The namespace the policy is bound to. */
@@ -28,12 +29,23 @@ type ResourceRule = NamedRuleWithOperations & { resources: string[] };
 
 const resourceRules = (rules: ResourceRule[]): NamedRuleWithOperations[] => rules;
 
-const cel = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+// A request to a warm pool's scale subresource (kubectl scale, autoscalers) carries an autoscaling/v1 Scale named
+// after the pool, whose spec.replicas is the pool's: the warm-pool rules judge it as they judge the pool.
+const SCALE_KIND = 'Scale';
+const KINDS_BY_TARGET: Record<Rule['target'], readonly string[]> = {
+  pod: [SANDBOX.kind, SANDBOX_TEMPLATE.kind],
+  warmPool: [SANDBOX_WARM_POOL.kind, SCALE_KIND],
+};
+
+/** The kinds under which the admission request for `kind` may arrive. */
+const requestKinds = (kind: string) => (kind === SANDBOX_WARM_POOL.kind ? KINDS_BY_TARGET.warmPool : [kind]);
+
+const kindIsOneOf = (kinds: readonly string[]) => (kinds.length === 1 ? `object.kind == ${celString(kinds[0])}` : `object.kind in ${celList(kinds)}`);
 
 function exemptionGuard(ruleId: string, objects: readonly PlainObject[]): string | undefined {
   const exempt = objects.filter((o) => readExemptions(o.metadata?.annotations)[ruleId as never] !== undefined);
   if (exempt.length === 0) return undefined;
-  return exempt.map((o) => `(object.kind == ${cel(o.kind ?? '')} && object.metadata.name == ${cel(o.metadata?.name ?? '')})`).join(' || ');
+  return exempt.map((o) => `(${kindIsOneOf(requestKinds(o.kind ?? ''))} && object.metadata.name == ${celString(o.metadata?.name ?? '')})`).join(' || ');
 }
 
 export const admissionPolicyName = (namespace: string) => `agent-sandbox-guardrails-${namespace}`;
@@ -47,8 +59,8 @@ export function buildAdmissionPolicy(options: AdmissionPolicyOptions): [Built<Va
   for (const rule of RULES.filter((r) => policy.rules.includes(r.id))) {
     const check = rule.cel(policy);
     if (check === undefined) continue;
-    const applies = rule.target === 'warmPool' ? "object.kind != 'SandboxWarmPool'" : "object.kind == 'SandboxWarmPool'";
-    const guards = [applies, exemptionGuard(rule.id, exemptObjects)].filter((g) => g !== undefined);
+    const doesNotApply = `!(${kindIsOneOf(KINDS_BY_TARGET[rule.target])})`;
+    const guards = [doesNotApply, exemptionGuard(rule.id, exemptObjects)].filter((g) => g !== undefined);
     validations.push({ expression: `${guards.join(' || ')} || (${check})`, message: `[rule ${rule.id}] ${rule.summary}`, reason: 'Forbidden' });
   }
   const vap: Built<ValidatingAdmissionPolicy> = {
@@ -59,12 +71,12 @@ export function buildAdmissionPolicy(options: AdmissionPolicyOptions): [Built<Va
       matchConstraints: {
         resourceRules: resourceRules([
           { apiGroups: [CORE_GROUP], apiVersions: [SANDBOX.version], operations: ['CREATE', 'UPDATE'], resources: [SANDBOX.plural] },
-          { apiGroups: [EXTENSIONS_GROUP], apiVersions: [SANDBOX_TEMPLATE.version], operations: ['CREATE', 'UPDATE'], resources: [SANDBOX_TEMPLATE.plural, SANDBOX_WARM_POOL.plural] },
+          { apiGroups: [EXTENSIONS_GROUP], apiVersions: [SANDBOX_TEMPLATE.version], operations: ['CREATE', 'UPDATE'], resources: [SANDBOX_TEMPLATE.plural, SANDBOX_WARM_POOL.plural, `${SANDBOX_WARM_POOL.plural}/scale`] },
         ]),
       },
-      matchConditions: [{ name: 'not-the-controller', expression: `request.userInfo.username != ${cel(options.controllerUsername)}` }],
+      matchConditions: [{ name: 'not-the-controller', expression: `request.userInfo.username != ${celString(options.controllerUsername)}` }],
       variables: [
-        // Only dereferenced for Sandbox/SandboxTemplate (guarded by the kind check in each validation).
+        // Only dereferenced for Sandbox/SandboxTemplate (guarded by the kind check in each validation; a Scale has no pod).
         { name: 'podSpec', expression: 'object.spec.podTemplate.spec' },
         { name: 'containers', expression: 'variables.podSpec.containers + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])' },
       ],

@@ -3,6 +3,7 @@
 // drift apart. CEL expressions use the variables declared in admission-policy.ts.
 
 import type { Container, PodSpec, SecurityContext } from 'kubernetes-types/core/v1';
+import { celList } from './cel';
 import { RULE, RuleId } from './rule-ids';
 
 /** Settings some rules need. */
@@ -37,7 +38,7 @@ export interface PodRule extends RuleBase {
 export interface WarmPoolRule extends RuleBase {
   readonly target: 'warmPool';
   readonly check: (spec: { replicas?: number }, settings: RuleSettings) => Finding[];
-  /** CEL over `object` (a SandboxWarmPool); undefined when the settings switch the rule off. */
+  /** CEL over `object` (a SandboxWarmPool, or the Scale of one); undefined when the settings switch the rule off. */
   readonly cel: (settings: RuleSettings) => string | undefined;
 }
 
@@ -62,8 +63,6 @@ function perContainer(spec: PodSpec, field: string, message: string, ok: (sc: Se
     .map(({ path, container }) => ({ path: `${path}${field}`, message: `container "${container.name}" ${message}` }));
 }
 
-const celList = (values: readonly string[]) => `[${values.map((v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ')}]`;
-
 /** Normalises a registry entry to a prefix that cannot match a longer registry name ("ghcr.io" must not match "ghcr.io.evil.com"). */
 export function registryPrefix(entry: string): string {
   return entry.endsWith('/') ? entry : `${entry}/`;
@@ -74,7 +73,7 @@ const SECURE_SECCOMP = ['RuntimeDefault', 'Localhost'];
 export const RULES: readonly Rule[] = [
   {
     id: RULE.runAsNonRoot, target: 'pod',
-    summary: 'containers must run as non-root (securityContext.runAsNonRoot: true and no runAsUser 0, on the container or the pod)',
+    summary: 'containers must run as non-root (securityContext.runAsNonRoot: true and no securityContext.runAsUser: 0, on the container or the pod)',
     check: (spec) => [
       ...perContainer(spec, '.securityContext.runAsNonRoot', 'must set runAsNonRoot: true (or inherit it from the pod securityContext)',
         (sc) => (sc?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot) === true),
@@ -93,25 +92,25 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: RULE.dropAllCapabilities, target: 'pod',
-    summary: 'containers must drop ALL capabilities',
+    summary: 'containers must drop ALL capabilities (securityContext.capabilities.drop)',
     check: (spec) => perContainer(spec, '.securityContext.capabilities.drop', 'must drop ALL capabilities', (sc) => (sc?.capabilities?.drop ?? []).includes('ALL')),
     cel: () => "variables.containers.all(c, has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.drop) && 'ALL' in c.securityContext.capabilities.drop)",
   },
   {
     id: RULE.noAddedCapabilities, target: 'pod',
-    summary: 'containers must not add capabilities',
+    summary: 'containers must not add capabilities (securityContext.capabilities.add)',
     check: (spec) => perContainer(spec, '.securityContext.capabilities.add', 'must not add capabilities', (sc) => (sc?.capabilities?.add ?? []).length === 0),
     cel: () => 'variables.containers.all(c, !has(c.securityContext) || !has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add) || size(c.securityContext.capabilities.add) == 0)',
   },
   {
     id: RULE.noPrivileged, target: 'pod',
-    summary: 'containers must not be privileged',
+    summary: 'containers must not be privileged (securityContext.privileged)',
     check: (spec) => perContainer(spec, '.securityContext.privileged', 'must not be privileged', (sc) => sc?.privileged !== true),
     cel: () => 'variables.containers.all(c, !has(c.securityContext) || !has(c.securityContext.privileged) || !c.securityContext.privileged)',
   },
   {
     id: RULE.seccompProfile, target: 'pod',
-    summary: 'containers must use the RuntimeDefault or a Localhost seccomp profile (on the container or the pod)',
+    summary: 'containers must use the RuntimeDefault or a Localhost seccomp profile (securityContext.seccompProfile.type, on the container or the pod)',
     check: (spec) => perContainer(spec, '.securityContext.seccompProfile.type', 'must use seccomp profile RuntimeDefault or Localhost (on the container or the pod)',
       (sc) => SECURE_SECCOMP.includes(sc?.seccompProfile?.type ?? spec.securityContext?.seccompProfile?.type ?? '')),
     cel: () => `variables.containers.all(c, (has(c.securityContext) && has(c.securityContext.seccompProfile) ? c.securityContext.seccompProfile.type : (has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.seccompProfile) ? variables.podSpec.securityContext.seccompProfile.type : '')) in ${celList(SECURE_SECCOMP)})`,
@@ -128,7 +127,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: RULE.resourceLimits, target: 'pod',
-    summary: 'containers must set cpu and memory limits',
+    summary: 'containers must set cpu and memory limits (resources.limits)',
     check: (spec) => perContainer(spec, '.resources.limits', 'must set cpu and memory limits', (_sc, c) => c.resources?.limits?.cpu !== undefined && c.resources?.limits?.memory !== undefined),
     cel: () => "variables.containers.all(c, has(c.resources) && has(c.resources.limits) && 'cpu' in c.resources.limits && 'memory' in c.resources.limits)",
   },
@@ -152,7 +151,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: RULE.allowedRegistries, target: 'pod',
-    summary: 'container images must come from an allowed registry',
+    summary: 'container images must come from an allowed registry (image)',
     check: (spec, s) => (s.allowedRegistries === undefined ? [] : containersOf(spec)
       .filter(({ container }) => !s.allowedRegistries!.some((r) => (container.image ?? '').startsWith(registryPrefix(r))))
       .map(({ path, container }) => ({ path: `${path}.image`, message: `"${container.image}" is not from an allowed registry (${s.allowedRegistries!.join(', ')})` }))),
@@ -160,10 +159,12 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: RULE.warmPoolMaxReplicas, target: 'warmPool',
-    summary: 'warm pools must not exceed the team maximum',
+    summary: 'warm pools must not exceed the team maximum (spec.replicas)',
     check: (spec, s) => (s.maxWarmPoolReplicas !== undefined && (spec.replicas ?? 1) > s.maxWarmPoolReplicas
       ? [{ path: 'spec.replicas', message: `${spec.replicas ?? 1} exceeds the maximum warm pool size ${s.maxWarmPoolReplicas}` }]
       : []),
-    cel: (s) => (s.maxWarmPoolReplicas === undefined ? undefined : `(has(object.spec.replicas) ? object.spec.replicas : 1) <= ${s.maxWarmPoolReplicas}`),
+    // In the cluster a SandboxWarmPool always has spec.replicas (the CRD defaults it before admission); only a Scale
+    // omits it, and then it means 0.
+    cel: (s) => (s.maxWarmPoolReplicas === undefined ? undefined : `(has(object.spec.replicas) ? object.spec.replicas : 0) <= ${s.maxWarmPoolReplicas}`),
   },
 ];

@@ -2,7 +2,7 @@
 // the controller's own writes skipped, binding scoped to the team namespace.
 
 import { buildAdmissionPolicy, exemptionAnnotations, RULE } from '../../../lib/policy';
-import { templateWith, compliantPodSpec } from './fixtures';
+import { poolWith, templateWith, compliantPodSpec } from './fixtures';
 
 const controllerUsername = 'system:serviceaccount:agent-sandbox-system:agent-sandbox-controller';
 
@@ -24,8 +24,13 @@ describe('buildAdmissionPolicy', () => {
     exempt.metadata.name = "it's";
     const [vap, binding] = buildAdmissionPolicy({ namespace: 'a', controllerUsername, exemptObjects: [exempt, templateWith(compliantPodSpec())] });
     const byRule = Object.fromEntries(vap.spec!.validations!.map((v) => [/^\[rule ([a-z-]+)\]/.exec(v.message!)![1], v.expression]));
-    expect(byRule[RULE.noHostPath]).toBe("object.kind == 'SandboxWarmPool' || (object.kind == 'SandboxTemplate' && object.metadata.name == 'it\\'s') || (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath)))");
+    expect(byRule[RULE.noHostPath]).toBe("!(object.kind in ['Sandbox', 'SandboxTemplate']) || (object.kind == 'SandboxTemplate' && object.metadata.name == 'it\\'s') || (!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath)))");
     expect(byRule[RULE.noHostNamespaces]).not.toContain('object.metadata.name');
+    // A pool's exemption also covers requests to its scale subresource, which carry a Scale named after the pool.
+    const bigPool = { ...poolWith(50), metadata: { name: 'big', namespace: 'a', annotations: exemptionAnnotations({ [RULE.warmPoolMaxReplicas]: 'load test' }) } };
+    const [poolVap] = buildAdmissionPolicy({ namespace: 'a', controllerUsername, policy: { maxWarmPoolReplicas: 10 }, exemptObjects: [bigPool] });
+    const poolCheck = poolVap.spec!.validations!.find((v) => v.message!.startsWith(`[rule ${RULE.warmPoolMaxReplicas}]`))!.expression;
+    expect(poolCheck).toBe("!(object.kind in ['SandboxWarmPool', 'Scale']) || (object.kind in ['SandboxWarmPool', 'Scale'] && object.metadata.name == 'big') || ((has(object.spec.replicas) ? object.spec.replicas : 0) <= 10)");
     expect(vap.spec!.matchConditions).toEqual([{ name: 'not-the-controller', expression: `request.userInfo.username != '${controllerUsername}'` }]);
     expect(binding.spec).toEqual({ policyName: 'agent-sandbox-guardrails-a', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } } } });
   });
