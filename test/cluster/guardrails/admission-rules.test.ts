@@ -1,8 +1,9 @@
 // Every guardrail rule's CEL in a real API server: with the synthesized ValidatingAdmissionPolicy bound to one
 // namespace, each way of breaking each rule (./rule-violations.ts) is rejected for every kind the rule applies to,
 // with a denial naming the rule and the field, and compliant objects are admitted; exemptions hold only for the
-// object they were synthesized for; `kubectl scale` on a warm pool is held to the maximum too. The rules, the kinds they apply to and the expected outcome come from
-// lib/policy (RULES, rulesFor, checkObject), so a rule without a fixture fails here.
+// object they were synthesized for; `kubectl scale` on a warm pool is held to the maximum too. The rules, the
+// kinds they apply to and the expected outcome come from lib/policy (RULES, rulesFor, checkObject), so a rule
+// without a fixture fails here.
 import type { PodSpec } from 'kubernetes-types/core/v1';
 import { ALL_KINDS, SANDBOX, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../../../lib/api';
 import { ApiError, KubeClient, Resources, type KubeObject, type ResourceType } from '../../../lib/kube';
