@@ -29,12 +29,19 @@ export async function admit(req: IncomingMessage, deps: AdmissionDeps): Promise<
   const decision = await deps.authorizer.authorize(req.headers, route);
   deps.metrics.authzDecisions.inc({ sandbox_namespace: known ? route.namespace : 'unknown', decision: decision.allowed ? 'allow' : 'deny' });
   if (!decision.allowed) throw new RouteError(decision.status, decision.detail);
-  const target = known ?? deps.resolver.lookup(route.namespace, route.id);
+  return place(route, known ?? deps.resolver.lookup(route.namespace, route.id), deps.allowLoopbackPodIP);
+}
+
+/**
+ * Checks `target` (as resolved now) against the route's pins and picks the address to dial. Also used when the
+ * first address refused and the sandbox was resolved again.
+ */
+export function place(route: RouteRequest, target: SandboxTarget | undefined, allowLoopbackPodIP: boolean): Admitted {
   if (!target) throw new RouteError(404, `Sandbox ${route.namespace}/${route.id} not found or not ready.`);
   if (route.uid !== undefined && route.uid !== target.uid) throw new RouteError(403, 'X-Sandbox-UID does not match the sandbox.');
   if (route.podIP !== undefined && !target.podIPs.includes(route.podIP)) throw new RouteError(403, 'X-Sandbox-Pod-IP does not match the sandbox.');
   const host = route.podIP ?? target.podIPs[0] ?? target.serviceFQDN;
   if (!host) throw new RouteError(503, `Sandbox ${route.namespace}/${route.id} has no address yet.`);
-  if (net.isIP(host) !== 0 && isForbiddenTargetIP(host, deps.allowLoopbackPodIP)) throw new RouteError(403, 'Invalid target IP address.');
+  if (net.isIP(host) !== 0 && isForbiddenTargetIP(host, allowLoopbackPodIP)) throw new RouteError(403, 'Invalid target IP address.');
   return { route, target, host };
 }

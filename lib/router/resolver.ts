@@ -17,6 +17,11 @@ export interface SandboxResolver {
   lookup(namespace: string, name: string): SandboxTarget | undefined;
   /** True once the initial list has been loaded (`/readyz`). */
   ready(): boolean;
+  /**
+   * Forgets what is known about `namespace/name` and reads it again from the source of truth; called when the
+   * known address refused a connection (e.g. the pod moved while the watch lagged). Undefined: gone or not Ready.
+   */
+  refresh(namespace: string, name: string): Promise<SandboxTarget | undefined>;
 }
 
 /** A fixed table of targets (unit tests, single-sandbox development). */
@@ -33,5 +38,9 @@ export class StaticResolver implements SandboxResolver {
 
   ready(): boolean {
     return true;
+  }
+
+  async refresh(namespace: string, name: string): Promise<SandboxTarget | undefined> {
+    return this.lookup(namespace, name);
   }
 }

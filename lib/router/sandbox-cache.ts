@@ -1,5 +1,7 @@
 // Watch-backed cache of Ready Sandboxes (namespace/name -> pod IPs, Service FQDN), the router's source of
 // truth for where sandboxes live. List, then watch from the list's resourceVersion; relist on 410 or error.
+// An entry whose address refused a connection is re-read with a GET; watch events older than that read
+// (a lagging watch) do not overwrite it.
 import { CONDITION, LABEL, type Sandbox } from '../api';
 import { isGone, Resources, type KubeClient, type WatchEvent } from '../kube';
 import type { SandboxResolver, SandboxTarget } from './resolver';
@@ -29,6 +31,9 @@ export function toTarget(sandbox: Sandbox, clusterDomain: string): SandboxTarget
 
 export class SandboxCache implements SandboxResolver {
   private readonly targets = new Map<string, SandboxTarget>();
+  /** resourceVersion each entry was last updated from, to drop watch events older than a refresh. */
+  private readonly versions = new Map<string, string>();
+  private readonly refreshing = new Map<string, Promise<SandboxTarget | undefined>>();
   private loaded = false;
   private readonly abort = new AbortController();
   private readonly clusterDomain: string;
@@ -43,6 +48,23 @@ export class SandboxCache implements SandboxResolver {
 
   ready(): boolean {
     return this.loaded;
+  }
+
+  /** One GET per sandbox at a time: concurrent refusals of the same address share the read. */
+  refresh(namespace: string, name: string): Promise<SandboxTarget | undefined> {
+    const key = `${namespace}/${name}`;
+    let pending = this.refreshing.get(key);
+    if (!pending) {
+      pending = this.client.getOrUndefined<Sandbox>(Resources.sandboxes, namespace, name)
+        .then((sandbox) => {
+          if (sandbox) this.apply('MODIFIED', sandbox);
+          else this.targets.delete(key);
+          return this.lookup(namespace, name);
+        })
+        .finally(() => this.refreshing.delete(key));
+      this.refreshing.set(key, pending);
+    }
+    return pending;
   }
 
   /** Starts listing and watching in the background; resolves after the first successful list. */
@@ -61,6 +83,7 @@ export class SandboxCache implements SandboxResolver {
       try {
         const list = await this.client.listAll<Sandbox>(Resources.sandboxes, { namespace: this.options.namespace });
         this.targets.clear();
+        this.versions.clear();
         for (const sandbox of list.items) this.apply('ADDED', sandbox);
         this.loaded = true;
         onListed();
@@ -82,8 +105,21 @@ export class SandboxCache implements SandboxResolver {
   private apply(type: WatchEvent['type'], sandbox: Sandbox): void {
     if (type === 'BOOKMARK' || type === 'ERROR') return;
     const key = `${sandbox.metadata.namespace}/${sandbox.metadata.name}`;
+    const version = sandbox.metadata.resourceVersion ?? '';
+    if (isOlderResourceVersion(version, this.versions.get(key))) return;
+    if (type === 'DELETED') this.versions.delete(key);
+    else this.versions.set(key, version);
     const target = type === 'DELETED' ? undefined : toTarget(sandbox, this.clusterDomain);
     if (target) this.targets.set(key, target);
     else this.targets.delete(key);
   }
+}
+
+/**
+ * resourceVersions are opaque to clients in general, but the API server's are etcd revisions (integers); when both
+ * parse as integers the smaller is older. Anything else is treated as newer, i.e. the event applies.
+ */
+export function isOlderResourceVersion(version: string, than: string | undefined): boolean {
+  if (than === undefined || !/^\d+$/.test(version) || !/^\d+$/.test(than)) return false;
+  return BigInt(version) < BigInt(than);
 }

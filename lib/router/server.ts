@@ -6,11 +6,12 @@ import type { Duplex } from 'node:stream';
 import { admit, type Admitted, type AdmissionDeps } from './admission';
 import type { Authorizer } from './auth/authorizer';
 import type { RouterConfig } from './config';
+import { dialSandbox, type Dialled } from './dial';
 import { clientResponseHeaders, rawResponseHead, upstreamRequestHeaders } from './forwarding';
 import { RouteError } from './headers';
 import { RouterMetrics, upstreamErrorReason } from './metrics';
 import type { SandboxResolver } from './resolver';
-import { openUpstream, type UpstreamRequest } from './upstream';
+import type { UpstreamRequest } from './upstream';
 
 export interface AccessLogEntry {
   time: string;
@@ -82,14 +83,16 @@ export class RouterServer {
     });
   }
 
-  private upstreamSpec(req: http.IncomingMessage, admitted: Admitted, upgrade: boolean): UpstreamRequest {
+  /** Connects to the sandbox (see dialSandbox: a refused cached address is re-resolved once). */
+  private dial(req: http.IncomingMessage, admitted: Admitted, upgrade: boolean, signal: AbortSignal): Promise<Dialled> {
     const { config } = this.options;
-    return {
-      host: admitted.host, port: admitted.route.port, method: req.method ?? 'GET', path: req.url ?? '/',
+    const deadline = Date.now() + config.proxyTimeoutSeconds * 1000;
+    const spec = (target: Admitted, maxRetries: number): UpstreamRequest => ({
+      host: target.host, port: target.route.port, method: req.method ?? 'GET', path: req.url ?? '/',
       headers: upstreamRequestHeaders(req, upgrade), agent: upgrade ? false : this.agent,
-      idleTimeoutMs: config.idleTimeoutSeconds * 1000, maxRetries: config.upstreamMaxRetries,
-      deadline: Date.now() + config.proxyTimeoutSeconds * 1000, namespace: admitted.target.namespace,
-    };
+      idleTimeoutMs: config.idleTimeoutSeconds * 1000, maxRetries, deadline, namespace: target.target.namespace,
+    });
+    return dialSandbox(admitted, spec, { ...this.deps, maxRetries: config.upstreamMaxRetries }, signal);
   }
 
   private record(req: http.IncomingMessage, status: number, started: number, admitted?: Admitted, detail?: string): void {
@@ -144,10 +147,10 @@ export class RouterServer {
     });
     let upstream: http.ClientRequest;
     try {
-      upstream = await openUpstream(this.upstreamSpec(req, admitted, false), this.metrics, abort.signal);
-    } catch {
-      if (!abort.signal.aborted) refuse(502, `Could not connect to the backend sandbox: ${id}`);
-      return;
+      ({ upstream, admitted } = await this.dial(req, admitted, false, abort.signal));
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      return err instanceof RouteError ? refuse(err.status, err.message) : refuse(502, `Could not connect to the backend sandbox: ${id}`);
     }
     upstream.on('response', (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, clientResponseHeaders(upRes.headers));
@@ -177,10 +180,11 @@ export class RouterServer {
     socket.once('close', () => abort.abort());
     let upstream: http.ClientRequest;
     try {
-      upstream = await openUpstream(this.upstreamSpec(req, admitted, true), this.metrics, abort.signal);
-    } catch {
-      this.record(req, 502, started, admitted);
-      return writeRawDetail(socket, 502, `Could not connect to the backend sandbox: ${admitted.route.id}`);
+      ({ upstream, admitted } = await this.dial(req, admitted, true, abort.signal));
+    } catch (err) {
+      const [status, detail] = err instanceof RouteError ? [err.status, err.message] : [502, `Could not connect to the backend sandbox: ${admitted.route.id}`];
+      this.record(req, status, started, admitted);
+      return writeRawDetail(socket, status, detail);
     }
     upstream.on('upgrade', (upRes, upSocket, upHead) => {
       this.record(req, 101, started, admitted);

@@ -2,7 +2,8 @@
 // streaming, upgrades, scoped tokens, limits and metrics. Targets come from a static resolver.
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { AllowAllAuthorizer, DEFAULT_ROUTER_CONFIG, mintScopedToken, RouterServer, ScopedTokenAuthorizer, StaticResolver, type Authorizer, type RouterConfig } from '../../../lib/router';
+import { isOlderResourceVersion } from '../../../lib/router/sandbox-cache';
+import { AllowAllAuthorizer, DEFAULT_ROUTER_CONFIG, mintScopedToken, RouterServer, ScopedTokenAuthorizer, StaticResolver, type Authorizer, type RouterConfig, type SandboxResolver, type SandboxTarget } from '../../../lib/router';
 
 const SECRET = Buffer.from('0123456789abcdef0123456789abcdef-test-secret');
 let upstream: http.Server;
@@ -42,9 +43,11 @@ const targets = new StaticResolver([
   { namespace: 'team-a', name: 'metadata', uid: 'uid-m', podIPs: ['169.254.169.254'] },
 ]);
 
-async function withRouter(test: (url: string, router: RouterServer) => Promise<void>, overrides: Partial<RouterConfig> = {}, authorizer: Authorizer = new AllowAllAuthorizer()): Promise<void> {
+async function withRouter(
+  test: (url: string, router: RouterServer) => Promise<void>, overrides: Partial<RouterConfig> = {}, authorizer: Authorizer = new AllowAllAuthorizer(), resolver: SandboxResolver = targets,
+): Promise<void> {
   const config = { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, upstreamMaxRetries: 1, ...overrides };
-  const router = new RouterServer({ config, resolver: targets, authorizer });
+  const router = new RouterServer({ config, resolver, authorizer });
   const port = await router.listen(0, '127.0.0.1');
   try {
     await test(`http://127.0.0.1:${port}`, router);
@@ -141,6 +144,54 @@ test('dial failures are retried, then answered 502 with the sandbox id', () =>
     expect(res.status).toBe(502);
     expect(await res.json()).toEqual({ detail: 'Could not connect to the backend sandbox: sb-a' });
   }));
+
+/** A cache that knows `moved` at a stale address until refresh() reads `fresh` (undefined: deleted meanwhile). */
+function staleCache(fresh: SandboxTarget | undefined): SandboxResolver & { refreshes: number } {
+  let known: SandboxTarget | undefined = { namespace: 'team-a', name: 'moved', uid: 'uid-m', podIPs: ['127.0.0.2'] }; // nothing listens there
+  return {
+    refreshes: 0,
+    lookup: (namespace, name) => (namespace === 'team-a' && name === 'moved' ? known : undefined),
+    ready: () => true,
+    async refresh() {
+      this.refreshes++;
+      known = fresh;
+      return known;
+    },
+  };
+}
+
+test('a refused cached address is re-resolved once and the fresh address is dialled', async () => {
+  const cache = staleCache({ namespace: 'team-a', name: 'moved', uid: 'uid-m', podIPs: ['127.0.0.1'] });
+  await withRouter(async (url, router) => {
+    for (const body of ['first', 'second']) {
+      const res = await fetch(url + '/echo', { method: 'POST', body, headers: sandboxHeaders('team-a', 'moved') });
+      expect([res.status, await res.text()]).toEqual([201, `POST /echo ${body}`]);
+    }
+    expect(cache.refreshes).toBe(1);
+    expect(await router.metrics.registry.metrics()).toContain('sandbox_router_cache_invalidations_total 1');
+  }, {}, undefined, cache);
+});
+
+test('a re-resolved sandbox that still refuses gets 502, one that is gone 404', async () => {
+  const unchanged = staleCache({ namespace: 'team-a', name: 'moved', uid: 'uid-m', podIPs: ['127.0.0.2'] });
+  await withRouter(async (url) => {
+    const res = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'moved') });
+    expect([res.status, await res.json()]).toEqual([502, { detail: 'Could not connect to the backend sandbox: moved' }]);
+    expect(unchanged.refreshes).toBe(1);
+  }, {}, undefined, unchanged);
+  await withRouter(async (url) => {
+    const res = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'moved') });
+    expect([res.status, await res.json()]).toEqual([404, { detail: 'Sandbox team-a/moved not found or not ready.' }]);
+  }, {}, undefined, staleCache(undefined));
+});
+
+test('watch events older than a refresh do not overwrite it', () => {
+  expect(isOlderResourceVersion('99', '100')).toBe(true); // numerically, not as strings
+  expect(isOlderResourceVersion('100', '100')).toBe(false);
+  expect(isOlderResourceVersion('101', '100')).toBe(false);
+  expect(isOlderResourceVersion('5', undefined)).toBe(false);
+  expect(isOlderResourceVersion('opaque', '100')).toBe(false); // not comparable: apply
+});
 
 test('scoped tokens: missing/invalid -> 401, other sandbox -> 403, own sandbox -> proxied', () =>
   withRouter(async (url) => {
