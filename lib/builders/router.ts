@@ -47,9 +47,11 @@ export interface SandboxRouterProps {
   readonly cacheNamespace?: string;
   /** @default "cluster.local" */
   readonly clusterDomain?: string;
-  /** Total time per proxied request. @default 180 */
+  /** Total time per unary proxied request (streamed responses: `streamIdleTimeoutSeconds`). @default 180 */
   readonly proxyTimeoutSeconds?: number;
-  /** Idle time before a connection is closed. @default 60 */
+  /** A streamed response (e.g. streamed exec) is closed after this long without a byte. @default 300 */
+  readonly streamIdleTimeoutSeconds?: number;
+  /** Idle time before a connection with no request in flight is closed. @default 60 */
   readonly idleTimeoutSeconds?: number;
   /** Concurrent proxied requests per replica; more get 503. @default 1024 */
   readonly maxInflightRequests?: number;
@@ -70,7 +72,8 @@ export function routerProblems(props: SandboxRouterProps): string[] {
     props.cacheNamespace === undefined ? undefined : dnsLabelProblem('cacheNamespace', props.cacheNamespace),
   ];
   const positiveInts: Array<[string, number | undefined]> = [
-    ['replicas', props.replicas], ['proxyTimeoutSeconds', props.proxyTimeoutSeconds], ['idleTimeoutSeconds', props.idleTimeoutSeconds],
+    ['replicas', props.replicas], ['proxyTimeoutSeconds', props.proxyTimeoutSeconds], ['streamIdleTimeoutSeconds', props.streamIdleTimeoutSeconds],
+    ['idleTimeoutSeconds', props.idleTimeoutSeconds],
     ['maxInflightRequests', props.maxInflightRequests], ['sandboxPort', props.sandboxPort],
   ];
   for (const [field, value] of positiveInts) {
@@ -99,7 +102,8 @@ function routerArgs(props: SandboxRouterProps, authzMode: RouterAuthzMode): stri
   const flags: Record<string, string | number | undefined> = {
     'http-bind-address': ':8080', 'metrics-bind-address': ':9090', 'health-probe-bind-address': ':8081',
     'authz-mode': authzMode, 'cluster-domain': props.clusterDomain, 'cache-namespace': props.cacheNamespace,
-    'proxy-timeout-seconds': props.proxyTimeoutSeconds, 'idle-timeout-seconds': props.idleTimeoutSeconds,
+    'proxy-timeout-seconds': props.proxyTimeoutSeconds, 'stream-idle-timeout-seconds': props.streamIdleTimeoutSeconds,
+    'idle-timeout-seconds': props.idleTimeoutSeconds,
     'max-inflight-requests': props.maxInflightRequests,
     'authz-scoped-token-secret-file': authzMode === 'scoped-token' ? `${SCOPED_TOKEN_MOUNT}/secret` : undefined,
   };

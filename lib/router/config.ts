@@ -11,9 +11,17 @@ export interface RouterConfig {
   readonly healthProbeBindAddress: string;
   /** @default "cluster.local" (env CLUSTER_DOMAIN) */
   readonly clusterDomain: string;
-  /** Total time for one proxied request (not applied after a WebSocket upgrade). @default 180 (env PROXY_TIMEOUT_SECONDS) */
+  /**
+   * Total time for one proxied request, up to the end of a unary response or the start of a streamed one.
+   * @default 180 (env PROXY_TIMEOUT_SECONDS)
+   */
   readonly proxyTimeoutSeconds: number;
-  /** Inactivity on either side after which a connection is closed. @default 60 */
+  /**
+   * A streamed response (NDJSON exec output, server-sent events) is closed after this long without a byte from the
+   * sandbox (or a client that stopped reading); it has no total limit. @default 300 (the runtime's longest command)
+   */
+  readonly streamIdleTimeoutSeconds: number;
+  /** Inactivity after which a connection with no request in flight is closed (keep-alive, dialling). @default 60 */
   readonly idleTimeoutSeconds: number;
   /** Inactivity limit for upgraded (WebSocket) connections. @default 3600 */
   readonly upgradeIdleTimeoutSeconds: number;
@@ -47,6 +55,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   healthProbeBindAddress: ':8081',
   clusterDomain: 'cluster.local',
   proxyTimeoutSeconds: 180,
+  streamIdleTimeoutSeconds: 300,
   idleTimeoutSeconds: 60,
   upgradeIdleTimeoutSeconds: 3600,
   maxConnections: 4096,

@@ -1,5 +1,6 @@
 // What the router passes on and what it strips: hop-by-hop headers, Host and Authorization never reach
-// a sandbox; X-Forwarded-* are replaced (never trusted from the client); Origin is dropped on upgrades.
+// a sandbox; X-Forwarded-* are replaced (never trusted from the client); Origin is dropped on upgrades;
+// which responses count as streamed.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -36,6 +37,13 @@ export function clientResponseHeaders(headers: IncomingHttpHeaders): OutgoingHtt
     if (value !== undefined && !HOP_BY_HOP.has(name) && !listed.has(name)) out[name] = value;
   }
   return out;
+}
+
+const STREAMED_TYPES = new Set(['application/x-ndjson', 'text/event-stream']);
+
+/** Responses that stay open while a command runs (streamed exec, server-sent events): bounded by idleness, not total time. */
+export function isStreamedResponse(headers: IncomingHttpHeaders): boolean {
+  return STREAMED_TYPES.has((headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase());
 }
 
 /** Serialises a raw HTTP/1.1 response head for writing to an upgraded socket. */

@@ -1,13 +1,14 @@
 // The sandbox router's proxy server: admits each request (headers, auth, cache lookup), streams it to the
 // sandbox over keep-alive connections, passes WebSocket/upgrade connections through, and enforces
-// connection/in-flight limits, idle and total timeouts, access logs and metrics.
+// connection/in-flight limits, timeouts (total for unary requests, idle for streamed responses, idle for
+// connections between requests and upgraded ones), access logs and metrics.
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { admit, type Admitted, type AdmissionDeps } from './admission';
 import type { Authorizer } from './auth/authorizer';
 import type { RouterConfig } from './config';
 import { dialSandbox, type Dialled } from './dial';
-import { clientResponseHeaders, rawResponseHead, upstreamRequestHeaders } from './forwarding';
+import { clientResponseHeaders, isStreamedResponse, rawResponseHead, upstreamRequestHeaders } from './forwarding';
 import { RouteError } from './headers';
 import { RouterMetrics, upstreamErrorReason } from './metrics';
 import type { SandboxResolver } from './resolver';
@@ -135,14 +136,19 @@ export class RouterServer {
     } catch (err) {
       return err instanceof RouteError ? refuse(err.status, err.message) : refuse(500, `Router error: ${(err as Error).message}`);
     }
+    const { config } = this.options;
     const id = admitted.route.id;
     const abort = new AbortController();
-    const timer = setTimeout(() => {
-      refuse(504, `Timed out waiting for the backend sandbox: ${id}`);
+    const expireAfter = (seconds: number, message: string): NodeJS.Timeout => setTimeout(() => {
+      refuse(504, message);
       abort.abort();
-    }, this.options.config.proxyTimeoutSeconds * 1000);
+    }, seconds * 1000);
+    // An in-flight request is bounded by its own timer, not by the connections' idle timeout (a unary command may
+    // be silent for minutes): the total timeout until a streamed response starts, then the stream idle timeout.
+    res.setTimeout(0);
+    let expiry = expireAfter(config.proxyTimeoutSeconds, `Timed out waiting for the backend sandbox: ${id}`);
     res.once('close', () => {
-      clearTimeout(timer);
+      clearTimeout(expiry);
       if (!res.writableFinished) abort.abort(); // client went away: cancel upstream (the runtime kills the command)
     });
     let upstream: http.ClientRequest;
@@ -152,7 +158,13 @@ export class RouterServer {
       if (abort.signal.aborted) return;
       return err instanceof RouteError ? refuse(err.status, err.message) : refuse(502, `Could not connect to the backend sandbox: ${id}`);
     }
+    upstream.setTimeout(0);
     upstream.on('response', (upRes) => {
+      if (isStreamedResponse(upRes.headers)) {
+        clearTimeout(expiry);
+        expiry = expireAfter(config.streamIdleTimeoutSeconds, `No data from the backend sandbox for ${config.streamIdleTimeoutSeconds}s: ${id}`);
+        upRes.on('data', () => expiry.refresh());
+      }
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, clientResponseHeaders(upRes.headers));
       upRes.pipe(res);
       upRes.on('error', () => res.destroy());

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { claimManifest, mintScopedToken, SandboxConnectionError, SandboxHandle, SandboxRequestError, type StreamEvent } from '../../../lib/client';
 import { resolveEndpoint } from '../../../lib/client/connection';
 import type { KubeClient } from '../../../lib/kube';
-import { DEFAULT_ROUTER_CONFIG, RouterServer, ScopedTokenAuthorizer, StaticResolver } from '../../../lib/router';
+import { DEFAULT_ROUTER_CONFIG, RouterServer, ScopedTokenAuthorizer, StaticResolver, type RouterConfig } from '../../../lib/router';
 import { createRuntimeServer, DEFAULT_RUNTIME_CONFIG, type RuntimeServer } from '../../../lib/sandbox-runtime';
 
 const SECRET = Buffer.from('sdk-test-secret-sdk-test-secret-sdk-test');
@@ -23,11 +23,7 @@ beforeAll(async () => {
   baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdk-test-'));
   runtime = createRuntimeServer({ ...DEFAULT_RUNTIME_CONFIG, host: '127.0.0.1', port: 0, baseDir });
   runtimePort = await runtime.listen();
-  router = new RouterServer({
-    config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false },
-    resolver: new StaticResolver([{ namespace: 'ns1', name: 'pool-abcde', uid: 'u1', podIPs: ['127.0.0.1'] }]),
-    authorizer: new ScopedTokenAuthorizer(SECRET),
-  });
+  router = startRouter();
   routerUrl = `http://127.0.0.1:${await router.listen(0, '127.0.0.1')}`;
 });
 afterAll(async () => {
@@ -36,10 +32,18 @@ afterAll(async () => {
   fs.rmSync(baseDir, { recursive: true, force: true });
 });
 
-async function handleFor(sandbox: string): Promise<SandboxHandle> {
+function startRouter(config: Partial<RouterConfig> = {}): RouterServer {
+  return new RouterServer({
+    config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, ...config },
+    resolver: new StaticResolver([{ namespace: 'ns1', name: 'pool-abcde', uid: 'u1', podIPs: ['127.0.0.1'] }]),
+    authorizer: new ScopedTokenAuthorizer(SECRET),
+  });
+}
+
+async function handleFor(sandbox: string, url = routerUrl): Promise<SandboxHandle> {
   const address = { namespace: 'ns1', sandbox };
   const endpoint = await resolveEndpoint(
-    { mode: 'router', url: routerUrl, port: runtimePort, token: (a) => mintScopedToken(SECRET, { namespace: a.namespace, name: a.sandbox, ttlSeconds: 60 }) },
+    { mode: 'router', url, port: runtimePort, token: (a) => mintScopedToken(SECRET, { namespace: a.namespace, name: a.sandbox, ttlSeconds: 60 }) },
     address, noKube,
   );
   return new SandboxHandle(noKube, address, 'my-claim', endpoint);
@@ -110,3 +114,22 @@ test('a stream cut before the exit event is an error, not a finished command', a
     await new Promise((r) => cut.close(r));
   }
 });
+
+test('streamed exec through the router: outlives the total timeout while output flows; silent, it is cut and killed', async () => {
+  const impatient = startRouter({ proxyTimeoutSeconds: 0.5, streamIdleTimeoutSeconds: 1 });
+  try {
+    const sandbox = await handleFor('pool-abcde', `http://127.0.0.1:${await impatient.listen(0, '127.0.0.1')}`);
+    const ticks: StreamEvent[] = [];
+    for await (const event of sandbox.runStream(['sh', '-c', 'for i in 1 2 3 4; do echo $i; sleep 0.4; done'])) ticks.push(event);
+    expect(ticks.at(-1)).toMatchObject({ type: 'exit', exit_code: 0 }); // 1.6 s > the 0.5 s total timeout
+
+    const silent = async () => {
+      for await (const event of sandbox.runStream(['sh', '-c', 'sleep 2; echo finished > silent-marker'])) void event;
+    };
+    await expect(silent()).rejects.toThrow(SandboxConnectionError);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(fs.existsSync(path.join(baseDir, 'silent-marker'))).toBe(false); // the runtime killed the command
+  } finally {
+    await impatient.close();
+  }
+}, 15_000);

@@ -9,10 +9,32 @@ const SECRET = Buffer.from('0123456789abcdef0123456789abcdef-test-secret');
 let upstream: http.Server;
 let upstreamPort: number;
 const seenHeaders: http.IncomingHttpHeaders[] = [];
+/** NDJSON responses the router closed before the upstream finished them. */
+const cutStreams: string[] = [];
 
 beforeAll(async () => {
   upstream = http.createServer((req, res) => {
     seenHeaders.push(req.headers);
+    const ndjson = /^\/ndjson\?lines=(\d+)&gap=(\d+)$/.exec(req.url ?? '');
+    if (ndjson) {
+      // One line every `gap` ms; a stalled stream (gap longer than the test waits) is closed by the router.
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(JSON.stringify({ line: ++sent }) + '\n');
+        if (sent === Number(ndjson[1])) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, Number(ndjson[2]));
+      res.write(JSON.stringify({ line: 0 }) + '\n');
+      res.once('close', () => {
+        clearInterval(timer);
+        if (!res.writableFinished) cutStreams.push(req.url!);
+      });
+      return;
+    }
+    if (req.url === '/slow') return void setTimeout(() => res.end('late'), 1000);
     if (req.url === '/stream') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('first\n');
@@ -227,3 +249,33 @@ test('in-flight limit answers 503; metrics use upstream names', () =>
     expect(text).toContain('sandbox_router_requests_total{method="GET",code="503",sandbox_namespace="unknown"} 1');
     expect(text).toContain('sandbox_router_authz_decisions_total{sandbox_namespace="team-a",decision="allow"} 1');
   }, { maxInflightRequests: 1 }));
+
+const readAll = async (res: Response): Promise<string> => Buffer.from(await res.arrayBuffer()).toString();
+
+test('unary requests: bounded by the total timeout, not by the idle timeout', async () => {
+  await withRouter(async (url) => {
+    const res = await fetch(url + '/slow', { headers: sandboxHeaders('team-a', 'sb-a') });
+    expect([res.status, await res.text()]).toEqual([200, 'late']); // 1 s of silence > the 0.5 s idle timeout
+  }, { idleTimeoutSeconds: 0.5, proxyTimeoutSeconds: 3 });
+  await withRouter(async (url) => {
+    const res = await fetch(url + '/slow', { headers: sandboxHeaders('team-a', 'sb-a') });
+    expect([res.status, await res.json()]).toEqual([504, { detail: 'Timed out waiting for the backend sandbox: sb-a' }]);
+  }, { proxyTimeoutSeconds: 0.5 });
+});
+
+test('streamed responses: not bounded by the total timeout while bytes flow; closed after the stream idle timeout', async () => {
+  await withRouter(async (url) => {
+    const res = await fetch(url + '/ndjson?lines=6&gap=250', { headers: sandboxHeaders('team-a', 'sb-a') });
+    expect((await readAll(res)).trim().split('\n')).toHaveLength(7); // 1.5 s in all > the 0.5 s total timeout
+  }, { proxyTimeoutSeconds: 0.5, streamIdleTimeoutSeconds: 1, idleTimeoutSeconds: 0.5 });
+  await withRouter(async (url) => {
+    const started = Date.now();
+    const res = await fetch(url + '/ndjson?lines=1&gap=5000', { headers: sandboxHeaders('team-a', 'sb-a') });
+    const reader = res.body!.getReader();
+    expect(Buffer.from((await reader.read()).value!).toString()).toBe('{"line":0}\n');
+    await expect(reader.read()).rejects.toThrow('terminated');
+    expect(Date.now() - started).toBeLessThan(3000);
+    while (cutStreams.length === 0) await new Promise((r) => setTimeout(r, 10)); // the sandbox side is closed too
+    expect(cutStreams).toEqual(['/ndjson?lines=1&gap=5000']);
+  }, { streamIdleTimeoutSeconds: 0.5 });
+});
