@@ -114,11 +114,14 @@ export class RouterServer {
     const started = performance.now();
     let admitted: Admitted | undefined;
     let detail: string | undefined;
-    res.once('close', () => this.record(req, res.writableFinished ? res.statusCode : 499, started, admitted, detail));
+    // A response the router cut after its headers went out is logged with the reason's status; 499: the client left.
+    let cutWith: number | undefined;
+    res.once('close', () => this.record(req, res.writableFinished ? res.statusCode : (cutWith ?? 499), started, admitted, detail));
     const refuse = (status: number, message: string): void => {
       detail = message;
-      if (!res.headersSent) sendDetail(res, status, message);
-      else res.destroy();
+      if (!res.headersSent) return sendDetail(res, status, message);
+      cutWith = status;
+      res.destroy();
     };
     if (req.method === 'GET' && pathOf(req) === '/healthz' && req.headers['x-sandbox-id'] === undefined) {
       res.writeHead(200, { 'content-type': 'application/json' });

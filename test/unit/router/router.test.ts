@@ -3,7 +3,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { isOlderResourceVersion } from '../../../lib/router/sandbox-cache';
-import { AllowAllAuthorizer, DEFAULT_ROUTER_CONFIG, mintScopedToken, RouterServer, ScopedTokenAuthorizer, StaticResolver, type Authorizer, type RouterConfig, type SandboxResolver, type SandboxTarget } from '../../../lib/router';
+import { AllowAllAuthorizer, DEFAULT_ROUTER_CONFIG, mintScopedToken, RouterServer, ScopedTokenAuthorizer, StaticResolver, type AccessLogEntry, type Authorizer, type RouterConfig, type SandboxResolver, type SandboxTarget } from '../../../lib/router';
 
 const SECRET = Buffer.from('0123456789abcdef0123456789abcdef-test-secret');
 let upstream: http.Server;
@@ -66,10 +66,11 @@ const targets = new StaticResolver([
 ]);
 
 async function withRouter(
-  test: (url: string, router: RouterServer) => Promise<void>, overrides: Partial<RouterConfig> = {}, authorizer: Authorizer = new AllowAllAuthorizer(), resolver: SandboxResolver = targets,
+  test: (url: string, router: RouterServer) => Promise<void>, overrides: Partial<RouterConfig> = {}, authorizer: Authorizer = new AllowAllAuthorizer(),
+  resolver: SandboxResolver = targets, accessLog?: (entry: AccessLogEntry) => void,
 ): Promise<void> {
   const config = { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, upstreamMaxRetries: 1, ...overrides };
-  const router = new RouterServer({ config, resolver, authorizer });
+  const router = new RouterServer({ config, resolver, authorizer, accessLog });
   const port = await router.listen(0, '127.0.0.1');
   try {
     await test(`http://127.0.0.1:${port}`, router);
@@ -264,6 +265,7 @@ test('unary requests: bounded by the total timeout, not by the idle timeout', as
 });
 
 test('streamed responses: not bounded by the total timeout while bytes flow; closed after the stream idle timeout', async () => {
+  const logged: AccessLogEntry[] = [];
   await withRouter(async (url) => {
     const res = await fetch(url + '/ndjson?lines=6&gap=250', { headers: sandboxHeaders('team-a', 'sb-a') });
     expect((await readAll(res)).trim().split('\n')).toHaveLength(7); // 1.5 s in all > the 0.5 s total timeout
@@ -275,7 +277,9 @@ test('streamed responses: not bounded by the total timeout while bytes flow; clo
     expect(Buffer.from((await reader.read()).value!).toString()).toBe('{"line":0}\n');
     await expect(reader.read()).rejects.toThrow('terminated');
     expect(Date.now() - started).toBeLessThan(3000);
-    while (cutStreams.length === 0) await new Promise((r) => setTimeout(r, 10)); // the sandbox side is closed too
+    // Both sides close asynchronously: the sandbox's response, and the client's (logged when it closes).
+    while (cutStreams.length === 0 || logged.length === 0) await new Promise((r) => setTimeout(r, 10));
     expect(cutStreams).toEqual(['/ndjson?lines=1&gap=5000']);
-  }, { streamIdleTimeoutSeconds: 0.5 });
+    expect(logged.at(-1)).toMatchObject({ status: 504, detail: 'No data from the backend sandbox for 0.5s: sb-a' });
+  }, { streamIdleTimeoutSeconds: 0.5, accessLog: true }, undefined, undefined, (entry) => logged.push(entry));
 });
