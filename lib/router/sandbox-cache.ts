@@ -13,6 +13,11 @@ export interface SandboxCacheOptions {
   readonly clusterDomain?: string;
   /** Delay before relisting after a failed list or watch. @default 1000 */
   readonly retryDelayMs?: number;
+  /**
+   * One refresh() GET per sandbox per this interval; calls in between share its result, so clients hammering
+   * a crashed sandbox cannot turn into API server load. @default 1000
+   */
+  readonly refreshIntervalMs?: number;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -33,7 +38,8 @@ export class SandboxCache implements SandboxResolver {
   private readonly targets = new Map<string, SandboxTarget>();
   /** resourceVersion each entry was last updated from, to drop watch events older than a refresh. */
   private readonly versions = new Map<string, string>();
-  private readonly refreshing = new Map<string, Promise<SandboxTarget | undefined>>();
+  /** The latest refresh() read per sandbox, shared by calls within refreshIntervalMs; dropped with the sandbox. */
+  private readonly reads = new Map<string, { at: number; result: Promise<SandboxTarget | undefined> }>();
   private loaded = false;
   private readonly abort = new AbortController();
   private readonly clusterDomain: string;
@@ -50,21 +56,17 @@ export class SandboxCache implements SandboxResolver {
     return this.loaded;
   }
 
-  /** One GET per sandbox at a time: concurrent refusals of the same address share the read. */
   refresh(namespace: string, name: string): Promise<SandboxTarget | undefined> {
     const key = `${namespace}/${name}`;
-    let pending = this.refreshing.get(key);
-    if (!pending) {
-      pending = this.client.getOrUndefined<Sandbox>(Resources.sandboxes, namespace, name)
-        .then((sandbox) => {
-          if (sandbox) this.apply('MODIFIED', sandbox);
-          else this.targets.delete(key);
-          return this.lookup(namespace, name);
-        })
-        .finally(() => this.refreshing.delete(key));
-      this.refreshing.set(key, pending);
-    }
-    return pending;
+    const recent = this.reads.get(key);
+    if (recent && Date.now() - recent.at < (this.options.refreshIntervalMs ?? 1000)) return recent.result;
+    const result = this.client.getOrUndefined<Sandbox>(Resources.sandboxes, namespace, name).then((sandbox) => {
+      if (sandbox) this.apply('MODIFIED', sandbox);
+      else this.targets.delete(key);
+      return this.lookup(namespace, name);
+    });
+    this.reads.set(key, { at: Date.now(), result });
+    return result;
   }
 
   /** Starts listing and watching in the background; resolves after the first successful list. */
@@ -107,8 +109,10 @@ export class SandboxCache implements SandboxResolver {
     const key = `${sandbox.metadata.namespace}/${sandbox.metadata.name}`;
     const version = sandbox.metadata.resourceVersion ?? '';
     if (isOlderResourceVersion(version, this.versions.get(key))) return;
-    if (type === 'DELETED') this.versions.delete(key);
-    else this.versions.set(key, version);
+    if (type === 'DELETED') {
+      this.versions.delete(key);
+      this.reads.delete(key);
+    } else this.versions.set(key, version);
     const target = type === 'DELETED' ? undefined : toTarget(sandbox, this.clusterDomain);
     if (target) this.targets.set(key, target);
     else this.targets.delete(key);

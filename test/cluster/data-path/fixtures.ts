@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Sandbox } from '../../../lib/api';
 import { buildRouter, ROUTER_NAME } from '../../../lib/builders/router';
 import { KubeClient, Resources } from '../../../lib/kube';
-import { DEFAULT_ROUTER_CONFIG, RouterServer, SandboxCache, type Authorizer, type RouterConfig } from '../../../lib/router';
+import { DEFAULT_ROUTER_CONFIG, RouterServer, SandboxCache, type Authorizer, type RouterConfig, type SandboxCacheOptions } from '../../../lib/router';
 import { adminClient, poolObject, templateObject, waitForPoolReady } from '../claims/fixtures';
 import { applyServerSide, installControllerIdentity, serviceAccountKubeconfig, startController, waitFor, type ControllerProcess } from '../harness';
 import { CONTROLLER_NAMESPACE } from '../harness/controller-process';
@@ -74,9 +74,11 @@ export interface RunningRouter {
 }
 
 /** Starts a router (watch-backed cache, given authorizer) on 127.0.0.1 with the router's own identity. */
-export async function startRouter(kubeconfig: string, authorizer: (kube: KubeClient) => Authorizer, config: Partial<RouterConfig> = {}): Promise<RunningRouter> {
+export async function startRouter(
+  kubeconfig: string, authorizer: (kube: KubeClient) => Authorizer, config: Partial<RouterConfig> = {}, cacheOptions: SandboxCacheOptions = {},
+): Promise<RunningRouter> {
   const kube = await KubeClient.create({ kubeconfig });
-  const cache = new SandboxCache(kube);
+  const cache = new SandboxCache(kube, cacheOptions);
   await cache.start();
   const router = new RouterServer({ config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, ...config }, resolver: cache, authorizer: authorizer(kube) });
   const port = await router.listen(0, '127.0.0.1');

@@ -1,5 +1,6 @@
 // The router's watch-backed cache on the real API server, when the watch lags behind a pod IP change: the
-// refused cached address is dropped, the Sandbox is read again and the request reaches the new address.
+// refused cached address is dropped, the Sandbox is read again and the request reaches the new address; a
+// crashed sandbox costs one read per interval, however many requests fail.
 import type { Sandbox } from '../../../lib/api';
 import { KubeClient, Resources } from '../../../lib/kube';
 import { AllowAllAuthorizer } from '../../../lib/router';
@@ -14,6 +15,9 @@ let pod: ServedPod;
 // Two addresses in the plane's pod range that kwok does not hand out this early (it counts up from .0.x).
 const [oldIP, newIP] = ['254.1', '254.2'].map((suffix) => process.env[podCidrEnv]!.split('.').slice(0, 2).join('.') + '.' + suffix) as [string, string];
 
+const REFRESH_INTERVAL_MS = 300;
+const call = () => fetch(`${router.url}/`, { headers: { 'x-sandbox-id': 'moving', 'x-sandbox-namespace': ns.name, 'x-sandbox-port': String(RUNTIME_PORT) } });
+
 /** Sets what the controller would report for a running sandbox: Ready with this pod IP. */
 async function reportPodIP(name: string, ip: string): Promise<void> {
   const ready = { type: 'Ready', status: 'True', reason: 'DependenciesReady', message: 'test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
@@ -23,7 +27,7 @@ async function reportPodIP(name: string, ip: string): Promise<void> {
 beforeAll(async () => {
   await installCrds();
   admin = await adminClient();
-  router = await startRouter(await installRouterIdentity(), () => new AllowAllAuthorizer());
+  router = await startRouter(await installRouterIdentity(), () => new AllowAllAuthorizer(), {}, { refreshIntervalMs: REFRESH_INTERVAL_MS });
   pod = await servePod(newIP);
 });
 afterAll(async () => {
@@ -43,13 +47,20 @@ test('a pod IP change the watch has not delivered yet costs one re-read, not an 
 
   router.cache.stop(); // the watch stops delivering: the cache keeps the old address, as during watch lag
   await reportPodIP('moving', newIP);
-  const res = await fetch(`${router.url}/`, { headers: { 'x-sandbox-id': 'moving', 'x-sandbox-namespace': ns.name, 'x-sandbox-port': String(RUNTIME_PORT) } });
+  const res = await call();
   expect([res.status, await res.json()]).toEqual([200, { status: 'ok', message: 'Sandbox Runtime is active.' }]);
   expect(router.cache.lookup(ns.name, 'moving')?.podIPs).toEqual([newIP]);
 
+  await pod.stop(); // crashed: nothing listens on the current address either
+  await new Promise((r) => setTimeout(r, REFRESH_INTERVAL_MS));
+  const getsBefore = router.kube.requestCounts().get;
+  const statuses = await Promise.all([1, 2, 3, 4, 5].map(async () => (await call()).status));
+  expect(statuses).toEqual([502, 502, 502, 502, 502]);
+  expect(router.kube.requestCounts().get - getsBefore).toBe(1); // one read shared by all five
+
   await admin.delete(Resources.sandboxes, ns.name, 'moving');
-  await pod.stop();
-  const gone = await fetch(`${router.url}/`, { headers: { 'x-sandbox-id': 'moving', 'x-sandbox-namespace': ns.name, 'x-sandbox-port': String(RUNTIME_PORT) } });
+  await new Promise((r) => setTimeout(r, REFRESH_INTERVAL_MS));
+  const gone = await call();
   expect([gone.status, await gone.json()]).toEqual([404, { detail: `Sandbox ${ns.name}/moving not found or not ready.` }]);
   expect(router.cache.lookup(ns.name, 'moving')).toBeUndefined();
 });
