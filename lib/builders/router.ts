@@ -49,7 +49,7 @@ export interface SandboxRouterProps {
   readonly clusterDomain?: string;
   /** Total time per unary proxied request (streamed responses: `streamIdleTimeoutSeconds`). @default 180 */
   readonly proxyTimeoutSeconds?: number;
-  /** A streamed response (e.g. streamed exec) is closed after this long without a byte. @default 300 */
+  /** A streamed response (e.g. streamed exec) is closed after this long without a byte. @default 360 */
   readonly streamIdleTimeoutSeconds?: number;
   /** Idle time before a connection with no request in flight is closed. @default 60 */
   readonly idleTimeoutSeconds?: number;

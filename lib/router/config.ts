@@ -18,7 +18,8 @@ export interface RouterConfig {
   readonly proxyTimeoutSeconds: number;
   /**
    * A streamed response (NDJSON exec output, server-sent events) is closed after this long without a byte from the
-   * sandbox (or a client that stopped reading); it has no total limit. @default 300 (the runtime's longest command)
+   * sandbox (or a client that stopped reading); it has no total limit. Longer than the runtime's default command
+   * limit (300 s), so a command silent until it is killed still delivers its exit event. @default 360
    */
   readonly streamIdleTimeoutSeconds: number;
   /** Inactivity after which a connection with no request in flight is closed (keep-alive, dialling). @default 60 */
@@ -55,7 +56,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   healthProbeBindAddress: ':8081',
   clusterDomain: 'cluster.local',
   proxyTimeoutSeconds: 180,
-  streamIdleTimeoutSeconds: 300,
+  streamIdleTimeoutSeconds: 360,
   idleTimeoutSeconds: 60,
   upgradeIdleTimeoutSeconds: 3600,
   maxConnections: 4096,

@@ -5,7 +5,7 @@ import { buildRouter } from '../../../lib/builders/router';
 import { DEFAULT_ROUTER_CONFIG, parseRouterConfig } from '../../../lib/router';
 
 test('timeouts: total for unary requests, idle for streamed responses, with defaults', () => {
-  expect(DEFAULT_ROUTER_CONFIG).toMatchObject({ proxyTimeoutSeconds: 180, streamIdleTimeoutSeconds: 300, idleTimeoutSeconds: 60 });
+  expect(DEFAULT_ROUTER_CONFIG).toMatchObject({ proxyTimeoutSeconds: 180, streamIdleTimeoutSeconds: 360, idleTimeoutSeconds: 60 });
   expect(parseRouterConfig(['--proxy-timeout-seconds', '30', '--stream-idle-timeout-seconds=0.5'], {})).toMatchObject({ proxyTimeoutSeconds: 30, streamIdleTimeoutSeconds: 0.5 });
   expect(() => parseRouterConfig(['--stream-idle-timeout-seconds', 'forever'], {})).toThrow('--stream-idle-timeout-seconds: expected a non-negative number, got "forever"');
 });
