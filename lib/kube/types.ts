@@ -48,3 +48,17 @@ export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
   return slash < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
+
+/**
+ * a >= b for resourceVersions. They are opaque to clients in general, but etcd-backed ones are increasing integers;
+ * anything else compares as "not newer".
+ */
+export function resourceVersionAtLeast(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  if (a === b) return true;
+  try {
+    return BigInt(a) >= BigInt(b);
+  } catch {
+    return false;
+  }
+}

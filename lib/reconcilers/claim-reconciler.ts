@@ -9,7 +9,7 @@ import { ANNOTATION, isSystemKey, LABEL } from '../api/metadata-keys';
 import type { PodMetadata, Sandbox, SandboxClaim, SandboxClaimStatus, SandboxTemplate, SandboxWarmPool } from '../api/types';
 import { ApiError, isAlreadyExists, isConflict, isNotFound } from '../kube/errors';
 import { Resources } from '../kube/resources';
-import { objectKey, splitKey } from '../kube/types';
+import { objectKey, resourceVersionAtLeast, splitKey } from '../kube/types';
 import { ClaimBindings, controllingClaimUid, SANDBOX_BY_CLAIM_INDEX } from './claim-bindings';
 import { freshMembers, WarmCandidates } from './claim-candidates';
 import type { ClaimCaches, ClaimClient, ClaimSettings } from './claim-deps';
@@ -377,15 +377,4 @@ function userPodMetadata(member: Sandbox): PodMetadata {
 
 function notOwned(sandbox: Sandbox): ClaimFailure {
   return new ClaimFailure(CLAIM_REASON.reconcilerError, `Error seen: Sandbox "${sandbox.metadata.name}" exists but is not controlled by this claim`, 'none');
-}
-
-/** a >= b for resourceVersions (etcd revisions are integers; anything else compares as "not newer"). */
-function resourceVersionAtLeast(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  if (a === b) return true;
-  try {
-    return BigInt(a) >= BigInt(b);
-  } catch {
-    return false;
-  }
 }

@@ -30,6 +30,8 @@ export interface PodContext extends ChildContext {
   events: EventRecorder;
   /** Told about every Sandbox this pass writes (the answer is newer than the cache). */
   wrote(updated: Sandbox): void;
+  /** Told about every Pod this pass creates or patches, for the same reason. */
+  wrotePod(pod: Pod): void;
 }
 
 /** Pods controlled by this Sandbox: the name-hash index, plus the sandbox-named Pod in case its label was removed. */
@@ -72,6 +74,7 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
   let running: Pod;
   try {
     running = pod ? await updateOwnedPod(ctx, pod) : await createOrAdoptPod(ctx);
+    ctx.wrotePod(running);
   } catch (err) {
     if (annotated) await setPodNameAnnotation(ctx, null);
     throw err;

@@ -2,6 +2,7 @@
 // conditions, and a /status merge patch only when the status changed (held back while a young Sandbox is still
 // starting, see sandbox-status-window.ts). Errors are reported as Ready=False ReconcilerError and returned for
 // backoff; the MultiplePods refusal is a stable state, not an error.
+import type { Pod } from 'kubernetes-types/core/v1';
 import { CONDITION, SANDBOX_REASON } from '../api/conditions';
 import { LABEL } from '../api/metadata-keys';
 import { nameHash } from '../api/name-hash';
@@ -15,6 +16,7 @@ import { isControlledBy, sandboxOwner } from './ownership';
 import type { SandboxCaches } from './sandbox-cache';
 import { FIELD_MANAGER, ignoreNotFound, syncPvcs, syncService, type ServiceState } from './sandbox-children';
 import { expiredConditions, sandboxConditions } from './sandbox-conditions';
+import { OwnWrites } from './own-writes';
 import { ownedPods, syncPod, type PodState } from './sandbox-pod-sync';
 import { statusNeedsWrite, statusPatch } from './sandbox-status';
 import { isStartingStatus, StatusWindow } from './sandbox-status-window';
@@ -59,14 +61,25 @@ export class SandboxReconciler {
   private readonly written = new Map<string, { stale: Set<string>; sandbox: Sandbox }>();
   private readonly statusWindow: StatusWindow;
 
+  /** Pods as this controller last wrote them, until the Pod cache catches up. */
+  private readonly pods: OwnWrites<Pod>;
+  private readonly caches: SandboxCaches;
+
   constructor(private readonly options: SandboxReconcilerOptions) {
     this.now = options.now ?? Date.now;
+    this.pods = new OwnWrites(options.caches.pods, this.now);
+    this.caches = { ...options.caches, pods: this.pods };
     this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0, this.now);
+  }
+
+  /** Pod watch event (the controller wires it): retires our remembered copy once the cache has caught up. */
+  observePod(pod: Pod): void {
+    this.pods.observed(pod);
   }
 
   async reconcile(key: string): Promise<SandboxReconcileResult> {
     const { namespace, name } = splitKey(key);
-    const cached = this.options.caches.sandboxes.get(namespace, name);
+    const cached = this.caches.sandboxes.get(namespace, name);
     const prior = this.written.get(key);
     const cachedVersion = cached?.metadata.resourceVersion ?? '';
     const useOverlay = prior !== undefined && prior.stale.has(cachedVersion);
@@ -85,7 +98,7 @@ export class SandboxReconciler {
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
     if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox, wrote);
 
-    const ctx = { client: this.options.client, caches: this.options.caches, sandbox, events: this.options.events, wrote };
+    const ctx = { client: this.options.client, caches: this.caches, sandbox, events: this.options.events, wrote, wrotePod: (pod: Pod) => this.pods.wrote(pod) };
     const errors: unknown[] = [];
     await syncPvcs(ctx).catch((err) => errors.push(err));
     const suspended = sandbox.spec.operatingMode === 'Suspended';
@@ -157,7 +170,8 @@ export class SandboxReconciler {
       await this.writeStatus(sandbox, { ...current, conditions: expiredConditions(current.conditions, generation, now) }, wrote);
       return { requeueAfter: 1 };
     }
-    const { client, caches } = this.options;
+    const { client } = this.options;
+    const caches = this.caches;
     const namespace = sandbox.metadata.namespace ?? '';
     const name = sandbox.metadata.name ?? '';
     const ctx = { client, caches, sandbox };

@@ -71,7 +71,10 @@ describe('SandboxReconciler with a 1s status window', () => {
   function setup(spec: Partial<Sandbox['spec']> = {}) {
     let now = CREATED + 200;
     let stored: Sandbox = sandbox(spec, { creationTimestamp: created, resourceVersion: '1', annotations: { 'agents.x-k8s.io/pod-name': 'box' } });
-    let pod: Pod = { ...buildPod(stored), status: { phase: 'Pending' } };
+    const built = buildPod(stored);
+    let pod: Pod = { ...built, metadata: { ...built.metadata, resourceVersion: '1' }, status: { phase: 'Pending' } };
+    // Like the API server, every change gives the Pod a newer resourceVersion.
+    const changed = (next: Pod): Pod => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(Number(pod.metadata!.resourceVersion) + 1) } });
     const statusPatches: unknown[] = [];
     const client = {
       async mergePatch(_type: ResourceType, _ns: string, _name: string, patch: Partial<Sandbox>, options: { subresource?: string }) {
@@ -95,8 +98,8 @@ describe('SandboxReconciler with a 1s status window', () => {
     return {
       reconciler, statusPatches,
       advance: (ms: number) => { now += ms; },
-      setPod: (status: Pod['status']) => { pod = { ...pod, status }; },
-      setOwner: (owner: OwnerReference) => { pod = { ...pod, metadata: { ...pod.metadata, ownerReferences: [owner] } }; },
+      setPod: (status: Pod['status']) => { pod = changed({ ...pod, status }); },
+      setOwner: (owner: OwnerReference) => { pod = changed({ ...pod, metadata: { ...pod.metadata, ownerReferences: [owner] } }); },
     };
   }
   const readyPod: Pod['status'] = {
