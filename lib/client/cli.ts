@@ -89,4 +89,6 @@ async function main(): Promise<number> {
   }
 }
 
+// A reader that went away (e.g. `| head`) ends the CLI quietly with 128+SIGPIPE, as it would end other Unix tools.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 141 : 1));
 void main().then(exit);

@@ -1,6 +1,6 @@
 // The agent-sandbox CLI as a child process against the real control plane, controller, router (tokenreview)
 // and runtime processes: exit codes, stdout/stderr and error messages of claim, exec, cp and terminate.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,11 +27,14 @@ interface CliResult {
   stderr: string;
 }
 
+const cliEnv = (env: Record<string, string | undefined> = {}) => ({
+  ...process.env, KUBECONFIG: adminKubeconfig(), AGENT_SANDBOX_ROUTER_URL: router.url, AGENT_SANDBOX_TOKEN: token, ...env,
+});
+
 /** Runs `agent-sandbox ARGS` (as `npm run agent-sandbox` does) with the router, token and kubeconfig in its environment. */
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const childEnv = { ...process.env, KUBECONFIG: adminKubeconfig(), AGENT_SANDBOX_ROUTER_URL: router.url, AGENT_SANDBOX_TOKEN: token, ...env };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'lib/client/cli.ts', ...args], { cwd: repoRoot, env: childEnv }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'lib/client/cli.ts', ...args], { cwd: repoRoot, env: cliEnv(env) }, (error, stdout, stderr) => {
       resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
     });
   });
@@ -74,6 +77,15 @@ test('exec streams stdout and stderr and passes the exit code through', async ()
   expect(await cli(inNamespace('exec', '--claim', 'cli-a', '--', 'sh', '-c', 'kill -9 $$'))).toMatchObject({ code: 128 + 9 });
   const missing = await cli(inNamespace('exec', '--claim', 'cli-a', '--', 'no-such-program'));
   expect(missing).toEqual({ code: 1, stdout: '', stderr: 'agent-sandbox: spawn no-such-program ENOENT\n' });
+});
+
+test('exec into a reader that goes away (| head) ends quietly with 141', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/client/cli.ts', ...inNamespace('exec', '--claim', 'cli-a', '--', 'yes')], { cwd: repoRoot, env: cliEnv() });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  expect([code, stderr]).toEqual([141, '']);
 });
 
 test('exec without the router goes directly to the pod IP', async () => {
