@@ -37,6 +37,26 @@ export interface ComponentSpec {
 
 const healthPaths = '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics';
 
+/** The API server's audit log: every write at Metadata level (who, verb, object), so the bench can attribute writes. */
+export function auditLogPath(dir: string): string {
+  return join(dir, 'audit.log');
+}
+
+function writeAuditPolicy(dir: string): string {
+  const path = join(dir, 'audit-policy.yaml');
+  writeFileSync(path, [
+    'apiVersion: audit.k8s.io/v1',
+    'kind: Policy',
+    'omitStages: [RequestReceived]',
+    'rules:',
+    '- level: Metadata',
+    '  verbs: [create, update, patch, delete, deletecollection]',
+    '- level: None',
+    '',
+  ].join('\n'));
+  return path;
+}
+
 
 export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout): Record<ComponentName, ComponentSpec> {
   const { dir, pki, ports, kubeconfig } = layout;
@@ -80,6 +100,9 @@ export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout):
         '--allow-privileged=true',
         '--max-requests-inflight=1000', '--max-mutating-requests-inflight=500',
         '--profiling=false',
+        // Batch mode: requests never wait for the log file.
+        `--audit-policy-file=${writeAuditPolicy(dir)}`, `--audit-log-path=${auditLogPath(dir)}`, '--audit-log-mode=batch',
+        '--audit-log-maxsize=1000', '--audit-log-maxbackup=1',
       ],
       health: { url: `https://${local(ports.apiserver)}/readyz`, selfSigned: false },
     },
