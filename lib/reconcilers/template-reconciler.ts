@@ -5,7 +5,7 @@
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import { LABEL, nameHash, type SandboxTemplate } from '../api';
 import type { CacheReader } from '../controller/store';
-import { Resources, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
+import { Resources, isConflict, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
 import { semanticEqual } from './blueprint';
 import type { EventRecorder } from './event-recorder';
 import { templateOwner } from './extension-owners';
@@ -52,8 +52,13 @@ export class TemplateReconciler {
       throw new Error(message);
     }
     if (semanticEqual(existing.spec, desired.spec)) return;
-    // Full update from the cached object: a concurrent change makes it 409 and the retry reads the newer version.
-    await this.deps.client.update(Resources.networkPolicies, { ...existing, spec: desired.spec });
+    // Full update from the cached object. A concurrent change makes it 409: that change's watch event re-queues the
+    // template, and that pass starts from the newer version, so a conflict is not a failed pass.
+    try {
+      await this.deps.client.update(Resources.networkPolicies, { ...existing, spec: desired.spec });
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+    }
   }
 
   private async ensureRefHashLabel(template: SandboxTemplate): Promise<void> {

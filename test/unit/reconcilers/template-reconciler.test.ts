@@ -21,7 +21,12 @@ function setup() {
       server.set(key, stored);
       return stored;
     },
-    async update(resource: { plural: string }) { writes.push(`update ${resource.plural}`); return {} as any; },
+    async update(resource: { plural: string }, obj: any) {
+      writes.push(`update ${resource.plural}`);
+      const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+      if (server.get(key)?.metadata?.resourceVersion !== obj.metadata.resourceVersion) throw new ApiError(409, { reason: 'Conflict' }, `PUT ${resource.plural}`);
+      return obj;
+    },
     async mergePatch(resource: { plural: string }, ns: string, name: string, patch: any) {
       writes.push(`patch ${resource.plural}`);
       const t = templates.get(ns, name)!;
@@ -47,4 +52,16 @@ test('a pass re-queued before the cache shows the created NetworkPolicy does not
   cache.upsert(server.get(`ns/${networkPolicyName('web')}`) as CachedNetworkPolicy);
   await reconciler.reconcile('ns/web');
   expect(writes).toHaveLength(2);
+});
+
+test('drift repair that loses a race with another writer (409) is not a failed pass', async () => {
+  const { reconciler, cache, server, writes } = setup();
+  await reconciler.reconcile('ns/web');
+  const key = `ns/${networkPolicyName('web')}`;
+  const created = server.get(key) as CachedNetworkPolicy;
+  // The cache shows a drifted copy while the server already holds a newer version.
+  cache.upsert({ ...created, spec: { ...created.spec!, ingress: [] } });
+  server.set(key, { ...created, metadata: { ...created.metadata, resourceVersion: '2' } });
+  await reconciler.reconcile('ns/web'); // throws if the conflict is treated as a failure
+  expect(writes).toContain('update networkpolicies');
 });
