@@ -3,7 +3,7 @@
 // (from the audit log: writes on the claim, its Sandbox and Pod, and the controller's events) apart from the pool
 // refilling behind it.
 import { diffWrites, totalWrites } from '../api-writes';
-import { AuditLog, countByKind, type AuditWrite } from '../audit-writes';
+import { AuditLog, countByKind, isClaimPathWrite } from '../../cluster/harness/audit-log';
 import { ClaimLatencyWatch, percentile } from '../claim-watch';
 import { claim, createTemplateAndPool, paced, waitForPoolReady } from '../objects';
 import type { SandboxClaim } from '../../../lib/api/types';
@@ -16,18 +16,6 @@ const PHASES = [
   { label: '20/s', count: 60, perSecond: 20 },
   { label: '75/s', count: 150, perSecond: 75 },
 ] as const;
-
-/**
- * A write the claim path made: on the claim, on its (already existing) Sandbox or that Sandbox's Pod metadata, or an
- * event from our controller (SandboxAdopted). Creating, binding and starting the refill member are not.
- */
-function isClaimPathWrite(w: AuditWrite, claims: Set<string>, bound: Set<string>): boolean {
-  if (w.resource === 'sandboxclaims') return claims.has(w.name ?? '');
-  if (w.resource === 'sandboxes') return bound.has(w.name ?? '') && w.verb !== 'create';
-  if (w.resource === 'pods') return bound.has(w.name ?? '') && !w.subresource && (w.verb === 'patch' || w.verb === 'update');
-  if (w.resource === 'events') return w.user.startsWith('system:serviceaccount:');
-  return false;
-}
 
 export const warmClaims: Scenario = {
   name: 'warm-claims',

@@ -1,8 +1,8 @@
-// Who wrote what, from the API server's audit log (the local plane logs every write at Metadata level): lets a
-// scenario split the writes a claim causes from the pool refilling behind it, which request counters cannot.
+// Who wrote what, from the API server's audit log (the local plane logs every write at Metadata level): lets the
+// bench and tests split the writes a claim causes from the pool refilling behind it, which request counters cannot.
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { auditLogPath } from '../cluster/plane/components';
-import { clusterDir } from '../cluster/plane/plane';
+import { auditLogPath } from '../plane/components';
+import { clusterDir } from '../plane/plane';
 
 export interface AuditWrite {
   verb: string;
@@ -63,4 +63,16 @@ export function countByKind(writes: AuditWrite[]): Record<string, number> {
     out[key] = (out[key] ?? 0) + 1;
   }
   return out;
+}
+
+/**
+ * A write a warm claim's path made: on the claim, on its (already existing) Sandbox or that Sandbox's Pod metadata,
+ * or an event from our controller (SandboxAdopted). Creating, binding and starting the refill member are not.
+ */
+export function isClaimPathWrite(w: AuditWrite, claims: ReadonlySet<string>, bound: ReadonlySet<string>): boolean {
+  if (w.resource === 'sandboxclaims') return claims.has(w.name ?? '');
+  if (w.resource === 'sandboxes') return bound.has(w.name ?? '') && w.verb !== 'create';
+  if (w.resource === 'pods') return bound.has(w.name ?? '') && !w.subresource && (w.verb === 'patch' || w.verb === 'update');
+  if (w.resource === 'events') return w.user.startsWith('system:serviceaccount:');
+  return false;
 }
