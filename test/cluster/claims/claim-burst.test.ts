@@ -4,15 +4,13 @@
 import type { Sandbox, SandboxClaim } from '../../../lib/api/types';
 import { Resources } from '../../../lib/kube/resources';
 import { useTestNamespace } from '../harness';
-import { checkBindings, claimObject, poolObject, templateObject, trackPoolSize, waitForClaimsReady, waitForPoolReady, useClaimController } from './fixtures';
+import { checkBindings, claimObject, createReadyPool, trackPoolSize, useClaimController, waitForClaimsReady } from './fixtures';
 
 const ns = useTestNamespace('claim-burst');
 const ctx = useClaimController(['--sandbox-warm-pool-replenish-delay=1m']);
 
 test('100 concurrent claims against a pool of 50: 50 warm, 50 cold, each claim one sandbox, pool never above 50', async () => {
-  await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'burst'));
-  await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'burst', 'burst', 50));
-  await waitForPoolReady(ctx.client, ns.name, 'burst', 50);
+  await createReadyPool(ctx.client, ns.name, 'burst', 50);
   const members = (await ctx.client.list<Sandbox>(Resources.sandboxes, { namespace: ns.name })).items.map((s) => s.metadata.name!);
   expect(members).toHaveLength(50);
   const pool = trackPoolSize(ctx.client, ns.name);

@@ -4,15 +4,13 @@ import type { SandboxClaim } from '../../../lib/api/types';
 import { ANNOTATION } from '../../../lib/api/metadata-keys';
 import { Resources } from '../../../lib/kube/resources';
 import { useTestNamespace, waitFor } from '../harness';
-import { claimObject, poolObject, templateObject, useClaimController, waitForPoolReady } from './fixtures';
+import { claimObject, createReadyPool, useClaimController } from './fixtures';
 
 const ns = useTestNamespace('claim-stamps');
 const ctx = useClaimController(['--disable-claim-observability-annotations=false']);
 
 test('first-observed and first-ready stamps are written once, in order', async () => {
-  await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'tpl'));
-  await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'pool', 'tpl', 1));
-  await waitForPoolReady(ctx.client, ns.name, 'pool', 1);
+  await createReadyPool(ctx.client, ns.name, 'pool', 1);
   const created = Date.now();
   await ctx.client.create(Resources.sandboxClaims, claimObject(ns.name, 'c1', 'pool'));
   const claim = await waitFor('claim c1 stamped', async () => {

@@ -3,15 +3,13 @@
 import type { SandboxClaim } from '../../../lib/api/types';
 import { Resources } from '../../../lib/kube/resources';
 import { startController, useTestNamespace, waitFor } from '../harness';
-import { checkBindings, claimObject, poolObject, templateObject, trackPoolSize, waitForClaimsReady, waitForPoolReady, useClaimController } from './fixtures';
+import { checkBindings, claimObject, createReadyPool, trackPoolSize, useClaimController, waitForClaimsReady } from './fixtures';
 
 const ns = useTestNamespace('claim-restart');
 const ctx = useClaimController();
 
 test('killed mid-burst, restarted: converges with no duplicate bindings', async () => {
-  await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'restart'));
-  await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'restart', 'restart', 20));
-  await waitForPoolReady(ctx.client, ns.name, 'restart', 20);
+  await createReadyPool(ctx.client, ns.name, 'restart', 20);
   const pool = trackPoolSize(ctx.client, ns.name);
 
   const names = Array.from({ length: 40 }, (_, i) => `r-${i}`);

@@ -5,15 +5,13 @@ import type { Sandbox, SandboxClaim } from '../../../lib/api/types';
 import { Resources } from '../../../lib/kube/resources';
 import { AuditLog, countByKind, isClaimPathWrite } from '../harness/audit-log';
 import { kubectl, useTestNamespace, waitFor } from '../harness';
-import { claimObject, poolObject, templateObject, useClaimController, waitForClaimsReady, waitForPoolReady } from './fixtures';
+import { claimObject, createReadyPool, useClaimController, waitForClaimsReady } from './fixtures';
 
 const ns = useTestNamespace('claim-writes');
 const ctx = useClaimController();
 
 test('a warm claim costs five writes; the adopted Sandbox keeps its generation and status', async () => {
-  await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'tpl'));
-  await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'pool', 'tpl', 2));
-  await waitForPoolReady(ctx.client, ns.name, 'pool', 2);
+  await createReadyPool(ctx.client, ns.name, 'pool', 2);
   const audit = new AuditLog();
   const mark = audit.mark();
   const membersBefore = (await ctx.client.list<Sandbox>(Resources.sandboxes, { namespace: ns.name })).items;

@@ -43,6 +43,13 @@ export function waitForPoolReady(client: KubeClient, namespace: string, pool: st
   }, { timeoutMs: 90_000, intervalMs: 250, ...options });
 }
 
+/** Creates template `name` and a pool `name` of it with `replicas` members, and waits until they are all Ready. */
+export async function createReadyPool(client: KubeClient, namespace: string, name: string, replicas: number): Promise<void> {
+  await client.create(Resources.sandboxTemplates, templateObject(namespace, name));
+  await client.create(Resources.sandboxWarmPools, poolObject(namespace, name, name, replicas));
+  await waitForPoolReady(client, namespace, name, replicas);
+}
+
 /** Waits until every listed claim is Ready=True; returns them. */
 export function waitForClaimsReady(client: KubeClient, namespace: string, names: string[], options: WaitOptions = {}): Promise<SandboxClaim[]> {
   return waitFor(`${names.length} claims Ready`, async () => {
