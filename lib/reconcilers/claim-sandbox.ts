@@ -105,7 +105,8 @@ export function buildColdSandbox(claim: SandboxClaim, template: SandboxTemplate,
   const labels: StringMap = { [LABEL.claimUid]: claim.metadata.uid!, [LABEL.launchType]: 'cold', [LABEL.templateRefHash]: nameHash(templateName) };
   const createdBy = claim.metadata.labels?.[LABEL.createdBy];
   if (createdBy !== undefined) labels[LABEL.createdBy] = createdBy;
-  const annotations: StringMap = { [ANNOTATION.templateRef]: templateName };
+  // The Pod will carry the Sandbox's name: saying so now saves the Sandbox controller a patch.
+  const annotations: StringMap = { [ANNOTATION.templateRef]: templateName, [ANNOTATION.podName]: claim.metadata.name! };
   const trace = claim.metadata.annotations?.[ANNOTATION.traceContext];
   if (trace !== undefined) annotations[ANNOTATION.traceContext] = trace;
   return {

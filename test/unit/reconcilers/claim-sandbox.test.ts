@@ -66,7 +66,7 @@ describe('cold sandbox', () => {
     expect(s.metadata).toEqual({
       name: 'c1', namespace: 'team-a',
       labels: { [LABEL.claimUid]: 'uid-c1', [LABEL.launchType]: 'cold', [LABEL.templateRefHash]: nameHash('python'), [LABEL.createdBy]: 'python-client' },
-      annotations: { [ANNOTATION.templateRef]: 'python' },
+      annotations: { [ANNOTATION.templateRef]: 'python', [ANNOTATION.podName]: 'c1' },
       ownerReferences: [expect.objectContaining({ kind: 'SandboxClaim', uid: 'uid-c1', controller: true })],
     });
     expect(s.spec.podTemplate.metadata).toEqual({
