@@ -19,6 +19,9 @@ interface Options {
   scenarios: Scenario[];
 }
 
+/** Every bench namespace starts with this, so a later run can find (and wait out) what an earlier one left. */
+const BENCH_PREFIX = 'bench-';
+
 function parseArgs(argv: string[]): Options {
   const options: Options = { controllerArgs: [], scenarios: allScenarios };
   for (let i = 0; i < argv.length; i++) {
@@ -84,12 +87,16 @@ async function main(): Promise<void> {
   });
   const label = options.controllerCmd ?? `lib/controller/main.ts ${options.controllerArgs.join(' ')}`.trim();
   log(`controller pid ${controller.pid} (${label}); log ${controller.logFile}`);
+  // A previous run's namespaces still being emptied would load the plane while we measure: wait them out.
+  const leftovers = (await kubectl(['get', 'namespaces', '-o', 'name'])).split('\n').map((n) => n.replace('namespace/', '')).filter((n) => n.startsWith(BENCH_PREFIX));
+  if (leftovers.length > 0) log(`waiting for ${leftovers.length} namespace(s) of an earlier run to be deleted`);
+  for (const name of leftovers) await deleteNamespace(name, { wait: true });
   const namespaces: string[] = [];
   const ctx: BenchContext = {
     client, controller, log,
     apiWrites: apiServerWrites,
     async namespace(prefix) {
-      const name = uniqueName(prefix);
+      const name = uniqueName(`${BENCH_PREFIX}${prefix}`);
       await createNamespace(name);
       namespaces.push(name);
       return name;
@@ -106,7 +113,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await controller.stop();
-    for (const name of namespaces) await deleteNamespace(name).catch(() => undefined);
+    for (const name of namespaces) await deleteNamespace(name, { wait: true }).catch(() => undefined);
     client.close();
   }
   const version = JSON.parse(await kubectl(['version', '-o', 'json'])).serverVersion?.gitVersion;

@@ -8,7 +8,7 @@ export const coldClaims: Scenario = {
   name: 'cold-claims',
   description: 'cold claims (empty pool): 10 serial, 40 at 20/s',
   async run(ctx: BenchContext): Promise<ResultRow[]> {
-    const namespace = await ctx.namespace('bench-cold');
+    const namespace = await ctx.namespace('cold');
     await createTemplateAndPool(ctx.client, namespace, 'cold', 0);
     const watch = await ClaimLatencyWatch.start(ctx.client, namespace);
     const rows: ResultRow[] = [];

@@ -8,7 +8,7 @@ export const poolFill: Scenario = {
   name: 'pool-fill',
   description: `warm pool 0 → ${REPLICAS} Ready`,
   async run(ctx: BenchContext): Promise<ResultRow[]> {
-    const namespace = await ctx.namespace('bench-fill');
+    const namespace = await ctx.namespace('fill');
     const started = performance.now();
     await createTemplateAndPool(ctx.client, namespace, 'fill', REPLICAS);
     await waitForPoolReady(ctx.client, namespace, 'fill', REPLICAS);

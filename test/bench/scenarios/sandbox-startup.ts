@@ -59,7 +59,7 @@ export const sandboxStartup: Scenario = {
   name: 'sandbox-startup',
   description: `Sandbox create -> Ready p50/p99 over ${MEASURED}, controller API writes per Sandbox, controller RSS at ${TOTAL} Sandboxes`,
   async run(ctx) {
-    const ns = await ctx.namespace('bench-sbx');
+    const ns = await ctx.namespace('sbx');
     const tracker = new ReadyTracker(ctx.client, ns);
     tracker.track(Resources.sandboxes);
     tracker.track(Resources.pods);

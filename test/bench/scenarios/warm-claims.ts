@@ -21,7 +21,7 @@ export const warmClaims: Scenario = {
   name: 'warm-claims',
   description: `warm claims against a Ready pool of ${POOL}: serial, 20/s and 75/s`,
   async run(ctx: BenchContext): Promise<ResultRow[]> {
-    const namespace = await ctx.namespace('bench-warm');
+    const namespace = await ctx.namespace('warm');
     await createTemplateAndPool(ctx.client, namespace, 'warm', POOL);
     await waitForPoolReady(ctx.client, namespace, 'warm', POOL);
     const watch = await ClaimLatencyWatch.start(ctx.client, namespace);
