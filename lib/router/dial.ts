@@ -2,8 +2,8 @@
 // API server (its pod may have moved while the watch lagged) and the fresh address is dialled before giving up.
 import type * as http from 'node:http';
 import { place, type Admitted } from './admission';
-import type { RouterMetrics } from './metrics';
 import type { SandboxResolver } from './resolver';
+import { upstreamErrorReason, type RouterMetrics } from './metrics';
 import { openUpstream, type UpstreamRequest } from './upstream';
 
 export interface DialDeps {
@@ -38,5 +38,11 @@ export async function dialSandbox(
   const fresh = place(route, await deps.resolver.refresh(route.namespace, route.id), deps.allowLoopbackPodIP);
   // The first attempt counts against the retries when the address did not change.
   const retries = fresh.host === admitted.host ? Math.max(0, deps.maxRetries - 1) : deps.maxRetries;
-  return { upstream: await openUpstream(spec(fresh, retries), deps.metrics, signal), admitted: fresh };
+  try {
+    return { upstream: await openUpstream(spec(fresh, retries), deps.metrics, signal), admitted: fresh };
+  } catch (err) {
+    // Counted once per request: the failed first attempt shows up as the cache invalidation above.
+    if (!signal.aborted) deps.metrics.upstreamErrors.inc({ sandbox_namespace: fresh.target.namespace, reason: upstreamErrorReason(err as NodeJS.ErrnoException) });
+    throw err;
+  }
 }

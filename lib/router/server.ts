@@ -91,7 +91,7 @@ export class RouterServer {
     const spec = (target: Admitted, maxRetries: number): UpstreamRequest => ({
       host: target.host, port: target.route.port, method: req.method ?? 'GET', path: req.url ?? '/',
       headers: upstreamRequestHeaders(req, upgrade), agent: upgrade ? false : this.agent,
-      idleTimeoutMs: config.idleTimeoutSeconds * 1000, maxRetries, deadline, namespace: target.target.namespace,
+      idleTimeoutMs: config.idleTimeoutSeconds * 1000, maxRetries, deadline,
     });
     return dialSandbox(admitted, spec, { ...this.deps, maxRetries: config.upstreamMaxRetries }, signal);
   }

@@ -14,7 +14,6 @@ export interface UpstreamRequest {
   readonly maxRetries: number;
   /** Retries stop once this time (ms since epoch) would be passed. */
   readonly deadline: number;
-  readonly namespace: string;
 }
 
 const retryDelayMs = (attempt: number): number => Math.min(200 * 2 ** attempt, 800);
@@ -49,7 +48,6 @@ export function openUpstream(spec: UpstreamRequest, metrics: RouterMetrics, sign
           setTimeout(() => attempt(n + 1), delay);
           return;
         }
-        metrics.upstreamErrors.inc({ sandbox_namespace: spec.namespace, reason });
         reject(err);
       });
     };

@@ -197,10 +197,12 @@ test('a refused cached address is re-resolved once and the fresh address is dial
 
 test('a re-resolved sandbox that still refuses gets 502, one that is gone 404', async () => {
   const unchanged = staleCache({ namespace: 'team-a', name: 'moved', uid: 'uid-m', podIPs: ['127.0.0.2'] });
-  await withRouter(async (url) => {
+  await withRouter(async (url, router) => {
     const res = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'moved') });
     expect([res.status, await res.json()]).toEqual([502, { detail: 'Could not connect to the backend sandbox: moved' }]);
     expect(unchanged.refreshes).toBe(1);
+    // One failed request is one upstream error, however many addresses it tried.
+    expect(await router.metrics.registry.metrics()).toMatch(/sandbox_router_upstream_errors_total\{[^}]*\} 1\n/);
   }, {}, undefined, unchanged);
   await withRouter(async (url) => {
     const res = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'moved') });
