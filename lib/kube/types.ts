@@ -50,15 +50,18 @@ export function splitKey(key: string): { namespace: string; name: string } {
 }
 
 /**
- * a >= b for resourceVersions. They are opaque to clients in general, but etcd-backed ones are increasing integers;
- * anything else compares as "not newer".
+ * Orders two resourceVersions: negative when `a` is older, 0 when equal, positive when newer, undefined when they
+ * cannot be compared. They are opaque to clients in general, but etcd-backed ones are increasing integers.
  */
+export function compareResourceVersions(a: string | undefined, b: string | undefined): number | undefined {
+  if (!a || !b) return undefined;
+  if (a === b) return 0;
+  if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return undefined;
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** a >= b for resourceVersions; versions that cannot be compared count as "not newer". */
 export function resourceVersionAtLeast(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b) return false;
-  if (a === b) return true;
-  try {
-    return BigInt(a) >= BigInt(b);
-  } catch {
-    return false;
-  }
+  return (compareResourceVersions(a, b) ?? -1) >= 0;
 }

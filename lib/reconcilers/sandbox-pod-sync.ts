@@ -74,7 +74,7 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
   let running: Pod;
   try {
     running = pod ? await updateOwnedPod(ctx, pod) : await createOrAdoptPod(ctx);
-    ctx.wrotePod(running);
+    if (running !== pod) ctx.wrotePod(running); // the same object back means nothing was written
   } catch (err) {
     if (annotated) await setPodNameAnnotation(ctx, null);
     throw err;

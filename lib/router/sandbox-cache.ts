@@ -3,7 +3,7 @@
 // An entry whose address refused a connection is re-read with a GET; watch events older than that read
 // (a lagging watch) do not overwrite it.
 import { CONDITION, LABEL, type Sandbox } from '../api';
-import { isGone, Resources, type KubeClient, type WatchEvent } from '../kube';
+import { compareResourceVersions, isGone, Resources, type KubeClient, type WatchEvent } from '../kube';
 import type { SandboxResolver, SandboxTarget } from './resolver';
 
 export interface SandboxCacheOptions {
@@ -119,11 +119,7 @@ export class SandboxCache implements SandboxResolver {
   }
 }
 
-/**
- * resourceVersions are opaque to clients in general, but the API server's are etcd revisions (integers); when both
- * parse as integers the smaller is older. Anything else is treated as newer, i.e. the event applies.
- */
+/** True when `version` is known to be older than `than`; versions that cannot be compared are not (the event applies). */
 export function isOlderResourceVersion(version: string, than: string | undefined): boolean {
-  if (than === undefined || !/^\d+$/.test(version) || !/^\d+$/.test(than)) return false;
-  return BigInt(version) < BigInt(than);
+  return (compareResourceVersions(version, than) ?? 0) < 0;
 }
