@@ -51,6 +51,8 @@ export const CONTROLLER_FLAGS = {
   sandboxWarmPoolConcurrentWorkers: { flag: 'sandbox-warm-pool-concurrent-workers', kind: 'int', default: 1, help: 'Concurrent SandboxWarmPool reconciles.', check: atLeast(1) },
   sandboxTemplateConcurrentWorkers: { flag: 'sandbox-template-concurrent-workers', kind: 'int', default: 1, help: 'Concurrent SandboxTemplate reconciles.', check: atLeast(1) },
   sandboxStatusCoalesceWindow: { flag: 'sandbox-status-coalesce-window', kind: 'duration', default: '1s', help: 'How long a starting Sandbox\'s not-yet-Ready status writes are held back and merged into one; 0s writes every change at once.' },
+  claimBurstQuietPeriod: { flag: 'claim-burst-quiet-period', kind: 'duration', default: '250ms', help: 'Pool refills, Pod metadata follow-ups of adopted Sandboxes and Events wait until no claim has arrived for this long, so a burst of claims gets the API server first; 0s disables.' },
+  claimBurstMaxDeferral: { flag: 'claim-burst-max-deferral', kind: 'duration', default: '5s', help: 'Longest such a write waits for a burst of claims to end.' },
   sandboxWarmPoolMaxBatchSize: { flag: 'sandbox-warm-pool-max-batch-size', kind: 'int', default: 300, help: 'Most members a pool creates or deletes in one pass.', check: atLeast(1) },
   sandboxWarmPoolReplenishDelay: { flag: 'sandbox-warm-pool-replenish-delay', kind: 'duration', default: '0s', help: 'Hold before refilling a pool after members were claimed.' },
   sandboxWarmPoolMaxRefillRate: { flag: 'sandbox-warm-pool-max-refill-rate', kind: 'float', default: 0, help: 'Per-pool member creations per second; 0 means unlimited.', check: atLeast(0) },

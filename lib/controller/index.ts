@@ -11,3 +11,4 @@ export * from './leader-election';
 export * from './metrics';
 export * from './reconciler';
 export * from './manager';
+export * from './burst-gate';

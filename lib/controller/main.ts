@@ -1,8 +1,10 @@
 // Controller process entry: parse flags (shared table in lib/api), build the client, metrics and manager, set up
 // every enabled controller, run until SIGTERM/SIGINT, shut down gracefully (drain, release the Lease).
 // Dev: `npm run controller -- --kubeconfig .cluster/kubeconfig [flags]`; image: `node build/lib/controller/main.js`.
+import { parseDuration } from '../api/duration';
 import { controllerUsage, parseControllerArgs, type ControllerConfig } from '../api/controller-flags';
 import { KubeClient } from '../kube/client';
+import { BurstGate } from './burst-gate';
 import { controllerModules } from './controllers';
 import { leaderElectionNamespace } from './leader-namespace';
 import { Logger, type LogLevel } from './logger';
@@ -59,6 +61,7 @@ export async function runController(argv: readonly string[]): Promise<number> {
     leaderElection: config.leaderElect ? { namespace: leaseNamespace } : undefined,
     metricsBindAddress: config.metricsBindAddress,
     healthProbeBindAddress: config.healthProbeBindAddress,
+    burstGate: new BurstGate({ quietMs: parseDuration(config.claimBurstQuietPeriod), maxDeferralMs: parseDuration(config.claimBurstMaxDeferral) }),
   });
   const enabled = controllerModules.filter((m) => m.enabled(config));
   for (const m of enabled) m.setup(manager, config);

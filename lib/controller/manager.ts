@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { KubeClient } from '../kube/client';
 import type { ResourceType } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
+import { BurstGate } from './burst-gate';
 import { Informer, listerWatcherFor, type ListWatchScope } from './informer';
 import { boundPort, closeServer, serveRoutes } from './http-server';
 import { LEADER_ELECTION_ID, LeaderElector, type LeaderElectionOptions } from './leader-election';
@@ -25,6 +26,8 @@ export interface ManagerOptions {
   healthProbeBindAddress?: string;
   /** Longest wait for in-flight reconciles on shutdown. @default 30000 */
   gracefulShutdownMs?: number;
+  /** Shared by the controllers: claims mark bursts, background writes yield to them. @default BurstGate.open() */
+  burstGate?: BurstGate;
 }
 
 export interface InformerSpec<T extends KubeObject> extends ListWatchScope {
@@ -46,6 +49,7 @@ export class Manager {
   readonly client: KubeClient;
   readonly metrics: ControllerMetrics;
   readonly logger: Logger;
+  readonly burstGate: BurstGate;
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly controllers: Controller[] = [];
   private readonly runnables: Runnable[] = [];
@@ -57,6 +61,7 @@ export class Manager {
     this.client = options.client;
     this.metrics = options.metrics;
     this.logger = options.logger;
+    this.burstGate = options.burstGate ?? BurstGate.open();
     if (options.leaderElection) this.elector = new LeaderElector(options.client, { ...options.leaderElection, logger: options.logger });
   }
 

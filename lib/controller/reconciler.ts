@@ -15,6 +15,8 @@ export interface ReconcileResult {
 /** What a controller implements: bring the world in line with the object behind `key` (`namespace/name`). */
 export interface Reconciler {
   reconcile(key: string): Promise<ReconcileResult | void>;
+  /** Called once as the workers start (after the caches synced, and only on the leader). */
+  started?(): void;
 }
 
 export interface ControllerOptions {
@@ -49,6 +51,7 @@ export class Controller {
   /** Starts the workers; resolves once the queue is shut down and every worker has finished. */
   start(): Promise<void> {
     this.options.metrics?.maxConcurrentReconciles.set({ controller: this.name }, this.workers);
+    if (!this.running) this.options.reconciler.started?.();
     this.running ??= Promise.all(Array.from({ length: this.workers }, () => this.worker())).then(() => undefined);
     return this.running;
   }

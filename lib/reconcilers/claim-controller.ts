@@ -5,6 +5,7 @@ import { CONDITION } from '../api/conditions';
 import { SANDBOX_CLAIM } from '../api/groups';
 import type { Sandbox, SandboxClaim, SandboxTemplate, SandboxWarmPool } from '../api/types';
 import type { ControllerConfig } from '../api/controller-flags';
+import { BurstGate } from '../controller/burst-gate';
 import type { ControllerModule } from '../controller/controllers';
 import type { Manager } from '../controller/manager';
 import { Resources } from '../kube/resources';
@@ -59,11 +60,15 @@ function claimRelevantChange(a: Sandbox, b: Sandbox): boolean {
     || !same(CONDITION.ready) || !same(CONDITION.finished);
 }
 
-/** Registers the event handlers that feed `queue`. */
-export function watchForClaims(informers: ClaimInformers, queue: { add(key: string): void }, reconciler: ClaimReconciler): void {
+/** Registers the event handlers that feed `queue`; a new claim still to be served marks a burst on `burstGate`. */
+export function watchForClaims(informers: ClaimInformers, queue: { add(key: string): void }, reconciler: ClaimReconciler, burstGate = BurstGate.open()): void {
   reconciler.onWake = (keys) => keys.forEach((k) => queue.add(k));
   informers.claims.addEventHandler({
-    onAdd: (claim) => { reconciler.observeClaim(claim); queue.add(objectKey(claim)); },
+    onAdd: (claim) => {
+      if (!claim.status?.sandbox?.name && !claim.metadata.deletionTimestamp) burstGate.claimArrived();
+      reconciler.observeClaim(claim);
+      queue.add(objectKey(claim));
+    },
     onUpdate: (_old, claim) => { reconciler.observeClaim(claim); queue.add(objectKey(claim)); },
     onDelete: (claim) => reconciler.forgetClaim(claim),
   });
@@ -121,7 +126,7 @@ export const claimControllerModule: ControllerModule = {
     const log = manager.logger.child({ controller: 'sandboxclaim' });
     const events = config.disableClaimEvents
       ? undefined
-      : new KubeEventRecorder(manager.client, 'sandboxclaim-controller', (err) => log.warn('event not recorded', { error: String(err) }));
+      : new KubeEventRecorder({ client: manager.client, component: 'sandboxclaim-controller', burstGate: manager.burstGate, onError: (err) => log.warn('event not recorded', { error: String(err) }) });
     const reconciler = new ClaimReconciler({
       client: manager.client, caches: informers, metrics: manager.metrics, events,
       settings: {
@@ -132,6 +137,6 @@ export const claimControllerModule: ControllerModule = {
       },
     });
     const controller = manager.controller({ name: 'sandboxclaim', reconciler, workers: config.sandboxClaimConcurrentWorkers });
-    watchForClaims(informers, controller.queue, reconciler);
+    watchForClaims(informers, controller.queue, reconciler, manager.burstGate);
   },
 };

@@ -61,7 +61,10 @@ export class ClaimReconciler {
   /** Claims predating the cache whose binding was checked with a live list. */
   private readonly liveChecked = new Set<string>();
   private readonly now: () => number;
-  /** First reconcile of this process; workers start only after the caches synced, so older claims may predate them. */
+  /**
+   * When this replica started reconciling (the workers start only after the caches synced): older claims may predate
+   * the cache. Set by started(), or by the first reconcile when nothing called it.
+   */
   private startedAt?: number;
 
   constructor(private readonly deps: ClaimReconcilerDeps) {
@@ -83,6 +86,10 @@ export class ClaimReconciler {
     for (const memory of [this.firstObserved, this.written]) memory.delete(uid);
     for (const memory of [this.readyRecorded, this.liveChecked]) memory.delete(uid);
     this.bindings.forget(uid);
+  }
+
+  started(): void {
+    this.startedAt = this.now();
   }
 
   /** Reconciles `namespace/name`. Throws for retry with backoff; otherwise says when to look again. */

@@ -1,6 +1,9 @@
 // Kubernetes Events about our objects (core/v1 Events, reportingController `sandbox-controller`). Best effort: a
-// failed event write is logged by the caller's logger, never fails a reconcile.
+// failed event write is logged by the caller's logger, never fails a reconcile. No client waits on an Event, so
+// during a burst of claims they are queued until it ends (see BurstGate), timestamped when they happened.
+import type { Event as CoreEvent } from 'kubernetes-types/core/v1';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+import { BurstGate } from '../controller/burst-gate';
 import type { KubeClient } from '../kube/client';
 import { Resources } from '../kube/resources';
 
@@ -11,12 +14,27 @@ export interface EventRecorder {
   normal(object: EventObject, reason: string, message: string): void;
 }
 
+export interface KubeEventRecorderOptions {
+  client: Pick<KubeClient, 'create'>;
+  /** `source.component` of every Event. */
+  component: string;
+  /** Holds Events back during a burst of claims. @default BurstGate.open() */
+  burstGate?: BurstGate;
+  /** Told about each Event that could not be written. @default ignore */
+  onError?: (err: unknown) => void;
+}
+
+let recorders = 0;
+
 export class KubeEventRecorder implements EventRecorder {
-  constructor(
-    private readonly client: KubeClient,
-    private readonly component: string,
-    private readonly onError: (err: unknown) => void = () => undefined,
-  ) {}
+  private readonly pending: CoreEvent[] = [];
+  private timer?: NodeJS.Timeout;
+  private readonly gateKey = `events:${++recorders}`;
+  private readonly burstGate: BurstGate;
+
+  constructor(private readonly options: KubeEventRecorderOptions) {
+    this.burstGate = options.burstGate ?? BurstGate.open();
+  }
 
   warning(object: EventObject, reason: string, message: string): void {
     this.record(object, 'Warning', reason, message);
@@ -29,14 +47,28 @@ export class KubeEventRecorder implements EventRecorder {
   private record(object: EventObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const meta = object.metadata ?? {};
     const now = new Date().toISOString();
-    const event = {
+    this.pending.push({
       apiVersion: 'v1', kind: 'Event',
       metadata: { generateName: `${meta.name}.`, namespace: meta.namespace },
       involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: meta.name, namespace: meta.namespace, uid: meta.uid, resourceVersion: meta.resourceVersion },
       type, reason, message,
-      source: { component: this.component },
+      source: { component: this.options.component },
       firstTimestamp: now, lastTimestamp: now, count: 1,
-    };
-    this.client.create(Resources.events, event).catch(this.onError);
+    });
+    this.flushWhenQuiet();
+  }
+
+  private flushWhenQuiet(): void {
+    if (this.timer) return;
+    const wait = this.burstGate.wait(this.gateKey);
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flushWhenQuiet();
+      }, wait);
+      this.timer.unref();
+      return;
+    }
+    for (const event of this.pending.splice(0)) this.options.client.create(Resources.events, event).catch((err) => this.options.onError?.(err));
   }
 }

@@ -36,10 +36,11 @@ export const sandboxControllerModule: ControllerModule = {
     const services = manager.informer<Service>(Resources.services, scope);
     const pvcs = manager.informer<PersistentVolumeClaim>(Resources.persistentVolumeClaims, { ...scope, transform: slimPvc });
     const log = manager.logger.child({ controller: 'sandbox' });
-    const events = new KubeEventRecorder(manager.client, FIELD_MANAGER, (err) => log.warn('event write failed', { error: String(err) }));
+    const events = new KubeEventRecorder({ client: manager.client, component: FIELD_MANAGER, burstGate: manager.burstGate, onError: (err) => log.warn('event write failed', { error: String(err) }) });
     const reconciler = new SandboxReconciler({
       client: manager.client, caches: { sandboxes, pods, services, pvcs }, events, clusterDomain: config.clusterDomain,
       statusCoalesceWindowMs: parseDuration(config.sandboxStatusCoalesceWindow),
+      burstGate: manager.burstGate,
       onReady: (sandbox, at) => {
         const labels = sandboxGaugeLabels(sandbox);
         const created = Date.parse(sandbox.metadata.creationTimestamp ?? '');

@@ -24,6 +24,8 @@ export interface PodState {
   podStateUnknown?: boolean;
   /** The refusal message when several Pods are controlled by this Sandbox. */
   multiplePods?: string;
+  /** The owned Pod's labels/annotations are behind and wait this many ms for a burst of claims to end. */
+  metadataWaitMs?: number;
 }
 
 export interface PodContext extends ChildContext {
@@ -32,6 +34,8 @@ export interface PodContext extends ChildContext {
   wrote(updated: Sandbox): void;
   /** Told about every Pod this pass creates or patches, for the same reason. */
   wrotePod(pod: Pod): void;
+  /** Ms an owned Pod's metadata update should wait (a burst of claims is being served); 0 = now. */
+  podMetadataWait(): number;
 }
 
 /** Pods controlled by this Sandbox: the name-hash index, plus the sandbox-named Pod in case its label was removed. */
@@ -72,8 +76,11 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
     return pod ? suspendPod(ctx, pod) : { podNotOwned: ctx.caches.pods.get(sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '') !== undefined };
   }
   let running: Pod;
+  let metadataWaitMs = 0;
   try {
-    running = pod ? await updateOwnedPod(ctx, pod) : await createOrAdoptPod(ctx);
+    // Nobody waits on an adopted Sandbox's Pod labels: they follow once a burst of claims has been served.
+    if (pod && podMetadataPatch(pod, sandbox, false)) metadataWaitMs = ctx.podMetadataWait();
+    running = !pod ? await createOrAdoptPod(ctx) : metadataWaitMs > 0 ? pod : await updateOwnedPod(ctx, pod);
     if (running !== pod) ctx.wrotePod(running); // the same object back means nothing was written
   } catch (err) {
     if (annotated) await setPodNameAnnotation(ctx, null);
@@ -81,7 +88,7 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
   }
   // The annotation only ever names the Pod this Sandbox controls; a stale or forged value is overwritten.
   if (annotated !== running.metadata?.name) await setPodNameAnnotation(ctx, running.metadata?.name ?? null);
-  return { pod: running };
+  return metadataWaitMs > 0 ? { pod: running, metadataWaitMs } : { pod: running };
 }
 
 async function suspendPod(ctx: ChildContext, pod: Pod): Promise<PodState> {

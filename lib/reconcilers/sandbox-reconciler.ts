@@ -7,6 +7,7 @@ import { CONDITION, SANDBOX_REASON } from '../api/conditions';
 import { LABEL } from '../api/metadata-keys';
 import { nameHash } from '../api/name-hash';
 import type { Sandbox, SandboxStatus } from '../api/types';
+import { BurstGate } from '../controller/burst-gate';
 import type { KubeClient } from '../kube/client';
 import { Resources } from '../kube/resources';
 import { splitKey } from '../kube/types';
@@ -20,6 +21,8 @@ import { OwnWrites } from './own-writes';
 import { ownedPods, syncPod, type PodState } from './sandbox-pod-sync';
 import { statusNeedsWrite, statusPatch } from './sandbox-status';
 import { isStartingStatus, StatusWindow } from './sandbox-status-window';
+
+const podMetadataKey = (sandboxKey: string) => `pod-metadata:${sandboxKey}`;
 
 /** Requeue floor while a shutdownTime is pending: expiry may fire up to this late. */
 export const SHUTDOWN_REQUEUE_FLOOR_MS = 2000;
@@ -36,6 +39,8 @@ export interface SandboxReconcilerOptions {
   now?: () => number;
   /** Called when a pass turns Ready to True (creation-latency metric); `at` is the pass time in ms. */
   onReady?: (sandbox: Sandbox, at: number) => void;
+  /** Owned Pods' metadata updates yield to a burst of claims. @default BurstGate.open() */
+  burstGate?: BurstGate;
 }
 
 export interface SandboxReconcileResult {
@@ -60,6 +65,7 @@ export class SandboxReconciler {
    */
   private readonly written = new Map<string, { stale: Set<string>; sandbox: Sandbox }>();
   private readonly statusWindow: StatusWindow;
+  private readonly burstGate: BurstGate;
 
   /** Pods as this controller last wrote them, until the Pod cache catches up. */
   private readonly pods: OwnWrites<Pod>;
@@ -70,6 +76,7 @@ export class SandboxReconciler {
     this.pods = new OwnWrites(options.caches.pods, this.now);
     this.caches = { ...options.caches, pods: this.pods };
     this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0, this.now);
+    this.burstGate = options.burstGate ?? BurstGate.open();
   }
 
   /** Pod watch event (the controller wires it): retires our remembered copy once the cache has caught up. */
@@ -86,6 +93,7 @@ export class SandboxReconciler {
     if (!useOverlay) this.written.delete(key);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.statusWindow.forget(key);
+      this.burstGate.forget(podMetadataKey(key));
       return {};
     }
     const sandbox = useOverlay ? prior.sandbox : cached;
@@ -98,7 +106,11 @@ export class SandboxReconciler {
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
     if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox, wrote);
 
-    const ctx = { client: this.options.client, caches: this.caches, sandbox, events: this.options.events, wrote, wrotePod: (pod: Pod) => this.pods.wrote(pod) };
+    const ctx = {
+      client: this.options.client, caches: this.caches, sandbox, events: this.options.events, wrote,
+      wrotePod: (pod: Pod) => this.pods.wrote(pod),
+      podMetadataWait: () => this.burstGate.wait(podMetadataKey(key)),
+    };
     const errors: unknown[] = [];
     await syncPvcs(ctx).catch((err) => errors.push(err));
     const suspended = sandbox.spec.operatingMode === 'Suspended';
@@ -129,6 +141,7 @@ export class SandboxReconciler {
         requeueAfter = Math.max(shutdownAt - now.getTime(), SHUTDOWN_REQUEUE_FLOOR_MS);
       }
     }
+    if (podState.metadataWaitMs) requeueAfter = Math.min(requeueAfter ?? podState.metadataWaitMs, podState.metadataWaitMs);
     if (windowLeft > 0 && !errors.length && isStartingStatus(status) && statusNeedsWrite(sandbox.status, status)) {
       // Held: the pass at the deadline writes whatever is current by then.
       requeueAfter = Math.min(requeueAfter ?? windowLeft, windowLeft);

@@ -15,7 +15,7 @@ export const templateControllerModule: ControllerModule = {
     const log: Logger = manager.logger.child({ controller: 'sandboxtemplate' });
     const templates = manager.informer<SandboxTemplate>(Resources.sandboxTemplates);
     const networkPolicies = manager.informer<CachedNetworkPolicy>(Resources.networkPolicies);
-    const events = new KubeEventRecorder(manager.client, 'sandboxtemplate-controller', (err) => log.warn('event not recorded', { error: String(err) }));
+    const events = new KubeEventRecorder({ client: manager.client, component: 'sandboxtemplate-controller', burstGate: manager.burstGate, onError: (err) => log.warn('event not recorded', { error: String(err) }) });
     const controller = manager.controller({
       name: 'sandboxtemplate',
       reconciler: new TemplateReconciler({ client: manager.client, templates, networkPolicies, events }),

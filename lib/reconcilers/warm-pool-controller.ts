@@ -58,10 +58,10 @@ export const warmPoolControllerModule: ControllerModule = {
     const sandboxes = manager.informer<Sandbox>(Resources.sandboxes, { indexers: { [WARM_POOL_MEMBER_INDEX]: warmPoolMemberIndex } });
     const pods = manager.informer<Pod & KubeObject>(Resources.pods, { ...sandboxChildScope(config), transform: slimPod });
     const expectations = new Expectations();
-    const events = new KubeEventRecorder(manager.client, 'sandboxwarmpool-controller', (err) => log.warn('event not recorded', { error: String(err) }));
+    const events = new KubeEventRecorder({ client: manager.client, component: 'sandboxwarmpool-controller', burstGate: manager.burstGate, onError: (err) => log.warn('event not recorded', { error: String(err) }) });
     const controller = manager.controller({
       name: 'sandboxwarmpool',
-      reconciler: new WarmPoolReconciler({ client: manager.client, pools, templates, sandboxes, pods, events, expectations, config, log }),
+      reconciler: new WarmPoolReconciler({ client: manager.client, pools, templates, sandboxes, pods, events, expectations, config, log, burstGate: manager.burstGate }),
       workers: config.sandboxWarmPoolConcurrentWorkers,
     });
     pools.addEventHandler(controller.enqueueSelf());

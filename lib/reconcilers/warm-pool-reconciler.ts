@@ -7,6 +7,7 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import {
   ANNOTATION, LABEL, WARM_POOL_EVENT, parseDuration, type ControllerConfig, type Sandbox, type SandboxTemplate, type SandboxWarmPool,
 } from '../api';
+import { BurstGate } from '../controller/burst-gate';
 import type { Logger } from '../controller/logger';
 import type { CacheReader } from '../controller/store';
 import { Resources, isAlreadyExists, isConflict, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
@@ -34,11 +35,15 @@ export interface WarmPoolReconcilerDeps {
   pods: CacheReader<Pod & KubeObject>;
   events: EventRecorder;
   expectations: Expectations;
+  /** Refills yield to a burst of claims while the pool still has a Ready member to give. @default BurstGate.open() */
+  burstGate?: BurstGate;
   config: WarmPoolConfig;
   log: Logger;
   now?: () => number;
   random?: () => number;
 }
+
+const refillKey = (poolKey: string) => `refill:${poolKey}`;
 
 /** Requeue when expectations block a create/delete; watch events normally retrigger much sooner. */
 export const EXPECTATIONS_RETRY_MS = 30_000;
@@ -60,12 +65,14 @@ export class WarmPoolReconciler {
   private readonly random: () => number;
   private readonly graceMs: number;
   private readonly recheckMs: number;
+  private readonly burstGate: BurstGate;
 
   constructor(private readonly deps: WarmPoolReconcilerDeps) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.graceMs = parseDuration(deps.config.sandboxWarmPoolReadinessGracePeriod);
     this.recheckMs = parseDuration(deps.config.sandboxWarmPoolUnschedulableRecheckInterval);
+    this.burstGate = deps.burstGate ?? BurstGate.open();
   }
 
   async reconcile(key: string): Promise<{ requeueAfter?: number } | void> {
@@ -74,6 +81,7 @@ export class WarmPoolReconciler {
     if (!pool || pool.metadata.deletionTimestamp) {
       this.state.delete(key);
       this.deps.expectations.forget(key);
+      this.burstGate.forget(refillKey(key));
       return;
     }
     const state = this.stateOf(key);
@@ -101,7 +109,7 @@ export class WarmPoolReconciler {
     if (!trustworthy) {
       requeues.push(EXPECTATIONS_RETRY_MS);
     } else if (current + census.terminating < desired && template) {
-      const res = await this.createDeficit(key, pool, template, state, desired - current - census.terminating);
+      const res = await this.createDeficit(key, pool, template, state, desired - current - census.terminating, census.active.some(isSandboxReady));
       requeues.push(res.requeueAfter);
       failure = res.error;
       createOutcome = res.error ? 'failed' : 'ok';
@@ -188,10 +196,16 @@ export class WarmPoolReconciler {
     }
   }
 
-  private async createDeficit(key: string, pool: SandboxWarmPool, template: SandboxTemplate, state: PoolState, missing: number): Promise<{ requeueAfter?: number; error?: unknown }> {
+  private async createDeficit(
+    key: string, pool: SandboxWarmPool, template: SandboxTemplate, state: PoolState, missing: number, canServeClaims: boolean,
+  ): Promise<{ requeueAfter?: number; error?: unknown }> {
     const now = this.now();
     const hold = state.hold.remaining(now);
     if (hold > 0) return { requeueAfter: hold };
+    // A refill started mid-burst is not Ready in time to serve that burst, and it slows every claim still arriving; so
+    // a pool that can still serve a claim yields (bounded). An empty one refills at once.
+    const burst = canServeClaims ? this.burstGate.wait(refillKey(key)) : 0;
+    if (burst > 0) return { requeueAfter: burst };
     const wanted = Math.min(missing, this.deps.config.sandboxWarmPoolMaxBatchSize);
     const granted = state.bucket.take(wanted, now);
     if (granted === 0) return { requeueAfter: state.bucket.msUntilNextToken() };

@@ -1,4 +1,5 @@
-// Controller worker pool: bounded parallelism, per-key exclusivity, requeueAfter, rate-limited retry, drain, metrics.
+// Controller worker pool: bounded parallelism, per-key exclusivity, requeueAfter, rate-limited retry, drain, metrics,
+// and the reconciler's started() hook.
 import { Controller, ControllerMetrics, ExponentialBackoffLimiter, type Reconciler } from '../../../lib/controller';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
@@ -13,6 +14,23 @@ async function eventually(done: () => boolean, deadlineMs = 10_000): Promise<voi
 }
 
 describe('Controller', () => {
+  it('tells the reconciler once that its workers started, before the first reconcile', async () => {
+    const calls: string[] = [];
+    const reconciler: Reconciler = {
+      started: () => calls.push('started'),
+      async reconcile(key) { calls.push(key); },
+    };
+    const c = new Controller({ name: 'hook', reconciler });
+    c.enqueue('ns/a');
+    expect(calls).toEqual([]);
+    const running = c.start();
+    void c.start();
+    await eventually(() => calls.length === 2);
+    await c.stop();
+    await running;
+    expect(calls).toEqual(['started', 'ns/a']);
+  });
+
   it('runs at most `workers` reconciles at once and never two for one key', async () => {
     let active = 0;
     let peak = 0;

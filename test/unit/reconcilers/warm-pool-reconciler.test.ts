@@ -1,9 +1,11 @@
 // WarmPoolReconciler passes over in-memory caches and a recording client, on an injected clock: status write
-// coalescing (no lost final update) and the replenish hold engaging on the first member taken from a full pool.
+// coalescing (no lost final update), the replenish hold engaging on the first member taken from a full pool, and the
+// refill yielding to a burst of claims.
 import type { Pod } from 'kubernetes-types/core/v1';
 import { defaultControllerConfig, type Sandbox, type SandboxTemplate, type SandboxWarmPool } from '../../../lib/api';
 import { Store } from '../../../lib/controller/store';
 import { silentLogger } from '../../../lib/controller/logger';
+import { BurstGate } from '../../../lib/controller/burst-gate';
 import type { KubeObject } from '../../../lib/kube';
 import { Expectations } from '../../../lib/reconcilers/warm-pool-expectations';
 import { WARM_POOL_MEMBER_INDEX, buildMember, warmPoolMemberIndex } from '../../../lib/reconcilers/warm-pool-member';
@@ -21,8 +23,9 @@ const template: SandboxTemplate = {
 interface Write { verb: 'create' | 'patch' | 'delete'; resource: string; name?: string; body?: any }
 
 /** One pool `ns/pool` with its caches, a client recording every write, and a settable clock. */
-function harness(replicas: number, flags: { replenishDelay?: string } = {}) {
+function harness(replicas: number, flags: { replenishDelay?: string; burst?: { quietMs: number; maxDeferralMs: number } } = {}) {
   let clock = 1_000_000;
+  const burstGate = flags.burst ? new BurstGate({ ...flags.burst, now: () => clock }) : undefined;
   let seq = 0;
   const writes: Write[] = [];
   const pools = new Store<SandboxWarmPool>();
@@ -51,11 +54,12 @@ function harness(replicas: number, flags: { replenishDelay?: string } = {}) {
   const config = { ...defaultControllerConfig(), sandboxWarmPoolReplenishDelay: flags.replenishDelay ?? '0s' };
   const reconciler = new WarmPoolReconciler({
     client: client as any, pools, templates, sandboxes, pods: new Store<Pod & KubeObject>(), expectations, config,
-    events: { warning: () => undefined, normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0,
+    events: { warning: () => undefined, normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0, burstGate,
   });
   const pool = () => pools.get('ns', 'pool')!;
   return {
     writes,
+    claimArrived: () => burstGate!.claimArrived(),
     reconcile: () => reconciler.reconcile('ns/pool'),
     advance(ms: number) { clock += ms; },
     /** A Ready member the pool created, as the watch would deliver it (and the creation observed). */
@@ -81,7 +85,7 @@ function harness(replicas: number, flags: { replenishDelay?: string } = {}) {
 }
 
 /** A full pool of `n` Ready members whose status is written and cached. */
-async function fullPool(n: number, flags: { replenishDelay?: string } = {}) {
+async function fullPool(n: number, flags: Parameters<typeof harness>[1] = {}) {
   const h = harness(n, flags);
   const members = Array.from({ length: n }, () => h.addMember());
   await h.reconcile();
@@ -149,5 +153,46 @@ describe('WarmPoolReconciler replenish hold', () => {
     h.advance(5000);
     await h.reconcile();
     expect(h.creates()).toBe(1);
+  });
+});
+
+describe('WarmPoolReconciler during a burst of claims', () => {
+  const burst = { quietMs: 250, maxDeferralMs: 5000 };
+
+  it('refills only once claims pause', async () => {
+    const { h, members } = await fullPool(3, { burst });
+    h.claimArrived();
+    h.takeMember(members[0]);
+    h.advance(100);
+    expect(await h.reconcile()).toEqual({ requeueAfter: 150 });
+    expect(h.creates()).toBe(0);
+    h.advance(150);
+    await h.reconcile();
+    expect(h.creates()).toBe(1);
+  });
+
+  it('refills after the longest deferral even while claims keep coming', async () => {
+    const { h, members } = await fullPool(4, { burst });
+    h.claimArrived();
+    h.takeMember(members[0]);
+    await h.reconcile();
+    for (let t = 0; t < 4800; t += 200) {
+      h.advance(200);
+      h.claimArrived();
+      await h.reconcile();
+    }
+    expect(h.creates()).toBe(0);
+    h.advance(200);
+    h.claimArrived();
+    await h.reconcile();
+    expect(h.creates()).toBe(1);
+  });
+
+  it('refills an emptied pool at once', async () => {
+    const { h, members } = await fullPool(2, { burst });
+    h.claimArrived();
+    members.forEach((m) => h.takeMember(m));
+    await h.reconcile();
+    expect(h.creates()).toBe(2);
   });
 });
