@@ -43,7 +43,9 @@ export const warmClaims: Scenario = {
           await paced(phase.count, phase.perSecond, (i) => watch.create(ctx.client, claim(namespace, names[i], 'warm')));
           await watch.waitReady(names);
         }
-        // let follow-up writes (pod label patches, events) land before counting
+        // Count everything the phase caused: follow-up writes (Pod label patches, events) and the whole refill, which
+        // waits for the burst to end.
+        await waitForPoolReady(ctx.client, namespace, 'warm', POOL);
         await new Promise((r) => setTimeout(r, 1500));
         const writes = diffWrites(before, await ctx.apiWrites());
         const warm = watch.warmCount(names);
