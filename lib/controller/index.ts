@@ -12,3 +12,4 @@ export * from './metrics';
 export * from './reconciler';
 export * from './manager';
 export * from './burst-gate';
+export * from './event-recorder';

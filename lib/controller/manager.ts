@@ -6,6 +6,7 @@ import type { KubeClient } from '../kube/client';
 import type { ResourceType } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
 import { BurstGate } from './burst-gate';
+import { KubeEventRecorder } from './event-recorder';
 import { Informer, listerWatcherFor, type ListWatchScope } from './informer';
 import { boundPort, closeServer, serveRoutes } from './http-server';
 import { LEADER_ELECTION_ID, LeaderElector, type LeaderElectionOptions } from './leader-election';
@@ -52,6 +53,7 @@ export class Manager {
   readonly burstGate: BurstGate;
   private readonly informers = new Map<string, Informer<KubeObject>>();
   private readonly controllers: Controller[] = [];
+  private readonly recorders: KubeEventRecorder[] = [];
   private readonly runnables: Runnable[] = [];
   private readonly elector?: LeaderElector;
   private leaderWorkStarted = false;
@@ -85,6 +87,17 @@ export class Manager {
       for (const [name, fn] of Object.entries(indexers ?? {})) informer.addIndex(name, fn);
     }
     return informer;
+  }
+
+  /** An Event recorder reporting as `component`: its Events yield to claim bursts and are sent before shutdown ends. */
+  eventRecorder(component: string): KubeEventRecorder {
+    const log = this.logger.child({ logger: 'events', component });
+    const recorder = new KubeEventRecorder({
+      client: this.client, component, burstGate: this.burstGate,
+      onError: (err) => log.warn('event not recorded', { error: String(err) }),
+    });
+    this.recorders.push(recorder);
+    return recorder;
   }
 
   /** Registers a controller; its workers start when this replica leads. */
@@ -151,7 +164,8 @@ export class Manager {
       }
       log.info(lost ? 'stopping controllers: leadership lost' : 'shutting down: draining in-flight reconciles');
       leaderWork.abort();
-      const drained = Promise.all([...this.controllers.map((c) => c.stop()), ...controllerRuns, ...runnableRuns]);
+      const drained = Promise.all([...this.controllers.map((c) => c.stop()), ...controllerRuns, ...runnableRuns])
+        .then(() => Promise.all(this.recorders.map((r) => r.flush())));
       const timeout = this.options.gracefulShutdownMs ?? 30_000;
       const timedOut = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => setTimeout(r, timeout, true).unref())]);
       if (timedOut) log.warn('graceful shutdown timed out; in-flight reconciles abandoned', { timeoutMs: timeout });

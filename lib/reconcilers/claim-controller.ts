@@ -15,7 +15,6 @@ import { controllingPool, sandboxPoolIndex, SANDBOX_BY_POOL_INDEX } from './clai
 import type { CachedReader } from './claim-deps';
 import { loadAllowedLabelDomains } from './claim-pod-metadata';
 import { ClaimReconciler } from './claim-reconciler';
-import { KubeEventRecorder } from './event-recorder';
 import { findCondition } from './conditions';
 
 /** An informer as the claim controller uses it (structurally the runtime's Informer). */
@@ -123,10 +122,9 @@ export const claimControllerModule: ControllerModule = {
       templates: manager.informer<SandboxTemplate>(Resources.sandboxTemplates),
     };
     addClaimIndexes(informers);
-    const log = manager.logger.child({ controller: 'sandboxclaim' });
     const events = config.disableClaimEvents
       ? undefined
-      : new KubeEventRecorder({ client: manager.client, component: 'sandboxclaim-controller', burstGate: manager.burstGate, onError: (err) => log.warn('event not recorded', { error: String(err) }) });
+      : manager.eventRecorder('sandboxclaim-controller');
     const reconciler = new ClaimReconciler({
       client: manager.client, caches: informers, metrics: manager.metrics, events,
       settings: {

@@ -20,7 +20,7 @@ import { adoptionPatch, buildColdSandbox, desiredPodMetadata, metadataSyncPatch 
 import { claimExpiry, desiredClaimStatus, isClaimReady, statusEqual } from './claim-status';
 import { findCondition } from './conditions';
 import { PoolWaiters } from './claim-waiters';
-import type { EventRecorder } from './event-recorder';
+import type { EventRecorder } from '../controller/event-recorder';
 
 export interface ClaimReconcilerDeps {
   client: ClaimClient;

@@ -1,7 +1,6 @@
 // lib/reconcilers: the reconcilers of the agent-sandbox controller (Sandbox here; extension kinds alongside), pure
-// builders for the objects they own, and the small helpers (ownership, conditions, events) they share.
+// builders for the objects they own, and the small helpers (ownership, conditions) they share.
 export * from './conditions';
-export * from './event-recorder';
 export * from './ownership';
 export * from './sandbox-cache';
 export * from './sandbox-children';

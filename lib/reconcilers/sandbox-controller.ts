@@ -10,7 +10,6 @@ import type { ControllerModule } from '../controller/controllers';
 import type { EventHandlers } from '../controller/informer';
 import { Resources } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
-import { KubeEventRecorder } from './event-recorder';
 import { POD_NAME_HASH_INDEX, podNameHashIndex, sandboxChildScope, slimPod, slimPvc } from './sandbox-cache';
 import { FIELD_MANAGER } from './sandbox-children';
 import { sandboxGaugeLabels } from './sandbox-metrics';
@@ -35,8 +34,7 @@ export const sandboxControllerModule: ControllerModule = {
     const pods = manager.informer<Pod>(Resources.pods, { ...scope, indexers: { [POD_NAME_HASH_INDEX]: podNameHashIndex }, transform: slimPod });
     const services = manager.informer<Service>(Resources.services, scope);
     const pvcs = manager.informer<PersistentVolumeClaim>(Resources.persistentVolumeClaims, { ...scope, transform: slimPvc });
-    const log = manager.logger.child({ controller: 'sandbox' });
-    const events = new KubeEventRecorder({ client: manager.client, component: FIELD_MANAGER, burstGate: manager.burstGate, onError: (err) => log.warn('event write failed', { error: String(err) }) });
+    const events = manager.eventRecorder(FIELD_MANAGER);
     const reconciler = new SandboxReconciler({
       client: manager.client, caches: { sandboxes, pods, services, pvcs }, events, clusterDomain: config.clusterDomain,
       statusCoalesceWindowMs: parseDuration(config.sandboxStatusCoalesceWindow),

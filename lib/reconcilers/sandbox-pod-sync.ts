@@ -10,7 +10,7 @@ import type { Sandbox } from '../api/types';
 import { isNotFound } from '../kube/errors';
 import { Resources } from '../kube/resources';
 import { findCondition } from './conditions';
-import type { EventRecorder } from './event-recorder';
+import type { EventRecorder } from '../controller/event-recorder';
 import { isControlledBy, ownershipOf, sandboxOwner } from './ownership';
 import { POD_NAME_HASH_INDEX } from './sandbox-cache';
 import { FIELD_MANAGER, createOrGet, type ChildContext } from './sandbox-children';

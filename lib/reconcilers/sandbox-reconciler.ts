@@ -12,7 +12,7 @@ import type { KubeClient } from '../kube/client';
 import { Resources } from '../kube/resources';
 import { splitKey } from '../kube/types';
 import { findCondition } from './conditions';
-import type { EventRecorder } from './event-recorder';
+import type { EventRecorder } from '../controller/event-recorder';
 import { isControlledBy, sandboxOwner } from './ownership';
 import type { SandboxCaches } from './sandbox-cache';
 import { FIELD_MANAGER, ignoreNotFound, syncPvcs, syncService, type ServiceState } from './sandbox-children';

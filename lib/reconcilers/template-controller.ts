@@ -1,21 +1,18 @@
 // Wiring of the SandboxTemplate controller (with --extensions): templates and NetworkPolicies into one work queue,
 // `--sandbox-template-concurrent-workers` workers.
 import type { ControllerModule } from '../controller/controllers';
-import { Logger } from '../controller/logger';
 import type { SandboxTemplate } from '../api/types';
 import { SANDBOX_TEMPLATE } from '../api/groups';
 import { Resources } from '../kube/resources';
-import { KubeEventRecorder } from './event-recorder';
 import { TemplateReconciler, type CachedNetworkPolicy } from './template-reconciler';
 
 export const templateControllerModule: ControllerModule = {
   name: 'sandboxtemplate',
   enabled: (config) => config.extensions,
   setup(manager, config) {
-    const log: Logger = manager.logger.child({ controller: 'sandboxtemplate' });
     const templates = manager.informer<SandboxTemplate>(Resources.sandboxTemplates);
     const networkPolicies = manager.informer<CachedNetworkPolicy>(Resources.networkPolicies);
-    const events = new KubeEventRecorder({ client: manager.client, component: 'sandboxtemplate-controller', burstGate: manager.burstGate, onError: (err) => log.warn('event not recorded', { error: String(err) }) });
+    const events = manager.eventRecorder('sandboxtemplate-controller');
     const controller = manager.controller({
       name: 'sandboxtemplate',
       reconciler: new TemplateReconciler({ client: manager.client, templates, networkPolicies, events }),

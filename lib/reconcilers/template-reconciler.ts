@@ -7,7 +7,7 @@ import { LABEL, nameHash, type SandboxTemplate } from '../api';
 import type { CacheReader } from '../controller/store';
 import { Resources, isConflict, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
 import { semanticEqual } from './blueprint';
-import type { EventRecorder } from './event-recorder';
+import type { EventRecorder } from '../controller/event-recorder';
 import { templateOwner } from './extension-owners';
 import { isControlledBy } from './ownership';
 import { desiredNetworkPolicy, networkPolicyName } from './template-network-policy';

@@ -7,7 +7,6 @@ import type { EventHandlers } from '../controller/informer';
 import type { Sandbox, SandboxTemplate, SandboxWarmPool } from '../api/types';
 import { Resources } from '../kube/resources';
 import { objectKey, type KubeObject } from '../kube/types';
-import { KubeEventRecorder } from './event-recorder';
 import { sandboxChildScope, slimPod } from './sandbox-cache';
 import { Expectations } from './warm-pool-expectations';
 import { WARM_POOL_MEMBER_INDEX, owningPoolKey, warmPoolMemberIndex } from './warm-pool-member';
@@ -58,7 +57,7 @@ export const warmPoolControllerModule: ControllerModule = {
     const sandboxes = manager.informer<Sandbox>(Resources.sandboxes, { indexers: { [WARM_POOL_MEMBER_INDEX]: warmPoolMemberIndex } });
     const pods = manager.informer<Pod & KubeObject>(Resources.pods, { ...sandboxChildScope(config), transform: slimPod });
     const expectations = new Expectations();
-    const events = new KubeEventRecorder({ client: manager.client, component: 'sandboxwarmpool-controller', burstGate: manager.burstGate, onError: (err) => log.warn('event not recorded', { error: String(err) }) });
+    const events = manager.eventRecorder('sandboxwarmpool-controller');
     const controller = manager.controller({
       name: 'sandboxwarmpool',
       reconciler: new WarmPoolReconciler({ client: manager.client, pools, templates, sandboxes, pods, events, expectations, config, log, burstGate: manager.burstGate }),

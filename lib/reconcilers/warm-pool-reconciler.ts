@@ -11,7 +11,7 @@ import { BurstGate } from '../controller/burst-gate';
 import type { Logger } from '../controller/logger';
 import type { CacheReader } from '../controller/store';
 import { Resources, isAlreadyExists, isConflict, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
-import type { EventRecorder } from './event-recorder';
+import type { EventRecorder } from '../controller/event-recorder';
 import { poolOwner } from './extension-owners';
 import { controllerRefTo } from './ownership';
 import { slowStartBatch } from './slow-start';

@@ -1,6 +1,7 @@
 // Claims first, on the real plane, with a quiet period long enough to observe: while claims keep arriving, the
 // refill of a claimed member, the label patch on the adopted Pod and the SandboxAdopted event wait; once claims stop
-// for the quiet period they all land. A pool left with no Ready member refills at once.
+// for the quiet period they all land. A pool left with no Ready member refills at once. Events still held back when
+// the controller is stopped are written before it exits.
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { Sandbox } from '../../../lib/api/types';
 import { Resources } from '../../../lib/kube/resources';
@@ -61,4 +62,12 @@ test('a pool with no Ready member left refills at once', async () => {
   }, { timeoutMs: 60_000, intervalMs: 100 });
   expect(refill).toHaveLength(1);
   expect(Date.now() - claimedAt).toBeLessThan(QUIET_MS);
+});
+
+test('Events held back during a burst are written before the controller exits', async () => {
+  await ctx.client.create(Resources.sandboxClaims, claimObject(ns.name, 'c3', 'deep'));
+  await waitForClaimsReady(ctx.client, ns.name, ['c3']);
+  expect(await eventsFor('c3')).toEqual([]);
+  expect(await ctx.controller!.stop()).toBe(0);
+  expect((await eventsFor('c3')).map((e) => e.reason)).toEqual(['SandboxAdopted']);
 });

@@ -1,11 +1,11 @@
-// Kubernetes Events about our objects (core/v1 Events, reportingController `sandbox-controller`). Best effort: a
-// failed event write is logged by the caller's logger, never fails a reconcile. No client waits on an Event, so
-// during a burst of claims they are queued until it ends (see BurstGate), timestamped when they happened.
+// Kubernetes Events about our objects (core/v1 Events). Best effort: a failed event write is logged, never fails a
+// reconcile. No client waits on an Event, so during a burst of claims they are queued until it ends (see BurstGate),
+// timestamped when they happened; the manager flushes the queue on shutdown.
 import type { Event as CoreEvent } from 'kubernetes-types/core/v1';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1';
-import { BurstGate } from '../controller/burst-gate';
 import type { KubeClient } from '../kube/client';
 import { Resources } from '../kube/resources';
+import { BurstGate } from './burst-gate';
 
 type EventObject = { apiVersion: string; kind: string; metadata?: ObjectMeta };
 
@@ -58,6 +58,13 @@ export class KubeEventRecorder implements EventRecorder {
     this.flushWhenQuiet();
   }
 
+  /** Sends every queued Event now, whatever the burst; resolves when each write has succeeded or failed. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.all(this.pending.splice(0).map((event) => this.options.client.create(Resources.events, event).catch((err) => this.options.onError?.(err))));
+  }
+
   private flushWhenQuiet(): void {
     if (this.timer) return;
     const wait = this.burstGate.wait(this.gateKey);
@@ -69,6 +76,6 @@ export class KubeEventRecorder implements EventRecorder {
       this.timer.unref();
       return;
     }
-    for (const event of this.pending.splice(0)) this.options.client.create(Resources.events, event).catch((err) => this.options.onError?.(err));
+    void this.flush();
   }
 }

@@ -1,7 +1,7 @@
-// KubeEventRecorder: Events go out at once normally, and wait (in order, with the time they happened) while a burst
-// of claims is being served.
+// KubeEventRecorder: Events go out at once normally, wait (in order, with the time they happened) while a burst of
+// claims is being served, and go out at once when flushed (shutdown).
 import { BurstGate } from '../../../lib/controller/burst-gate';
-import { KubeEventRecorder } from '../../../lib/reconcilers/event-recorder';
+import { KubeEventRecorder } from '../../../lib/controller/event-recorder';
 
 const claim = { apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxClaim', metadata: { name: 'c1', namespace: 'ns', uid: 'u1' } };
 
@@ -36,5 +36,16 @@ describe('KubeEventRecorder', () => {
     expect(t.sent.map((e) => e.reason)).toEqual(['SandboxAdopted', 'ClaimExpired']);
     expect(t.sent[0].firstTimestamp).toBe('2026-03-01T10:00:00.000Z');
     expect(t.sent[1].firstTimestamp).toBe('2026-03-01T10:00:00.100Z');
+  });
+
+  test('flush sends held Events at once, in the middle of a burst', async () => {
+    const t = setup();
+    t.gate.claimArrived();
+    t.recorder.normal(claim, 'SandboxAdopted', 'held');
+    expect(t.sent).toHaveLength(0);
+    await t.recorder.flush();
+    expect(t.sent.map((e) => e.reason)).toEqual(['SandboxAdopted']);
+    jest.advanceTimersByTime(1000);
+    expect(t.sent).toHaveLength(1); // the timer was cancelled: nothing is sent twice
   });
 });
