@@ -7,6 +7,8 @@ export interface BurstGateOptions {
   quietMs: number;
   /** Longest a background write waits for the burst to end. */
   maxDeferralMs: number;
+  /** Told the kind of each piece of work as it is first held back (the key up to its first ':'), for a metric. */
+  onHold?: (work: string) => void;
   /** Injectable clock (ms). @default Date.now */
   now?: () => number;
 }
@@ -48,6 +50,7 @@ export class BurstGate {
       this.heldSince.delete(key);
       return 0;
     }
+    if (!this.heldSince.has(key)) this.options.onHold?.(key.split(':', 1)[0]);
     this.heldSince.set(key, since);
     return left;
   }

@@ -61,7 +61,10 @@ export async function runController(argv: readonly string[]): Promise<number> {
     leaderElection: config.leaderElect ? { namespace: leaseNamespace } : undefined,
     metricsBindAddress: config.metricsBindAddress,
     healthProbeBindAddress: config.healthProbeBindAddress,
-    burstGate: new BurstGate({ quietMs: parseDuration(config.claimBurstQuietPeriod), maxDeferralMs: parseDuration(config.claimBurstMaxDeferral) }),
+    burstGate: new BurstGate({
+      quietMs: parseDuration(config.claimBurstQuietPeriod), maxDeferralMs: parseDuration(config.claimBurstMaxDeferral),
+      onHold: (work) => metrics.claimBurstHolds.inc({ work }),
+    }),
   });
   const enabled = controllerModules.filter((m) => m.enabled(config));
   for (const m of enabled) m.setup(manager, config);

@@ -45,6 +45,7 @@ export class ControllerMetrics {
   readonly activeWorkers = new Gauge({ name: 'controller_runtime_active_workers', help: 'Workers currently reconciling.', labelNames: ['controller'] as const, registers: [this.registry] });
   readonly leaderStatus = new Gauge({ name: 'leader_election_master_status', help: '1 while this replica holds the leader Lease.', labelNames: ['name'] as const, registers: [this.registry] });
   readonly informerRestarts = new Counter({ name: 'agent_sandbox_kit_informer_restarts_total', help: 'Informer relists and watch restarts.', labelNames: ['informer', 'reason'] as const, registers: [this.registry] });
+  readonly claimBurstHolds = new Counter({ name: 'agent_sandbox_kit_claim_burst_holds_total', help: 'Writes held back while a burst of claims was served, by kind (refill, pod-metadata, events).', labelNames: ['work'] as const, registers: [this.registry] });
 
   // client-go workqueue metrics.
   private readonly queueAdds = new Counter({ name: 'workqueue_adds_total', help: 'Adds handled by the work queue.', labelNames: ['name'] as const, registers: [this.registry] });

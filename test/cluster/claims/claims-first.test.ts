@@ -48,6 +48,9 @@ test('the refill, the adopted Pod\'s label patch and the event wait for the quie
   expect(refill).toHaveLength(1);
   // creationTimestamp has second resolution
   expect(Date.parse(refill[0].metadata.creationTimestamp!)).toBeGreaterThanOrEqual(claimedAt + QUIET_MS - 1000);
+  for (const work of ['refill', 'pod-metadata', 'events']) {
+    expect(await ctx.controller!.metric('agent_sandbox_kit_claim_burst_holds_total', { work })).toBeGreaterThanOrEqual(1);
+  }
 });
 
 test('a pool with no Ready member left refills at once', async () => {

@@ -66,4 +66,16 @@ describe('BurstGate', () => {
     g.claimArrived();
     expect(g.wait('k')).toBe(0);
   });
+
+  it('reports each piece of work once, by kind, when it is first held back', () => {
+    let clock = 0;
+    const held: string[] = [];
+    const g = new BurstGate({ quietMs: 250, maxDeferralMs: 2000, now: () => clock, onHold: (work) => held.push(work) });
+    g.claimArrived();
+    g.wait('refill:ns/pool');
+    clock += 100;
+    g.wait('refill:ns/pool');
+    g.wait('pod-metadata:ns/box');
+    expect(held).toEqual(['refill', 'pod-metadata']);
+  });
 });
