@@ -48,6 +48,12 @@ function exemptionGuard(ruleId: string, objects: readonly PlainObject[]): string
   return exempt.map((o) => `(${kindIsOneOf(requestKinds(o.kind ?? ''))} && object.metadata.name == ${celString(o.metadata?.name ?? '')})`).join(' || ');
 }
 
+/**
+ * CEL for a denial: the rule id and summary users grep and exempt by, then what the engine would report (which
+ * container, volume, image or value). Only evaluated once the rule has failed, so the findings are never empty.
+ */
+const denialMessage = (message: string, findings: string) => `${celString(`${message}: `)} + (${findings}).join('; ')`;
+
 export const admissionPolicyName = (namespace: string) => `agent-sandbox-guardrails-${namespace}`;
 
 /** The policy and its binding, in that order. */
@@ -61,7 +67,9 @@ export function buildAdmissionPolicy(options: AdmissionPolicyOptions): [Built<Va
     if (check === undefined) continue;
     const doesNotApply = `!(${kindIsOneOf(KINDS_BY_TARGET[rule.target])})`;
     const guards = [doesNotApply, exemptionGuard(rule.id, exemptObjects)].filter((g) => g !== undefined);
-    validations.push({ expression: `${guards.join(' || ')} || (${check})`, message: `[rule ${rule.id}] ${rule.summary}`, reason: 'Forbidden' });
+    const message = `[rule ${rule.id}] ${rule.summary}`;
+    // The static message stays as the API server's fallback should the detailed one fail to evaluate.
+    validations.push({ expression: `${guards.join(' || ')} || (${check})`, message, messageExpression: denialMessage(message, rule.celFindings(policy)), reason: 'Forbidden' });
   }
   const vap: Built<ValidatingAdmissionPolicy> = {
     apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy',

@@ -6,3 +6,16 @@ export const celString = (value: string) => `'${value.replace(/\\/g, '\\\\').rep
 
 /** A CEL list of string literals. */
 export const celList = (values: readonly string[]) => `[${values.map(celString).join(', ')}]`;
+
+/**
+ * A CEL string expression spelling `message(value)` with the value taken from the CEL expression `valueExpr`.
+ * The wording comes from the same function the synth-time engine calls, so denials read like its findings.
+ */
+export function celFormat(message: (value: string) => string, valueExpr: string): string {
+  // NUL cannot occur in the engine's wording, so it marks where the value goes.
+  const hole = '\u0000';
+  return message(hole).split(hole).map(celString).join(` + ${valueExpr} + `);
+}
+
+/** A CEL list holding the string expression `text` when the CEL condition `when` holds, else empty. */
+export const celFindingIf = (when: string, text: string) => `(${when} ? [${text}] : [])`;

@@ -1,6 +1,7 @@
 // Every guardrail rule's CEL in a real API server: with the synthesized ValidatingAdmissionPolicy bound to one
 // namespace, each way of breaking each rule (./rule-violations.ts) is rejected for every kind the rule applies to,
-// with a denial naming the rule and the field, and compliant objects are admitted; exemptions hold only for the
+// with a denial naming the rule and the field and, worded as the engine words its findings, the offending container,
+// volume, image or requested size; compliant objects are admitted; exemptions hold only for the
 // object they were synthesized for; `kubectl scale` on a warm pool is held to the maximum too. The rules, the
 // kinds they apply to and the expected outcome come from lib/policy (RULES, rulesFor, checkObject), so a rule
 // without a fixture fails here.
@@ -59,6 +60,9 @@ function fieldsNamed(obj: KubeObject): string[] {
   return checkObject(obj, resolved).map((v) => v.path.replace(/^spec\.podTemplate\.spec\./, '').replace(/^(initContainers|containers|volumes)\[\d+\]\./, ''));
 }
 
+/** What the engine reports for `obj`: a denial must say the same (which container, volume, image, value and limit). */
+const findingsOf = (obj: KubeObject) => checkObject(obj, resolved).map((v) => v.message);
+
 async function createError(kind: string, obj: KubeObject, dryRun = false): Promise<ApiError | undefined> {
   try {
     await client.create(RESOURCES[kind], obj, { dryRun });
@@ -101,8 +105,9 @@ test.each(cases)('$kind breaking $rule.id ($violation.what) is rejected, naming 
   const error = await createError(kind, obj);
   expect(error?.code).toBe(403);
   expect(error?.message).toContain(`ValidatingAdmissionPolicy '${policyName}'`);
-  expect(error?.message).toContain(`[rule ${rule.id}] ${rule.summary}`);
+  expect(error?.message).toContain(`[rule ${rule.id}] ${rule.summary}: `);
   for (const field of fieldsNamed(obj)) expect(error?.message).toContain(field);
+  for (const finding of findingsOf(obj)) expect(error?.message).toContain(finding);
   expect(await client.getOrUndefined(RESOURCES[kind], ns.name, name)).toBeUndefined();
 });
 
@@ -157,7 +162,8 @@ describe('the scale subresource (kubectl scale, autoscalers)', () => {
   beforeAll(() => client.create(RESOURCES[SANDBOX_WARM_POOL.kind], warmPool('scaled', 1)));
 
   test('cannot take a warm pool above the maximum', async () => {
-    await expect(scale(POLICY.maxWarmPoolReplicas + 1)).rejects.toThrow(`[rule ${RULE.warmPoolMaxReplicas}]`);
+    await expect(scale(POLICY.maxWarmPoolReplicas + 1))
+      .rejects.toThrow(`[rule ${RULE.warmPoolMaxReplicas}] ${RULES.find((r) => r.id === RULE.warmPoolMaxReplicas)!.summary}: spec.replicas: ${POLICY.maxWarmPoolReplicas + 1} exceeds the maximum warm pool size ${POLICY.maxWarmPoolReplicas}`);
     expect((await client.get<KubeObject & { spec: { replicas: number } }>(RESOURCES[SANDBOX_WARM_POOL.kind], ns.name, 'scaled')).spec.replicas).toBe(1);
   });
 

@@ -19,6 +19,16 @@ describe('buildAdmissionPolicy', () => {
     expect(rules).toContain(RULE.runtimeClass);
   });
 
+  test('every denial keeps the rule id and summary, then words the findings as the engine does', () => {
+    const [vap] = buildAdmissionPolicy({ namespace: 'a', controllerUsername, policy: { allowedRegistries: ['ghcr.io/acme'], maxWarmPoolReplicas: 10 } });
+    for (const v of vap.spec!.validations!) expect(v.messageExpression!.startsWith(`'${v.message}: ' + (`)).toBe(true);
+    const byRule = Object.fromEntries(vap.spec!.validations!.map((v) => [/^\[rule ([a-z-]+)\]/.exec(v.message!)![1], v.messageExpression]));
+    expect(byRule[RULE.warmPoolMaxReplicas]).toBe("'[rule warm-pool-max-replicas] warm pools must not exceed the team maximum (spec.replicas): ' + (['spec.replicas: ' + string((has(object.spec.replicas) ? object.spec.replicas : 0)) + ' exceeds the maximum warm pool size 10']).join('; ')");
+    expect(byRule[RULE.noPrivileged]).toBe("'[rule no-privileged] containers must not be privileged (securityContext.privileged): ' + (variables.containers.filter(c, !(!has(c.securityContext) || !has(c.securityContext.privileged) || !c.securityContext.privileged)).map(c, 'container \"' + c.name + '\" must not be privileged')).join('; ')");
+    expect(byRule[RULE.noHostPath]).toContain(`variables.podSpec.volumes.filter(v, has(v.hostPath)).map(v, 'volume "' + v.name + '" must not use hostPath')`);
+    expect(byRule[RULE.allowedRegistries]).toContain(`'" is not from an allowed registry (ghcr.io/acme)'`);
+  });
+
   test('exemptions apply to the named object and rule only; quotes are escaped', () => {
     const exempt = templateWith(compliantPodSpec(), exemptionAnnotations({ [RULE.noHostPath]: 'needs the GPU driver socket' }));
     exempt.metadata.name = "it's";
