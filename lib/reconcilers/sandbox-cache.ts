@@ -11,7 +11,7 @@ export interface ObjectReader<T> {
 }
 
 export interface SandboxCaches {
-  sandboxes: Pick<ObjectReader<Sandbox>, 'get'>;
+  sandboxes: ObjectReader<Sandbox>;
   /** Must carry the POD_NAME_HASH_INDEX index. */
   pods: ObjectReader<Pod>;
   services: Pick<ObjectReader<Service>, 'get'>;

@@ -57,51 +57,40 @@ function errorText(errors: unknown[]): string | undefined {
 
 export class SandboxReconciler {
   private readonly now: () => number;
-  /**
-   * Read-your-writes: per key, the Sandbox our latest write returned and the resourceVersions that precede it (the
-   * cached version a pass started from and the results of our own earlier writes). While the cache still shows one
-   * of those, passes start from our newer copy instead of re-sending the same annotation and status writes; the entry
-   * is dropped as soon as the cache shows anything else (our write, or someone else's).
-   */
-  private readonly written = new Map<string, { stale: Set<string>; sandbox: Sandbox }>();
   private readonly statusWindow: StatusWindow;
   private readonly burstGate: BurstGate;
 
-  /** Pods as this controller last wrote them, until the Pod cache catches up. */
+  /** Sandboxes and Pods as this controller last wrote them, until the caches catch up (read-your-writes). */
+  private readonly sandboxes: OwnWrites<Sandbox>;
   private readonly pods: OwnWrites<Pod>;
   private readonly caches: SandboxCaches;
 
   constructor(private readonly options: SandboxReconcilerOptions) {
     this.now = options.now ?? Date.now;
+    this.sandboxes = new OwnWrites(options.caches.sandboxes, this.now);
     this.pods = new OwnWrites(options.caches.pods, this.now);
     this.caches = { ...options.caches, pods: this.pods };
     this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0, this.now);
     this.burstGate = options.burstGate ?? BurstGate.open();
   }
 
-  /** Pod watch event (the controller wires it): retires our remembered copy once the cache has caught up. */
-  observePod(pod: Pod): void {
-    this.pods.observed(pod);
+  /** Deletion events (the controller wires them): drop our remembered copy of the object. */
+  observeDeleted(object: Sandbox | Pod): void {
+    if (object.kind === 'Pod') this.pods.observed(object as Pod);
+    else this.sandboxes.observed(object as Sandbox);
   }
 
   async reconcile(key: string): Promise<SandboxReconcileResult> {
     const { namespace, name } = splitKey(key);
-    const cached = this.caches.sandboxes.get(namespace, name);
-    const prior = this.written.get(key);
-    const cachedVersion = cached?.metadata.resourceVersion ?? '';
-    const useOverlay = prior !== undefined && prior.stale.has(cachedVersion);
-    if (!useOverlay) this.written.delete(key);
+    const cached = this.options.caches.sandboxes.get(namespace, name);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.statusWindow.forget(key);
       this.burstGate.forget(podMetadataKey(key));
       return {};
     }
-    const sandbox = useOverlay ? prior.sandbox : cached;
-    const stale = useOverlay ? prior.stale : new Set([cachedVersion]);
-    const wrote = (updated: Sandbox) => {
-      stale.add(this.written.get(key)?.sandbox.metadata.resourceVersion ?? cachedVersion);
-      this.written.set(key, { stale, sandbox: updated });
-    };
+    // Our own newer write when the cache lags, so a pass never re-sends the annotation or status write it just made.
+    const sandbox = this.sandboxes.get(namespace, name) ?? cached;
+    const wrote = (updated: Sandbox) => this.sandboxes.wrote(updated);
     const windowLeft = this.statusWindow.remaining(key, sandbox.metadata.creationTimestamp);
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
     if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox, wrote);

@@ -33,7 +33,7 @@ function setup() {
   const gate = new BurstGate({ quietMs: 250, maxDeferralMs: 5000, now: () => now });
   const reconciler = new SandboxReconciler({
     client, events: { warning: () => undefined, normal: () => undefined }, clusterDomain: 'cluster.local', now: () => now, burstGate: gate,
-    caches: { sandboxes: { get: () => adopted }, pods: { get: () => pod, byIndex: () => [pod] }, services: { get: () => undefined }, pvcs: { get: () => undefined } },
+    caches: { sandboxes: { get: () => adopted, byIndex: () => [] }, pods: { get: () => pod, byIndex: () => [pod] }, services: { get: () => undefined }, pvcs: { get: () => undefined } },
   });
   return { reconciler, gate, podPatches, advance: (ms: number) => { now += ms; } };
 }

@@ -42,7 +42,7 @@ function recordingClient(stored: PersistentVolumeClaim | undefined) {
 function ctx(client: KubeClient, cached: PersistentVolumeClaim | undefined) {
   return {
     client, sandbox: box,
-    caches: { sandboxes: { get: () => box }, pods: { get: () => undefined, byIndex: () => [] }, services: { get: () => undefined }, pvcs: { get: () => cached } },
+    caches: { sandboxes: { get: () => box, byIndex: () => [] }, pods: { get: () => undefined, byIndex: () => [] }, services: { get: () => undefined }, pvcs: { get: () => cached } },
   };
 }
 

@@ -86,7 +86,7 @@ describe('SandboxReconciler with a 1s status window', () => {
       async delete() { return undefined; },
     } as unknown as KubeClient;
     const caches = {
-      sandboxes: { get: () => stored },
+      sandboxes: { get: () => stored, byIndex: () => [] },
       pods: { get: () => pod, byIndex: () => [pod] },
       services: { get: () => undefined },
       pvcs: { get: () => undefined },
