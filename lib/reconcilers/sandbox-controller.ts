@@ -51,8 +51,8 @@ export const sandboxControllerModule: ControllerModule = {
     const controller = manager.controller({ name: 'sandbox', reconciler, workers: config.sandboxConcurrentWorkers });
     sandboxes.addEventHandler(controller.enqueueSelf());
     pods.addEventHandler(withNameHash(controller.enqueueOwner<Pod>(SANDBOX.kind)));
-    sandboxes.addEventHandler({ onDelete: (sandbox) => reconciler.observeDeleted(sandbox) });
-    pods.addEventHandler({ onDelete: (pod) => reconciler.observeDeleted(pod) });
+    sandboxes.addEventHandler({ onDelete: (sandbox) => reconciler.observeDeletedSandbox(sandbox) });
+    pods.addEventHandler({ onDelete: (pod) => reconciler.observeDeletedPod(pod) });
     services.addEventHandler(withNameHash(controller.enqueueOwner<Service>(SANDBOX.kind)));
     pvcs.addEventHandler(withNameHash(controller.enqueueOwner<PersistentVolumeClaim>(SANDBOX.kind)));
     manager.metrics.setSandboxesSource(() => sandboxes.list().map(sandboxGaugeLabels));

@@ -74,10 +74,14 @@ export class SandboxReconciler {
     this.burstGate = options.burstGate ?? BurstGate.open();
   }
 
-  /** Deletion events (the controller wires them): drop our remembered copy of the object. */
-  observeDeleted(object: Sandbox | Pod): void {
-    if (object.kind === 'Pod') this.pods.observed(object as Pod);
-    else this.sandboxes.observed(object as Sandbox);
+  /** Sandbox deletion event (the controller wires it): drops our remembered copy. */
+  observeDeletedSandbox(sandbox: Sandbox): void {
+    this.sandboxes.observed(sandbox);
+  }
+
+  /** Pod deletion event (the controller wires it): drops our remembered copy. */
+  observeDeletedPod(pod: Pod): void {
+    this.pods.observed(pod);
   }
 
   async reconcile(key: string): Promise<SandboxReconcileResult> {
