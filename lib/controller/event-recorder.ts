@@ -24,12 +24,9 @@ export interface KubeEventRecorderOptions {
   onError?: (err: unknown) => void;
 }
 
-let recorders = 0;
-
 export class KubeEventRecorder implements EventRecorder {
   private readonly pending: CoreEvent[] = [];
   private timer?: NodeJS.Timeout;
-  private readonly gateKey = `events:${++recorders}`;
   private readonly burstGate: BurstGate;
 
   constructor(private readonly options: KubeEventRecorderOptions) {
@@ -67,7 +64,7 @@ export class KubeEventRecorder implements EventRecorder {
 
   private flushWhenQuiet(): void {
     if (this.timer) return;
-    const wait = this.burstGate.wait(this.gateKey);
+    const wait = this.burstGate.wait(`events:${this.options.component}`);
     if (wait > 0) {
       this.timer = setTimeout(() => {
         this.timer = undefined;

@@ -5,7 +5,7 @@ import { CONDITION } from '../api/conditions';
 import { SANDBOX_CLAIM } from '../api/groups';
 import type { Sandbox, SandboxClaim, SandboxTemplate, SandboxWarmPool } from '../api/types';
 import type { ControllerConfig } from '../api/controller-flags';
-import { BurstGate } from '../controller/burst-gate';
+import type { BurstGate } from '../controller/burst-gate';
 import type { ControllerModule } from '../controller/controllers';
 import type { Manager } from '../controller/manager';
 import { Resources } from '../kube/resources';
@@ -60,7 +60,7 @@ function claimRelevantChange(a: Sandbox, b: Sandbox): boolean {
 }
 
 /** Registers the event handlers that feed `queue`; a new claim still to be served marks a burst on `burstGate`. */
-export function watchForClaims(informers: ClaimInformers, queue: { add(key: string): void }, reconciler: ClaimReconciler, burstGate = BurstGate.open()): void {
+export function watchForClaims(informers: ClaimInformers, queue: { add(key: string): void }, reconciler: ClaimReconciler, burstGate: BurstGate): void {
   reconciler.onWake = (keys) => keys.forEach((k) => queue.add(k));
   informers.claims.addEventHandler({
     onAdd: (claim) => {

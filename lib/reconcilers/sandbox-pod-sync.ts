@@ -75,20 +75,18 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
     if (annotated) await setPodNameAnnotation(ctx, null);
     return pod ? suspendPod(ctx, pod) : { podNotOwned: ctx.caches.pods.get(sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '') !== undefined };
   }
-  let running: Pod;
-  let metadataWaitMs = 0;
+  let synced: MetadataSync;
   try {
-    // Nobody waits on an adopted Sandbox's Pod labels: they follow once a burst of claims has been served.
-    if (pod && podMetadataPatch(pod, sandbox, false)) metadataWaitMs = ctx.podMetadataWait();
-    running = !pod ? await createOrAdoptPod(ctx) : metadataWaitMs > 0 ? pod : await updateOwnedPod(ctx, pod);
-    if (running !== pod) ctx.wrotePod(running); // the same object back means nothing was written
+    synced = pod ? await updateOwnedPod(ctx, pod) : await createOrAdoptPod(ctx);
+    if (synced.pod !== pod) ctx.wrotePod(synced.pod); // the same object back means nothing was written
   } catch (err) {
     if (annotated) await setPodNameAnnotation(ctx, null);
     throw err;
   }
+  const running = synced.pod;
   // The annotation only ever names the Pod this Sandbox controls; a stale or forged value is overwritten.
   if (annotated !== running.metadata?.name) await setPodNameAnnotation(ctx, running.metadata?.name ?? null);
-  return metadataWaitMs > 0 ? { pod: running, metadataWaitMs } : { pod: running };
+  return synced.waitMs ? { pod: running, metadataWaitMs: synced.waitMs } : { pod: running };
 }
 
 async function suspendPod(ctx: ChildContext, pod: Pod): Promise<PodState> {
@@ -102,24 +100,35 @@ async function suspendPod(ctx: ChildContext, pod: Pod): Promise<PodState> {
   }
 }
 
-async function patchPodMetadata(ctx: ChildContext, pod: Pod, adopt: boolean): Promise<Pod> {
-  if (pod.metadata?.deletionTimestamp) return pod;
-  const patch = podMetadataPatch(pod, ctx.sandbox, adopt);
-  if (!patch) return pod;
-  const meta = pod.metadata ?? {};
-  return ctx.client.mergePatch(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, {
-    fieldManager: FIELD_MANAGER,
-    // Adoption must not race another controller taking the Pod.
-    resourceVersion: adopt ? meta.resourceVersion : undefined,
-  });
+/** The Pod after a metadata sync, or, when the patch waits for a burst of claims to end, the Pod as it was and the wait. */
+interface MetadataSync {
+  pod: Pod;
+  waitMs?: number;
 }
 
-function updateOwnedPod(ctx: ChildContext, pod: Pod): Promise<Pod> {
+async function patchPodMetadata(ctx: PodContext, pod: Pod, adopt: boolean): Promise<MetadataSync> {
+  if (pod.metadata?.deletionTimestamp) return { pod };
+  const patch = podMetadataPatch(pod, ctx.sandbox, adopt);
+  if (!patch) return { pod };
+  // Nobody waits on an owned Pod's labels (e.g. an adopted warm member's): they follow once a burst has been served.
+  const waitMs = adopt ? 0 : ctx.podMetadataWait();
+  if (waitMs > 0) return { pod, waitMs };
+  const meta = pod.metadata ?? {};
+  return {
+    pod: await ctx.client.mergePatch(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, {
+      fieldManager: FIELD_MANAGER,
+      // Adoption must not race another controller taking the Pod.
+      resourceVersion: adopt ? meta.resourceVersion : undefined,
+    }),
+  };
+}
+
+function updateOwnedPod(ctx: PodContext, pod: Pod): Promise<MetadataSync> {
   return patchPodMetadata(ctx, pod, false);
 }
 
 /** No owned Pod: create `<sandbox name>`, or adopt an existing Pod of that name when it is adoptable. */
-async function createOrAdoptPod(ctx: ChildContext): Promise<Pod> {
+async function createOrAdoptPod(ctx: PodContext): Promise<MetadataSync> {
   const { client, caches, sandbox } = ctx;
   const namespace = sandbox.metadata.namespace ?? '';
   const name = sandbox.metadata.name ?? '';

@@ -94,13 +94,13 @@ export class SandboxReconciler {
     }
     // Our own newer write when the cache lags, so a pass never re-sends the annotation or status write it just made.
     const sandbox = this.sandboxes.get(namespace, name) ?? cached;
-    const wrote = (updated: Sandbox) => this.sandboxes.wrote(updated);
     const windowLeft = this.statusWindow.remaining(key, sandbox.metadata.creationTimestamp);
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
-    if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox, wrote);
+    if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox);
 
     const ctx = {
-      client: this.options.client, caches: this.caches, sandbox, events: this.options.events, wrote,
+      client: this.options.client, caches: this.caches, sandbox, events: this.options.events,
+      wrote: (updated: Sandbox) => this.sandboxes.wrote(updated),
       wrotePod: (pod: Pod) => this.pods.wrote(pod),
       podMetadataWait: () => this.burstGate.wait(podMetadataKey(key)),
     };
@@ -139,7 +139,7 @@ export class SandboxReconciler {
       // Held: the pass at the deadline writes whatever is current by then.
       requeueAfter = Math.min(requeueAfter ?? windowLeft, windowLeft);
     } else {
-      await this.writeStatus(sandbox, status, wrote);
+      await this.writeStatus(sandbox, status);
     }
     if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now.getTime());
     if (errors.length) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
@@ -168,12 +168,12 @@ export class SandboxReconciler {
   }
 
   /** Expired: first mark Ready=False SandboxExpired, on later passes delete the Pod and Service (and, with Delete, the Sandbox). */
-  private async expire(sandbox: Sandbox, wrote: (updated: Sandbox) => void): Promise<SandboxReconcileResult> {
+  private async expire(sandbox: Sandbox): Promise<SandboxReconcileResult> {
     const now = new Date(this.now());
     const generation = sandbox.metadata.generation ?? 0;
     const current = sandbox.status ?? {};
     if (findCondition(current.conditions, CONDITION.ready)?.reason !== SANDBOX_REASON.sandboxExpired) {
-      await this.writeStatus(sandbox, { ...current, conditions: expiredConditions(current.conditions, generation, now) }, wrote);
+      await this.writeStatus(sandbox, { ...current, conditions: expiredConditions(current.conditions, generation, now) });
       return { requeueAfter: 1 };
     }
     const { client } = this.options;
@@ -193,14 +193,14 @@ export class SandboxReconciler {
       await client.delete(Resources.sandboxes, namespace, name, { preconditions: { uid: sandbox.metadata.uid } }).catch(ignoreNotFound);
       return {};
     }
-    await this.writeStatus(sandbox, { conditions: expiredConditions(current.conditions, generation, now) }, wrote);
+    await this.writeStatus(sandbox, { conditions: expiredConditions(current.conditions, generation, now) });
     return {};
   }
 
-  private async writeStatus(sandbox: Sandbox, next: SandboxStatus, wrote: (updated: Sandbox) => void): Promise<void> {
+  private async writeStatus(sandbox: Sandbox, next: SandboxStatus): Promise<void> {
     if (!statusNeedsWrite(sandbox.status, next)) return;
     try {
-      wrote(await this.options.client.mergePatch<Sandbox>(Resources.sandboxes, sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '',
+      this.sandboxes.wrote(await this.options.client.mergePatch<Sandbox>(Resources.sandboxes, sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '',
         statusPatch(next), { subresource: 'status', fieldManager: FIELD_MANAGER }));
     } catch (err) {
       ignoreNotFound(err);
