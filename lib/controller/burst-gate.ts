@@ -1,6 +1,7 @@
 // Claims first. While claims keep arriving, writes that no client is waiting on (pool refills, Pod metadata
 // follow-ups of adopted Sandboxes, Events) hold back until the claims pause, so a busy API server spends its CPU on
-// the claim path. A bounded wait keeps a steady stream of claims from starving them.
+// the claim path. A bounded wait keeps a steady stream of claims from starving them. Held work is woken by the gate
+// (one timer), not polled: polling re-ran every held Sandbox's reconcile several times per burst.
 
 export interface BurstGateOptions {
   /** No claim for this long ends a burst; 0 disables the gate. */
@@ -9,15 +10,23 @@ export interface BurstGateOptions {
   maxDeferralMs: number;
   /** Told the kind of each piece of work as it is first held back (the key up to its first ':'), for a metric. */
   onHold?: (work: string) => void;
-  /** Injectable clock (ms). @default Date.now */
+  /** Injectable clock (ms); timers still run on the real (or Jest's) clock. @default Date.now */
   now?: () => number;
+}
+
+interface HeldWork {
+  /** When it was first held back: its bound counts from here. */
+  since: number;
+  /** Called once when it may go; unset once called. */
+  wake?: () => void;
 }
 
 export class BurstGate {
   private lastArrival = Number.NEGATIVE_INFINITY;
-  /** When each deferred piece of work (by key) was first held back. */
-  private readonly heldSince = new Map<string, number>();
+  private readonly held = new Map<string, HeldWork>();
   private readonly now: () => number;
+  private timer?: NodeJS.Timeout;
+  private timerDue = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: BurstGateOptions) {
     this.now = options.now ?? Date.now;
@@ -34,29 +43,60 @@ export class BurstGate {
   }
 
   /**
-   * Ms the background work `key` should still wait (0 = go now). The first call that holds it back starts its bounded
-   * wait; a call that lets it through forgets it.
+   * Whether the background work `key` must wait. When it must, the gate calls `wake` once: when the claims pause or
+   * the work's bound (counted from when it was first held) passes. Asking again after that lets it through.
    */
-  wait(key: string): number {
+  holds(key: string, wake: () => void): boolean {
     const now = this.now();
-    const sinceQuiet = now - this.lastArrival;
-    if (this.options.quietMs <= 0 || sinceQuiet >= this.options.quietMs) {
-      this.heldSince.delete(key);
-      return 0;
+    const held = this.held.get(key);
+    if (this.isQuiet(now) || (held && this.boundPassed(held, now))) {
+      this.held.delete(key);
+      return false;
     }
-    const since = this.heldSince.get(key) ?? now;
-    const left = Math.min(this.options.quietMs - sinceQuiet, since + this.options.maxDeferralMs - now);
-    if (left <= 0) {
-      this.heldSince.delete(key);
-      return 0;
-    }
-    if (!this.heldSince.has(key)) this.options.onHold?.(key.split(':', 1)[0]);
-    this.heldSince.set(key, since);
-    return left;
+    if (!held) this.options.onHold?.(key.split(':', 1)[0]);
+    this.held.set(key, { since: held?.since ?? now, wake });
+    this.schedule(now);
+    return true;
   }
 
-  /** Drops the memory of `key` (its object is gone). */
+  /** Drops the memory of `key` (its object is gone): it is not woken. */
   forget(key: string): void {
-    this.heldSince.delete(key);
+    this.held.delete(key);
+  }
+
+  private isQuiet(now: number): boolean {
+    return this.options.quietMs <= 0 || now - this.lastArrival >= this.options.quietMs;
+  }
+
+  private boundPassed(held: HeldWork, now: number): boolean {
+    return now - held.since >= this.options.maxDeferralMs;
+  }
+
+  /** One timer for all held work, due when the claims may have paused or the nearest bound passes. */
+  private schedule(now: number): void {
+    let due = this.lastArrival + this.options.quietMs;
+    for (const held of this.held.values()) if (held.wake) due = Math.min(due, held.since + this.options.maxDeferralMs);
+    if (this.timer && this.timerDue <= due) return; // fires early at worst, then reschedules
+    clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, due - now));
+    this.timer.unref();
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
+    const now = this.now();
+    const quiet = this.isQuiet(now);
+    const woken: (() => void)[] = [];
+    for (const [key, held] of this.held) {
+      if (!held.wake || !(quiet || this.boundPassed(held, now))) continue;
+      woken.push(held.wake);
+      // After a pause the work goes whenever it asks; past its bound it must still be let through mid-burst.
+      if (quiet) this.held.delete(key);
+      else held.wake = undefined;
+    }
+    if ([...this.held.values()].some((held) => held.wake)) this.schedule(now);
+    for (const wake of woken) wake();
   }
 }

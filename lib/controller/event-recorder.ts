@@ -26,7 +26,6 @@ export interface KubeEventRecorderOptions {
 
 export class KubeEventRecorder implements EventRecorder {
   private readonly pending: CoreEvent[] = [];
-  private timer?: NodeJS.Timeout;
   private readonly burstGate: BurstGate;
 
   constructor(private readonly options: KubeEventRecorderOptions) {
@@ -57,22 +56,11 @@ export class KubeEventRecorder implements EventRecorder {
 
   /** Sends every queued Event now, whatever the burst; resolves when each write has succeeded or failed. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
     await Promise.all(this.pending.splice(0).map((event) => this.options.client.create(Resources.events, event).catch((err) => this.options.onError?.(err))));
   }
 
   private flushWhenQuiet(): void {
-    if (this.timer) return;
-    const wait = this.burstGate.wait(`events:${this.options.component}`);
-    if (wait > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flushWhenQuiet();
-      }, wait);
-      this.timer.unref();
-      return;
-    }
+    if (this.pending.length === 0 || this.burstGate.holds(`events:${this.options.component}`, () => this.flushWhenQuiet())) return;
     void this.flush();
   }
 }

@@ -39,6 +39,7 @@ export const sandboxControllerModule: ControllerModule = {
       client: manager.client, caches: { sandboxes, pods, services, pvcs }, events, clusterDomain: config.clusterDomain,
       statusCoalesceWindowMs: parseDuration(config.sandboxStatusCoalesceWindow),
       burstGate: manager.burstGate,
+      requeue: (key) => controller.enqueue(key),
       onReady: (sandbox, at) => {
         const labels = sandboxGaugeLabels(sandbox);
         const created = Date.parse(sandbox.metadata.creationTimestamp ?? '');

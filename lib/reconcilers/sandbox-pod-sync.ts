@@ -24,8 +24,8 @@ export interface PodState {
   podStateUnknown?: boolean;
   /** The refusal message when several Pods are controlled by this Sandbox. */
   multiplePods?: string;
-  /** The owned Pod's labels/annotations are behind and wait this many ms for a burst of claims to end. */
-  metadataWaitMs?: number;
+  /** The owned Pod's labels/annotations are behind and wait for a burst of claims to end (the gate requeues the Sandbox). */
+  metadataHeld?: boolean;
 }
 
 export interface PodContext extends ChildContext {
@@ -34,8 +34,8 @@ export interface PodContext extends ChildContext {
   wrote(updated: Sandbox): void;
   /** Told about every Pod this pass creates or patches, for the same reason. */
   wrotePod(pod: Pod): void;
-  /** Ms an owned Pod's metadata update should wait (a burst of claims is being served); 0 = now. */
-  podMetadataWait(): number;
+  /** Whether an owned Pod's metadata update must wait for a burst of claims to end (the Sandbox is requeued then). */
+  podMetadataHeld(): boolean;
 }
 
 /** Pods controlled by this Sandbox: the name-hash index, plus the sandbox-named Pod in case its label was removed. */
@@ -86,7 +86,7 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
   const running = synced.pod;
   // The annotation only ever names the Pod this Sandbox controls; a stale or forged value is overwritten.
   if (annotated !== running.metadata?.name) await setPodNameAnnotation(ctx, running.metadata?.name ?? null);
-  return synced.waitMs ? { pod: running, metadataWaitMs: synced.waitMs } : { pod: running };
+  return synced.held ? { pod: running, metadataHeld: true } : { pod: running };
 }
 
 async function suspendPod(ctx: ChildContext, pod: Pod): Promise<PodState> {
@@ -100,10 +100,10 @@ async function suspendPod(ctx: ChildContext, pod: Pod): Promise<PodState> {
   }
 }
 
-/** The Pod after a metadata sync, or, when the patch waits for a burst of claims to end, the Pod as it was and the wait. */
+/** The Pod after a metadata sync, or, when the patch waits for a burst of claims to end, the Pod as it was. */
 interface MetadataSync {
   pod: Pod;
-  waitMs?: number;
+  held?: boolean;
 }
 
 async function patchPodMetadata(ctx: PodContext, pod: Pod, adopt: boolean): Promise<MetadataSync> {
@@ -111,8 +111,7 @@ async function patchPodMetadata(ctx: PodContext, pod: Pod, adopt: boolean): Prom
   const patch = podMetadataPatch(pod, ctx.sandbox, adopt);
   if (!patch) return { pod };
   // Nobody waits on an owned Pod's labels (e.g. an adopted warm member's): they follow once a burst has been served.
-  const waitMs = adopt ? 0 : ctx.podMetadataWait();
-  if (waitMs > 0) return { pod, waitMs };
+  if (!adopt && ctx.podMetadataHeld()) return { pod, held: true };
   const meta = pod.metadata ?? {};
   return {
     pod: await ctx.client.mergePatch(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, {

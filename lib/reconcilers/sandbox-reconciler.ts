@@ -41,6 +41,8 @@ export interface SandboxReconcilerOptions {
   onReady?: (sandbox: Sandbox, at: number) => void;
   /** Owned Pods' metadata updates yield to a burst of claims. @default BurstGate.open() */
   burstGate?: BurstGate;
+  /** Runs a Sandbox's reconcile again (the controller's queue): the burst gate wakes held Pod metadata updates. */
+  requeue?: (key: string) => void;
 }
 
 export interface SandboxReconcileResult {
@@ -102,7 +104,7 @@ export class SandboxReconciler {
       client: this.options.client, caches: this.caches, sandbox, events: this.options.events,
       wrote: (updated: Sandbox) => this.sandboxes.wrote(updated),
       wrotePod: (pod: Pod) => this.pods.wrote(pod),
-      podMetadataWait: () => this.burstGate.wait(podMetadataKey(key)),
+      podMetadataHeld: () => this.burstGate.holds(podMetadataKey(key), () => this.options.requeue?.(key)),
     };
     const errors: unknown[] = [];
     await syncPvcs(ctx).catch((err) => errors.push(err));
@@ -134,7 +136,6 @@ export class SandboxReconciler {
         requeueAfter = Math.max(shutdownAt - now.getTime(), SHUTDOWN_REQUEUE_FLOOR_MS);
       }
     }
-    if (podState.metadataWaitMs) requeueAfter = Math.min(requeueAfter ?? podState.metadataWaitMs, podState.metadataWaitMs);
     if (windowLeft > 0 && !errors.length && isStartingStatus(status) && statusNeedsWrite(sandbox.status, status)) {
       // Held: the pass at the deadline writes whatever is current by then.
       requeueAfter = Math.min(requeueAfter ?? windowLeft, windowLeft);

@@ -60,7 +60,10 @@ export const warmPoolControllerModule: ControllerModule = {
     const events = manager.eventRecorder('sandboxwarmpool-controller');
     const controller = manager.controller({
       name: 'sandboxwarmpool',
-      reconciler: new WarmPoolReconciler({ client: manager.client, pools, templates, sandboxes, pods, events, expectations, config, log, burstGate: manager.burstGate }),
+      reconciler: new WarmPoolReconciler({
+        client: manager.client, pools, templates, sandboxes, pods, events, expectations, config, log,
+        burstGate: manager.burstGate, requeue: (key) => controller.enqueue(key),
+      }),
       workers: config.sandboxWarmPoolConcurrentWorkers,
     });
     pools.addEventHandler(controller.enqueueSelf());

@@ -37,6 +37,8 @@ export interface WarmPoolReconcilerDeps {
   expectations: Expectations;
   /** Refills yield to a burst of claims while the pool still has a Ready member to give. @default BurstGate.open() */
   burstGate?: BurstGate;
+  /** Runs a pool's reconcile again (the controller's queue): the burst gate wakes a held refill. */
+  requeue?: (key: string) => void;
   config: WarmPoolConfig;
   log: Logger;
   now?: () => number;
@@ -204,8 +206,7 @@ export class WarmPoolReconciler {
     if (hold > 0) return { requeueAfter: hold };
     // A refill started mid-burst is not Ready in time to serve that burst, and it slows every claim still arriving; so
     // a pool that can still serve a claim yields (bounded). An empty one refills at once.
-    const burst = canServeClaims ? this.burstGate.wait(refillKey(key)) : 0;
-    if (burst > 0) return { requeueAfter: burst };
+    if (canServeClaims && this.burstGate.holds(refillKey(key), () => this.deps.requeue?.(key))) return {};
     const wanted = Math.min(missing, this.deps.config.sandboxWarmPoolMaxBatchSize);
     const granted = state.bucket.take(wanted, now);
     if (granted === 0) return { requeueAfter: state.bucket.msUntilNextToken() };

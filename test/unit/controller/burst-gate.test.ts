@@ -1,81 +1,108 @@
-// BurstGate on an injected clock: background work waits while claims arrive, goes once they pause, and never waits
-// longer than the bound; a disabled gate never holds anything back.
+// BurstGate on Jest's clock: background work is held while claims arrive and woken once (by the gate's timer, not by
+// polling) when they pause or its bound passes; asking again then lets it through. A disabled gate holds nothing.
 import { BurstGate } from '../../../lib/controller/burst-gate';
 
 function gate(quietMs = 250, maxDeferralMs = 2000) {
-  let clock = 10_000;
-  const g = new BurstGate({ quietMs, maxDeferralMs, now: () => clock });
-  return { g, advance: (ms: number) => { clock += ms; } };
+  const g = new BurstGate({ quietMs, maxDeferralMs });
+  const woken: string[] = [];
+  const holds = (key: string) => g.holds(key, () => woken.push(key));
+  return { g, holds, woken };
 }
 
 describe('BurstGate', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 10_000 }));
+  afterEach(() => jest.useRealTimers());
+
   it('lets work through when no claim arrived', () => {
-    expect(gate().g.wait('k')).toBe(0);
+    expect(gate().holds('k')).toBe(false);
   });
 
-  it('holds work until claims have paused for the quiet period', () => {
-    const { g, advance } = gate();
+  it('holds work while claims arrive and wakes it once they have paused for the quiet period', () => {
+    const { g, holds, woken } = gate();
     g.claimArrived();
-    advance(100);
-    expect(g.wait('k')).toBe(150);
-    advance(150);
-    expect(g.wait('k')).toBe(0);
+    jest.advanceTimersByTime(100);
+    expect(holds('k')).toBe(true);
+    g.claimArrived(); // the burst goes on: the quiet period restarts
+    jest.advanceTimersByTime(249);
+    expect(woken).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(woken).toEqual(['k']);
+    expect(holds('k')).toBe(false);
+    jest.advanceTimersByTime(5000);
+    expect(woken).toEqual(['k']); // woken once
   });
 
-  it('bounds the wait of each piece of work from when it was first held', () => {
-    const { g, advance } = gate(250, 1000);
+  it('wakes each piece of work at its bound, counted from when it was first held, while claims keep coming', () => {
+    const { g, holds, woken } = gate(250, 1000);
     g.claimArrived();
-    expect(g.wait('a')).toBe(250);
-    for (let i = 0; i < 3; i++) {
-      advance(200);
+    expect(holds('a')).toBe(true);
+    for (let t = 0; t < 600; t += 200) {
+      jest.advanceTimersByTime(200);
       g.claimArrived();
-      expect(g.wait('a')).toBe(250);
+      expect(holds('a')).toBe(true); // asking again does not restart the bound
     }
-    expect(g.wait('b')).toBe(250); // newly held work starts its own bound
-    advance(300);
+    expect(holds('b')).toBe(true); // newly held work starts its own bound
+    jest.advanceTimersByTime(200);
     g.claimArrived();
-    expect(g.wait('a')).toBe(100); // the bound is nearer than the quiet period
-    advance(100);
+    jest.advanceTimersByTime(200);
     g.claimArrived();
-    expect(g.wait('a')).toBe(0);
-    expect(g.wait('b')).toBe(250);
+    expect(woken).toEqual(['a']);
+    expect(holds('a')).toBe(false); // let through mid-burst
+    expect(holds('b')).toBe(true);
   });
 
   it('starts a fresh bound for work held again after it went through', () => {
-    const { g, advance } = gate(250, 500);
+    const { g, holds, woken } = gate(250, 500);
     g.claimArrived();
-    g.wait('a');
-    advance(500);
+    holds('a');
+    jest.advanceTimersByTime(200);
     g.claimArrived();
-    expect(g.wait('a')).toBe(0);
-    expect(g.wait('a')).toBe(250);
+    jest.advanceTimersByTime(200);
+    g.claimArrived();
+    jest.advanceTimersByTime(100);
+    expect(woken).toEqual(['a']); // its bound
+    g.claimArrived();
+    expect(holds('a')).toBe(false);
+    expect(holds('a')).toBe(true);
+    jest.advanceTimersByTime(249);
+    expect(woken).toEqual(['a']); // the quiet period (250 ms) comes before the new bound (500 ms)
+    jest.advanceTimersByTime(1);
+    expect(woken).toEqual(['a', 'a']);
   });
 
-  it('forgets work whose object is gone', () => {
-    const { g, advance } = gate(250, 500);
+  it('forgets work whose object is gone: it is not woken', () => {
+    const { g, holds, woken } = gate(250, 500);
     g.claimArrived();
-    g.wait('a');
+    holds('a');
     g.forget('a');
-    advance(400);
+    jest.advanceTimersByTime(1000);
+    expect(woken).toEqual([]);
+  });
+
+  it('wakes work with the callback it last asked with', () => {
+    const g = new BurstGate({ quietMs: 250, maxDeferralMs: 2000 });
+    const calls: string[] = [];
     g.claimArrived();
-    expect(g.wait('a')).toBe(250);
+    g.holds('k', () => calls.push('first'));
+    g.holds('k', () => calls.push('second'));
+    jest.advanceTimersByTime(250);
+    expect(calls).toEqual(['second']);
   });
 
   it('never holds anything back when disabled', () => {
     const g = BurstGate.open();
     g.claimArrived();
-    expect(g.wait('k')).toBe(0);
+    expect(g.holds('k', () => undefined)).toBe(false);
   });
 
   it('reports each piece of work once, by kind, when it is first held back', () => {
-    let clock = 0;
     const held: string[] = [];
-    const g = new BurstGate({ quietMs: 250, maxDeferralMs: 2000, now: () => clock, onHold: (work) => held.push(work) });
+    const g = new BurstGate({ quietMs: 250, maxDeferralMs: 2000, onHold: (work) => held.push(work) });
     g.claimArrived();
-    g.wait('refill:ns/pool');
-    clock += 100;
-    g.wait('refill:ns/pool');
-    g.wait('pod-metadata:ns/box');
+    g.holds('refill:ns/pool', () => undefined);
+    jest.advanceTimersByTime(100);
+    g.holds('refill:ns/pool', () => undefined);
+    g.holds('pod-metadata:ns/box', () => undefined);
     expect(held).toEqual(['refill', 'pod-metadata']);
   });
 });

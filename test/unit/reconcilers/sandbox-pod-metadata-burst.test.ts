@@ -1,5 +1,5 @@
 // An owned Pod's labels that are behind its Sandbox (an adopted warm member) follow once a burst of claims pauses:
-// the pass skips the Pod patch and asks to come back when the BurstGate lets it through.
+// the pass skips the Pod patch without polling, and the BurstGate requeues the Sandbox when the claims pause.
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { Sandbox } from '../../../lib/api/types';
 import { BurstGate } from '../../../lib/controller/burst-gate';
@@ -10,7 +10,7 @@ import { SandboxReconciler } from '../../../lib/reconcilers/sandbox-reconciler';
 import { sandbox } from './fixtures';
 
 function setup() {
-  let now = Date.parse('2026-03-01T10:00:00Z');
+  const now = Date.now();
   const created = new Date(now - 60_000).toISOString();
   const stored: Sandbox = sandbox({}, { creationTimestamp: created, resourceVersion: '1', annotations: { 'agents.x-k8s.io/pod-name': 'box' } });
   const built = buildPod(stored);
@@ -30,22 +30,30 @@ function setup() {
       return { ...adopted, metadata: { ...adopted.metadata, resourceVersion: '2' } };
     },
   } as unknown as KubeClient;
-  const gate = new BurstGate({ quietMs: 250, maxDeferralMs: 5000, now: () => now });
+  const gate = new BurstGate({ quietMs: 250, maxDeferralMs: 5000 });
+  const requeued: string[] = [];
   const reconciler = new SandboxReconciler({
-    client, events: { warning: () => undefined, normal: () => undefined }, clusterDomain: 'cluster.local', now: () => now, burstGate: gate,
+    client, events: { warning: () => undefined, normal: () => undefined }, clusterDomain: 'cluster.local', burstGate: gate,
+    requeue: (key) => requeued.push(key),
     caches: { sandboxes: { get: () => adopted, byIndex: () => [] }, pods: { get: () => pod, byIndex: () => [pod] }, services: { get: () => undefined }, pvcs: { get: () => undefined } },
   });
-  return { reconciler, gate, podPatches, advance: (ms: number) => { now += ms; } };
+  return { reconciler, gate, podPatches, requeued };
 }
 
 describe('SandboxReconciler Pod metadata during a burst of claims', () => {
-  test('the Pod patch waits for the burst to pause, then goes out', async () => {
+  beforeEach(() => jest.useFakeTimers({ now: Date.parse('2026-03-01T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate'] }));
+  afterEach(() => jest.useRealTimers());
+
+  test('the Pod patch waits for the burst to pause: no polling, the gate requeues the Sandbox, then it goes out', async () => {
     const t = setup();
     t.gate.claimArrived();
-    t.advance(50);
-    expect(await t.reconciler.reconcile('ns/box')).toEqual({ requeueAfter: 200 });
+    jest.advanceTimersByTime(50);
+    expect(await t.reconciler.reconcile('ns/box')).toEqual({});
     expect(t.podPatches).toHaveLength(0);
-    t.advance(200);
+    jest.advanceTimersByTime(199);
+    expect(t.requeued).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(t.requeued).toEqual(['ns/box']);
     await t.reconciler.reconcile('ns/box');
     expect(t.podPatches).toEqual([{ metadata: expect.objectContaining({ labels: expect.objectContaining({ team: 'a' }) }) }]);
   });

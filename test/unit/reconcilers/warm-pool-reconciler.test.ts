@@ -26,6 +26,7 @@ interface Write { verb: 'create' | 'patch' | 'delete'; resource: string; name?: 
 function harness(replicas: number, flags: { replenishDelay?: string; burst?: { quietMs: number; maxDeferralMs: number } } = {}) {
   let clock = 1_000_000;
   const burstGate = flags.burst ? new BurstGate({ ...flags.burst, now: () => clock }) : undefined;
+  const requeued: string[] = [];
   let seq = 0;
   const writes: Write[] = [];
   const pools = new Store<SandboxWarmPool>();
@@ -55,10 +56,12 @@ function harness(replicas: number, flags: { replenishDelay?: string; burst?: { q
   const reconciler = new WarmPoolReconciler({
     client: client as any, pools, templates, sandboxes, pods: new Store<Pod & KubeObject>(), expectations, config,
     events: { warning: () => undefined, normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0, burstGate,
+    requeue: (key) => requeued.push(key),
   });
   const pool = () => pools.get('ns', 'pool')!;
   return {
     writes,
+    requeued,
     claimArrived: () => burstGate!.claimArrived(),
     reconcile: () => reconciler.reconcile('ns/pool'),
     advance(ms: number) { clock += ms; },
@@ -158,15 +161,22 @@ describe('WarmPoolReconciler replenish hold', () => {
 
 describe('WarmPoolReconciler during a burst of claims', () => {
   const burst = { quietMs: 250, maxDeferralMs: 5000 };
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+  /** Moves the harness clock and the gate's timers together. */
+  const pass = (h: ReturnType<typeof harness>, ms: number) => { h.advance(ms); jest.advanceTimersByTime(ms); };
 
-  it('refills only once claims pause', async () => {
+  it('refills only once claims pause, when the gate wakes the pool (no polling meanwhile)', async () => {
     const { h, members } = await fullPool(3, { burst });
     h.claimArrived();
     h.takeMember(members[0]);
-    h.advance(100);
-    expect(await h.reconcile()).toEqual({ requeueAfter: 150 });
+    pass(h, 100);
+    expect(await h.reconcile()).toEqual({ requeueAfter: 900 }); // the status write window only: the burst is not polled
     expect(h.creates()).toBe(0);
-    h.advance(150);
+    pass(h, 149);
+    expect(h.requeued).toEqual([]);
+    pass(h, 1);
+    expect(h.requeued).toEqual(['ns/pool']);
     await h.reconcile();
     expect(h.creates()).toBe(1);
   });
@@ -177,13 +187,15 @@ describe('WarmPoolReconciler during a burst of claims', () => {
     h.takeMember(members[0]);
     await h.reconcile();
     for (let t = 0; t < 4800; t += 200) {
-      h.advance(200);
+      pass(h, 200);
       h.claimArrived();
       await h.reconcile();
     }
     expect(h.creates()).toBe(0);
-    h.advance(200);
+    expect(h.requeued).toEqual([]);
+    pass(h, 200);
     h.claimArrived();
+    expect(h.requeued).toEqual(['ns/pool']);
     await h.reconcile();
     expect(h.creates()).toBe(1);
   });
