@@ -21,6 +21,18 @@ interface HeldWork {
   wake?: () => void;
 }
 
+/** What a reconciler needs to hold background work back: the gate, and how to run a held key's reconcile again. */
+export interface BurstHold {
+  gate: BurstGate;
+  /** Runs the reconcile of `key` again (the controller's queue); the gate calls it when held work may go. */
+  requeue(key: string): void;
+}
+
+/** A hold that never holds anything back (no gate configured). */
+export function neverHold(): BurstHold {
+  return { gate: BurstGate.open(), requeue: () => undefined };
+}
+
 export class BurstGate {
   private lastArrival = Number.NEGATIVE_INFINITY;
   private readonly held = new Map<string, HeldWork>();

@@ -38,8 +38,7 @@ export const sandboxControllerModule: ControllerModule = {
     const reconciler = new SandboxReconciler({
       client: manager.client, caches: { sandboxes, pods, services, pvcs }, events, clusterDomain: config.clusterDomain,
       statusCoalesceWindowMs: parseDuration(config.sandboxStatusCoalesceWindow),
-      burstGate: manager.burstGate,
-      requeue: (key) => controller.enqueue(key),
+      burst: { gate: manager.burstGate, requeue: (key) => controller.enqueue(key) },
       onReady: (sandbox, at) => {
         const labels = sandboxGaugeLabels(sandbox);
         const created = Date.parse(sandbox.metadata.creationTimestamp ?? '');

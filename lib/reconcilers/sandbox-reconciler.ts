@@ -7,7 +7,7 @@ import { CONDITION, SANDBOX_REASON } from '../api/conditions';
 import { LABEL } from '../api/metadata-keys';
 import { nameHash } from '../api/name-hash';
 import type { Sandbox, SandboxStatus } from '../api/types';
-import { BurstGate } from '../controller/burst-gate';
+import { neverHold, type BurstHold } from '../controller/burst-gate';
 import type { KubeClient } from '../kube/client';
 import { Resources } from '../kube/resources';
 import { splitKey } from '../kube/types';
@@ -39,10 +39,8 @@ export interface SandboxReconcilerOptions {
   now?: () => number;
   /** Called when a pass turns Ready to True (creation-latency metric); `at` is the pass time in ms. */
   onReady?: (sandbox: Sandbox, at: number) => void;
-  /** Owned Pods' metadata updates yield to a burst of claims. @default BurstGate.open() */
-  burstGate?: BurstGate;
-  /** Runs a Sandbox's reconcile again (the controller's queue): the burst gate wakes held Pod metadata updates. */
-  requeue?: (key: string) => void;
+  /** Owned Pods' metadata updates yield to a burst of claims; held ones are requeued when it ends. @default nothing held */
+  burst?: BurstHold;
 }
 
 export interface SandboxReconcileResult {
@@ -60,7 +58,7 @@ function errorText(errors: unknown[]): string | undefined {
 export class SandboxReconciler {
   private readonly now: () => number;
   private readonly statusWindow: StatusWindow;
-  private readonly burstGate: BurstGate;
+  private readonly burst: BurstHold;
 
   /** Sandboxes and Pods as this controller last wrote them, until the caches catch up (read-your-writes). */
   private readonly sandboxes: OwnWrites<Sandbox>;
@@ -73,7 +71,7 @@ export class SandboxReconciler {
     this.pods = new OwnWrites(options.caches.pods, this.now);
     this.caches = { ...options.caches, pods: this.pods };
     this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0, this.now);
-    this.burstGate = options.burstGate ?? BurstGate.open();
+    this.burst = options.burst ?? neverHold();
   }
 
   /** Sandbox deletion event (the controller wires it): drops our remembered copy. */
@@ -91,7 +89,7 @@ export class SandboxReconciler {
     const cached = this.options.caches.sandboxes.get(namespace, name);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.statusWindow.forget(key);
-      this.burstGate.forget(podMetadataKey(key));
+      this.burst.gate.forget(podMetadataKey(key));
       return {};
     }
     // Our own newer write when the cache lags, so a pass never re-sends the annotation or status write it just made.
@@ -104,7 +102,7 @@ export class SandboxReconciler {
       client: this.options.client, caches: this.caches, sandbox, events: this.options.events,
       wrote: (updated: Sandbox) => this.sandboxes.wrote(updated),
       wrotePod: (pod: Pod) => this.pods.wrote(pod),
-      podMetadataHeld: () => this.burstGate.holds(podMetadataKey(key), () => this.options.requeue?.(key)),
+      podMetadataHeld: () => this.burst.gate.holds(podMetadataKey(key), () => this.burst.requeue(key)),
     };
     const errors: unknown[] = [];
     await syncPvcs(ctx).catch((err) => errors.push(err));

@@ -62,7 +62,7 @@ export const warmPoolControllerModule: ControllerModule = {
       name: 'sandboxwarmpool',
       reconciler: new WarmPoolReconciler({
         client: manager.client, pools, templates, sandboxes, pods, events, expectations, config, log,
-        burstGate: manager.burstGate, requeue: (key) => controller.enqueue(key),
+        burst: { gate: manager.burstGate, requeue: (key) => controller.enqueue(key) },
       }),
       workers: config.sandboxWarmPoolConcurrentWorkers,
     });

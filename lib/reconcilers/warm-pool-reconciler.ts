@@ -7,7 +7,7 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import {
   ANNOTATION, LABEL, WARM_POOL_EVENT, parseDuration, type ControllerConfig, type Sandbox, type SandboxTemplate, type SandboxWarmPool,
 } from '../api';
-import { BurstGate } from '../controller/burst-gate';
+import { neverHold, type BurstHold } from '../controller/burst-gate';
 import type { Logger } from '../controller/logger';
 import type { CacheReader } from '../controller/store';
 import { Resources, isAlreadyExists, isConflict, isNotFound, splitKey, type KubeClient, type KubeObject } from '../kube';
@@ -35,10 +35,8 @@ export interface WarmPoolReconcilerDeps {
   pods: CacheReader<Pod & KubeObject>;
   events: EventRecorder;
   expectations: Expectations;
-  /** Refills yield to a burst of claims while the pool still has a Ready member to give. @default BurstGate.open() */
-  burstGate?: BurstGate;
-  /** Runs a pool's reconcile again (the controller's queue): the burst gate wakes a held refill. */
-  requeue?: (key: string) => void;
+  /** Refills yield to a burst of claims while the pool still has a Ready member to give. @default nothing held */
+  burst?: BurstHold;
   config: WarmPoolConfig;
   log: Logger;
   now?: () => number;
@@ -67,14 +65,14 @@ export class WarmPoolReconciler {
   private readonly random: () => number;
   private readonly graceMs: number;
   private readonly recheckMs: number;
-  private readonly burstGate: BurstGate;
+  private readonly burst: BurstHold;
 
   constructor(private readonly deps: WarmPoolReconcilerDeps) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.graceMs = parseDuration(deps.config.sandboxWarmPoolReadinessGracePeriod);
     this.recheckMs = parseDuration(deps.config.sandboxWarmPoolUnschedulableRecheckInterval);
-    this.burstGate = deps.burstGate ?? BurstGate.open();
+    this.burst = deps.burst ?? neverHold();
   }
 
   async reconcile(key: string): Promise<{ requeueAfter?: number } | void> {
@@ -83,7 +81,7 @@ export class WarmPoolReconciler {
     if (!pool || pool.metadata.deletionTimestamp) {
       this.state.delete(key);
       this.deps.expectations.forget(key);
-      this.burstGate.forget(refillKey(key));
+      this.burst.gate.forget(refillKey(key));
       return;
     }
     const state = this.stateOf(key);
@@ -206,7 +204,7 @@ export class WarmPoolReconciler {
     if (hold > 0) return { requeueAfter: hold };
     // A refill started mid-burst is not Ready in time to serve that burst, and it slows every claim still arriving; so
     // a pool that can still serve a claim yields (bounded). An empty one refills at once.
-    if (canServeClaims && this.burstGate.holds(refillKey(key), () => this.deps.requeue?.(key))) return {};
+    if (canServeClaims && this.burst.gate.holds(refillKey(key), () => this.burst.requeue(key))) return {};
     const wanted = Math.min(missing, this.deps.config.sandboxWarmPoolMaxBatchSize);
     const granted = state.bucket.take(wanted, now);
     if (granted === 0) return { requeueAfter: state.bucket.msUntilNextToken() };

@@ -33,8 +33,8 @@ function setup() {
   const gate = new BurstGate({ quietMs: 250, maxDeferralMs: 5000 });
   const requeued: string[] = [];
   const reconciler = new SandboxReconciler({
-    client, events: { warning: () => undefined, normal: () => undefined }, clusterDomain: 'cluster.local', burstGate: gate,
-    requeue: (key) => requeued.push(key),
+    client, events: { warning: () => undefined, normal: () => undefined }, clusterDomain: 'cluster.local',
+    burst: { gate, requeue: (key) => requeued.push(key) },
     caches: { sandboxes: { get: () => adopted, byIndex: () => [] }, pods: { get: () => pod, byIndex: () => [pod] }, services: { get: () => undefined }, pvcs: { get: () => undefined } },
   });
   return { reconciler, gate, podPatches, requeued };

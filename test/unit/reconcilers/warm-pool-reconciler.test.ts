@@ -55,8 +55,8 @@ function harness(replicas: number, flags: { replenishDelay?: string; burst?: { q
   const config = { ...defaultControllerConfig(), sandboxWarmPoolReplenishDelay: flags.replenishDelay ?? '0s' };
   const reconciler = new WarmPoolReconciler({
     client: client as any, pools, templates, sandboxes, pods: new Store<Pod & KubeObject>(), expectations, config,
-    events: { warning: () => undefined, normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0, burstGate,
-    requeue: (key) => requeued.push(key),
+    events: { warning: () => undefined, normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0,
+    burst: burstGate && { gate: burstGate, requeue: (key) => requeued.push(key) },
   });
   const pool = () => pools.get('ns', 'pool')!;
   return {
