@@ -24,8 +24,6 @@ export interface PodState {
   podStateUnknown?: boolean;
   /** The refusal message when several Pods are controlled by this Sandbox. */
   multiplePods?: string;
-  /** The owned Pod's labels/annotations are behind and wait for a burst of claims to end (the gate requeues the Sandbox). */
-  metadataHeld?: boolean;
 }
 
 export interface PodContext extends ChildContext {
@@ -75,18 +73,17 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
     if (annotated) await setPodNameAnnotation(ctx, null);
     return pod ? suspendPod(ctx, pod) : { podNotOwned: ctx.caches.pods.get(sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '') !== undefined };
   }
-  let synced: MetadataSync;
+  let running: Pod;
   try {
-    synced = pod ? await updateOwnedPod(ctx, pod) : await createOrAdoptPod(ctx);
-    if (synced.pod !== pod) ctx.wrotePod(synced.pod); // the same object back means nothing was written
+    running = pod ? await updateOwnedPod(ctx, pod) : await createOrAdoptPod(ctx);
+    if (running !== pod) ctx.wrotePod(running); // the same object back means nothing was written
   } catch (err) {
     if (annotated) await setPodNameAnnotation(ctx, null);
     throw err;
   }
-  const running = synced.pod;
   // The annotation only ever names the Pod this Sandbox controls; a stale or forged value is overwritten.
   if (annotated !== running.metadata?.name) await setPodNameAnnotation(ctx, running.metadata?.name ?? null);
-  return synced.held ? { pod: running, metadataHeld: true } : { pod: running };
+  return { pod: running };
 }
 
 async function suspendPod(ctx: ChildContext, pod: Pod): Promise<PodState> {
@@ -100,34 +97,27 @@ async function suspendPod(ctx: ChildContext, pod: Pod): Promise<PodState> {
   }
 }
 
-/** The Pod after a metadata sync, or, when the patch waits for a burst of claims to end, the Pod as it was. */
-interface MetadataSync {
-  pod: Pod;
-  held?: boolean;
-}
-
-async function patchPodMetadata(ctx: PodContext, pod: Pod, adopt: boolean): Promise<MetadataSync> {
-  if (pod.metadata?.deletionTimestamp) return { pod };
+/** The Pod after its metadata sync; the Pod as it was when the patch waits for a burst of claims (the gate requeues the Sandbox). */
+async function patchPodMetadata(ctx: PodContext, pod: Pod, adopt: boolean): Promise<Pod> {
+  if (pod.metadata?.deletionTimestamp) return pod;
   const patch = podMetadataPatch(pod, ctx.sandbox, adopt);
-  if (!patch) return { pod };
+  if (!patch) return pod;
   // Nobody waits on an owned Pod's labels (e.g. an adopted warm member's): they follow once a burst has been served.
-  if (!adopt && ctx.podMetadataHeld()) return { pod, held: true };
+  if (!adopt && ctx.podMetadataHeld()) return pod;
   const meta = pod.metadata ?? {};
-  return {
-    pod: await ctx.client.mergePatch(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, {
-      fieldManager: FIELD_MANAGER,
-      // Adoption must not race another controller taking the Pod.
-      resourceVersion: adopt ? meta.resourceVersion : undefined,
-    }),
-  };
+  return ctx.client.mergePatch(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, {
+    fieldManager: FIELD_MANAGER,
+    // Adoption must not race another controller taking the Pod.
+    resourceVersion: adopt ? meta.resourceVersion : undefined,
+  });
 }
 
-function updateOwnedPod(ctx: PodContext, pod: Pod): Promise<MetadataSync> {
+function updateOwnedPod(ctx: PodContext, pod: Pod): Promise<Pod> {
   return patchPodMetadata(ctx, pod, false);
 }
 
 /** No owned Pod: create `<sandbox name>`, or adopt an existing Pod of that name when it is adoptable. */
-async function createOrAdoptPod(ctx: PodContext): Promise<MetadataSync> {
+async function createOrAdoptPod(ctx: PodContext): Promise<Pod> {
   const { client, caches, sandbox } = ctx;
   const namespace = sandbox.metadata.namespace ?? '';
   const name = sandbox.metadata.name ?? '';

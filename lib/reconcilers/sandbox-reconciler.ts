@@ -86,7 +86,7 @@ export class SandboxReconciler {
 
   async reconcile(key: string): Promise<SandboxReconcileResult> {
     const { namespace, name } = splitKey(key);
-    const cached = this.options.caches.sandboxes.get(namespace, name);
+    const cached = this.caches.sandboxes.get(namespace, name);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.statusWindow.forget(key);
       this.burst.gate.forget(podMetadataKey(key));
