@@ -2,13 +2,14 @@
 // follow-ups of adopted Sandboxes, Events) hold back until the claims pause, so a busy API server spends its CPU on
 // the claim path. A bounded wait keeps a steady stream of claims from starving them. Held work is woken by the gate
 // (one timer), not polled: polling re-ran every held Sandbox's reconcile several times per burst.
+import type { WorkGate } from '../controller-runtime/work-gate';
 
 export interface BurstGateOptions {
   /** No claim for this long ends a burst; 0 disables the gate. */
   quietMs: number;
   /** Longest a background write waits for the burst to end. */
   maxDeferralMs: number;
-  /** Told the kind of each piece of work as it is first held back (the key up to its first ':'), for a metric. */
+  /** Told the kind of each piece of work as it is first held back, for a metric. */
   onHold?: (work: string) => void;
   /** Injectable clock (ms); timers still run on the real (or Jest's) clock. @default Date.now */
   now?: () => number;
@@ -21,19 +22,7 @@ interface HeldWork {
   wake?: () => void;
 }
 
-/** What a reconciler needs to hold background work back: the gate, and how to run a held key's reconcile again. */
-export interface BurstHold {
-  gate: BurstGate;
-  /** Runs the reconcile of `key` again (the controller's queue); the gate calls it when held work may go. */
-  requeue(key: string): void;
-}
-
-/** A hold that never holds anything back (no gate configured). */
-export function neverHold(): BurstHold {
-  return { gate: BurstGate.open(), requeue: () => undefined };
-}
-
-export class BurstGate {
+export class BurstGate implements WorkGate {
   private lastArrival = Number.NEGATIVE_INFINITY;
   private readonly held = new Map<string, HeldWork>();
   private readonly now: () => number;
@@ -58,14 +47,14 @@ export class BurstGate {
    * Whether the background work `key` must wait. When it must, the gate calls `wake` once: when the claims pause or
    * the work's bound (counted from when it was first held) passes. Asking again after that lets it through.
    */
-  holds(key: string, wake: () => void): boolean {
+  holds(key: string, work: string, wake: () => void): boolean {
     const now = this.now();
     const held = this.held.get(key);
     if (this.isQuiet(now) || (held && this.boundPassed(held, now))) {
       this.held.delete(key);
       return false;
     }
-    if (!held) this.options.onHold?.(key.split(':', 1)[0]);
+    if (!held) this.options.onHold?.(work);
     this.held.set(key, { since: held?.since ?? now, wake });
     this.schedule(now);
     return true;

@@ -1,15 +1,16 @@
-// Controller process entry: parse flags (shared table in lib/api), build the client, metrics and manager, set up
-// every enabled controller, run until SIGTERM/SIGINT, shut down gracefully (drain, release the Lease).
+// lib/controller: the agent-sandbox controller process. This entry is its composition root: parse flags (shared table
+// in lib/api) into settings, build the client, metrics, claim burst gate and manager, set up every enabled controller
+// (one folder each; shared/ holds what they share), run until SIGTERM/SIGINT, shut down gracefully (drain, release the Lease).
 // Dev: `npm run controller -- --kubeconfig .cluster/kubeconfig [flags]`; image: `node build/lib/controller/main.js`.
-import { parseDuration } from '../api/duration';
 import { controllerUsage, parseControllerArgs, type ControllerConfig } from '../api/controller-flags';
 import { KubeClient } from '../kube/client';
 import { BurstGate } from './burst-gate';
-import { controllerModules } from './controllers';
-import { leaderElectionNamespace } from './leader-namespace';
-import { Logger, type LogLevel } from './logger';
-import { LeaderElectionLostError, Manager } from './manager';
+import { leaderElectionNamespace } from '../controller-runtime/leader-namespace';
+import { Logger, type LogLevel } from '../controller-runtime/logger';
+import { LeaderElectionLostError, Manager } from '../controller-runtime/manager';
 import { ControllerMetrics } from './metrics';
+import { controllerModules } from './registry';
+import { controllerSettings, FIELD_MANAGER } from './settings';
 import pkg from '../../package.json';
 
 /** Warnings upstream prints for risky but legal settings. */
@@ -52,22 +53,20 @@ export async function runController(argv: readonly string[]): Promise<number> {
     kubeconfig: config.kubeconfig || undefined,
     qps: config.kubeApiQps, burst: config.kubeApiBurst,
     connections: config.apiConnections, separateWatchConnection: config.separateWatchConnection,
-    userAgent: `agent-sandbox-controller/${pkg.version}`,
+    userAgent: `agent-sandbox-controller/${pkg.version}`, fieldManager: FIELD_MANAGER,
   });
+  const settings = controllerSettings(config);
   const metrics = new ControllerMetrics({ gitVersion: pkg.version });
   client.onRequest(metrics.observeRequest);
+  const burstGate = new BurstGate({ ...settings.claimBurst, onHold: (work) => metrics.claimBurstHolds.inc({ work }) });
   const manager = new Manager({
-    client, logger, metrics,
+    client, logger, metrics, gate: burstGate,
     leaderElection: config.leaderElect ? { namespace: leaseNamespace } : undefined,
     metricsBindAddress: config.metricsBindAddress,
     healthProbeBindAddress: config.healthProbeBindAddress,
-    burstGate: new BurstGate({
-      quietMs: parseDuration(config.claimBurstQuietPeriod), maxDeferralMs: parseDuration(config.claimBurstMaxDeferral),
-      onHold: (work) => metrics.claimBurstHolds.inc({ work }),
-    }),
   });
-  const enabled = controllerModules.filter((m) => m.enabled(config));
-  for (const m of enabled) m.setup(manager, config);
+  const enabled = controllerModules.filter((m) => m.enabled(settings));
+  for (const m of enabled) m.setup({ manager, settings, burstGate, metrics });
   logger.info('starting', { version: pkg.version, controllers: enabled.map((m) => m.name), leaderElect: config.leaderElect });
 
   const stop = new AbortController();

@@ -1,6 +1,7 @@
 // KubeClient: typed CRUD, server-side apply, status subresource and watch over our own transport, with a client-side
 // QPS/burst limiter and per-verb request counters (for metrics and benches).
-import { loadCredentials, type CredentialSource } from './credentials';
+import type { CredentialSource } from './credentials';
+import { loadCredentials } from './load-credentials';
 import { ApiError } from './errors';
 import { resourcePath, type ResourceType } from './resources';
 import { TokenBucket } from './token-bucket';
@@ -25,6 +26,8 @@ export interface KubeClientOptions extends CredentialSource, TransportOptions {
   qps?: number;
   /** Burst for the limiter. @default 10 */
   burst?: number;
+  /** Field manager of every create, update and merge patch that names none. @default none (the server derives one from the user agent) */
+  fieldManager?: string;
 }
 
 export interface ListOptions {
@@ -81,7 +84,10 @@ export class KubeClient {
   private readonly counts = new Map<Verb, number>();
   private readonly observers: ((r: RequestRecord) => void)[] = [];
 
-  constructor(private readonly transport: HttpTransport, options: Pick<KubeClientOptions, 'qps' | 'burst'> = {}) {
+  private readonly fieldManager?: string;
+
+  constructor(private readonly transport: HttpTransport, options: Pick<KubeClientOptions, 'qps' | 'burst' | 'fieldManager'> = {}) {
+    this.fieldManager = options.fieldManager;
     const qps = options.qps ?? -1;
     if (qps > 0) this.limiter = new TokenBucket(qps, options.burst ?? 10);
   }
@@ -137,17 +143,17 @@ export class KubeClient {
   }
 
   async create<T extends KubeObject>(type: ResourceType, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.json<T>('create', type, { method: 'POST', path: resourcePath(type, obj.metadata?.namespace), body: obj, query: writeQuery(opts) });
+    return this.json<T>('create', type, { method: 'POST', path: resourcePath(type, obj.metadata?.namespace), body: obj, query: this.writeQuery(opts) });
   }
 
   /** PUT the whole object; fails with 409 Conflict when its resourceVersion is stale. */
   async update<T extends KubeObject>(type: ResourceType, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.json<T>('update', type, { method: 'PUT', path: objectPath(type, obj), body: obj, query: writeQuery(opts) });
+    return this.json<T>('update', type, { method: 'PUT', path: objectPath(type, obj), body: obj, query: this.writeQuery(opts) });
   }
 
   /** PUT to the /status subresource (spec changes are ignored by the server). */
   async updateStatus<T extends KubeObject>(type: ResourceType, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.json<T>('update', type, { method: 'PUT', path: objectPath(type, obj, 'status'), body: obj, query: writeQuery(opts) });
+    return this.json<T>('update', type, { method: 'PUT', path: objectPath(type, obj, 'status'), body: obj, query: this.writeQuery(opts) });
   }
 
   /** JSON merge patch (RFC 7386); `null` values delete keys. */
@@ -155,7 +161,7 @@ export class KubeClient {
     const body = opts.resourceVersion ? withResourceVersion(patch, opts.resourceVersion) : patch;
     return this.json<T>('patch', type, {
       method: 'PATCH', path: resourcePath(type, namespace, name, opts.subresource), body,
-      contentType: 'application/merge-patch+json', query: writeQuery(opts),
+      contentType: 'application/merge-patch+json', query: this.writeQuery(opts),
     });
   }
 
@@ -212,6 +218,10 @@ export class KubeClient {
     this.transport.close();
   }
 
+  private writeQuery(opts: WriteOptions): RequestSpec['query'] {
+    return { fieldManager: opts.fieldManager ?? this.fieldManager, dryRun: opts.dryRun ? 'All' : undefined };
+  }
+
   private async json<T>(verb: Verb, type: ResourceType, spec: RequestSpec): Promise<T> {
     await this.limiter?.take();
     this.count(verb);
@@ -241,10 +251,6 @@ export class KubeClient {
 function objectPath(type: ResourceType, obj: KubeObject, subresource?: string): string {
   if (!obj.metadata?.name) throw new Error(`${type.kind}: metadata.name is required`);
   return resourcePath(type, obj.metadata.namespace, obj.metadata.name, subresource);
-}
-
-function writeQuery(opts: WriteOptions): RequestSpec['query'] {
-  return { fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined };
 }
 
 function withResourceVersion(patch: object, resourceVersion: string): object {

@@ -43,6 +43,12 @@ export function objectKey(obj: KubeObject): string {
   return namespace ? `${namespace}/${name}` : `${name}`;
 }
 
+/** `agents.x-k8s.io/v1beta1` → `agents.x-k8s.io`; `v1` → ''. */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
 /** Inverse of objectKey. */
 export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
@@ -59,9 +65,4 @@ export function compareResourceVersions(a: string | undefined, b: string | undef
   if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return undefined;
   const [x, y] = [BigInt(a), BigInt(b)];
   return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** a >= b for resourceVersions; versions that cannot be compared count as "not newer". */
-export function resourceVersionAtLeast(a: string | undefined, b: string | undefined): boolean {
-  return (compareResourceVersions(a, b) ?? -1) >= 0;
 }

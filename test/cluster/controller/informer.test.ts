@@ -1,8 +1,7 @@
 // Informer against real API servers: stays in sync through an API server restart (watch errors, then 410 Gone and a
 // relist, because the restarted server's watch cache starts after our last resourceVersion) and through changes made
 // while it was down; a label-selected informer only caches matching objects.
-import { KubeClient, Resources, type KubeObject } from '../../../lib/kube';
-import { Backoff, Informer, listerWatcherFor } from '../../../lib/controller';
+import { Backoff, Informer, KubeClient, listerWatcherFor, Resources, type KubeObject } from '../../../lib/kube';
 import { adminKubeconfig, useTestNamespace, waitFor } from '../harness';
 import { ExtraApiServer } from './extra-apiserver';
 

@@ -2,7 +2,7 @@
 // Lease RBAC is exercised too): exactly one leads; a killed leader is replaced within the lease duration (and not
 // before it expired); a leader stopped with SIGTERM releases the Lease so the other takes over at once.
 import { KubeClient, Resources } from '../../../lib/kube';
-import { LEADER_ELECTION_ID, type Lease } from '../../../lib/controller';
+import { LEADER_ELECTION_ID, type Lease } from '../../../lib/controller-runtime';
 import { adminKubeconfig, CONTROLLER_NAMESPACE, installControllerIdentity, startController, waitFor, type ControllerProcess } from '../harness';
 
 let admin: KubeClient;

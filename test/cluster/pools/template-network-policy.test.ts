@@ -3,8 +3,8 @@
 // foreign NetworkPolicy.
 import { readFileSync } from 'node:fs';
 import { LABEL, nameHash } from '../../../lib/api';
-import { semanticEqual } from '../../../lib/reconcilers/blueprint';
-import { desiredNetworkPolicySpec } from '../../../lib/reconcilers/template-network-policy';
+import { semanticEqual } from '../../../lib/controller/shared/blueprint';
+import { desiredNetworkPolicySpec } from '../../../lib/controller/template/network-policy';
 import { applyServerSide, getObject, kubectl, useTestNamespace, waitFor, installControllerIdentity, startController, type ControllerProcess } from '../harness';
 
 const ns = useTestNamespace('tpl');

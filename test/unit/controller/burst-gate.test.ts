@@ -5,7 +5,7 @@ import { BurstGate } from '../../../lib/controller/burst-gate';
 function gate(quietMs = 250, maxDeferralMs = 2000) {
   const g = new BurstGate({ quietMs, maxDeferralMs });
   const woken: string[] = [];
-  const holds = (key: string) => g.holds(key, () => woken.push(key));
+  const holds = (key: string) => g.holds(key, 'test', () => woken.push(key));
   return { g, holds, woken };
 }
 
@@ -83,8 +83,8 @@ describe('BurstGate', () => {
     const g = new BurstGate({ quietMs: 250, maxDeferralMs: 2000 });
     const calls: string[] = [];
     g.claimArrived();
-    g.holds('k', () => calls.push('first'));
-    g.holds('k', () => calls.push('second'));
+    g.holds('k', 'test', () => calls.push('first'));
+    g.holds('k', 'test', () => calls.push('second'));
     jest.advanceTimersByTime(250);
     expect(calls).toEqual(['second']);
   });
@@ -92,17 +92,17 @@ describe('BurstGate', () => {
   it('never holds anything back when disabled', () => {
     const g = BurstGate.open();
     g.claimArrived();
-    expect(g.holds('k', () => undefined)).toBe(false);
+    expect(g.holds('k', 'test', () => undefined)).toBe(false);
   });
 
   it('reports each piece of work once, by kind, when it is first held back', () => {
     const held: string[] = [];
     const g = new BurstGate({ quietMs: 250, maxDeferralMs: 2000, onHold: (work) => held.push(work) });
     g.claimArrived();
-    g.holds('refill:ns/pool', () => undefined);
+    g.holds('sandboxwarmpool:ns/pool', 'refill', () => undefined);
     jest.advanceTimersByTime(100);
-    g.holds('refill:ns/pool', () => undefined);
-    g.holds('pod-metadata:ns/box', () => undefined);
+    g.holds('sandboxwarmpool:ns/pool', 'refill', () => undefined);
+    g.holds('sandbox:ns/box', 'pod-metadata', () => undefined);
     expect(held).toEqual(['refill', 'pod-metadata']);
   });
 });

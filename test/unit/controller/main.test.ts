@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultControllerConfig } from '../../../lib/api';
 import { configWarnings, runController } from '../../../lib/controller/main';
-import { leaderElectionNamespace } from '../../../lib/controller/leader-namespace';
+import { leaderElectionNamespace } from '../../../lib/controller-runtime/leader-namespace';
 import pkg from '../../../package.json';
 
 function capture(stream: 'stdout' | 'stderr') {

@@ -1,0 +1,60 @@
+// Read-your-writes over an informer cache: the objects our own creates and patches returned are served instead of the
+// cached copies until the watch has moved on — the cache shows our version, or any version it did not show when we
+// wrote. A pass that starts from a lagging cache then neither repeats a create (AlreadyExists, then a GET) nor
+// re-sends a patch it already sent. resourceVersions are opaque: only compared for equality, never ordered.
+import type { CacheReader } from '../kube/store';
+import { objectKey, type KubeObject } from '../kube/types';
+
+/** Forget a write the watch never confirmed after this long (e.g. created and deleted while the watch was down). */
+const MAX_AGE_MS = 30_000;
+
+interface OwnWrite<T> {
+  obj: T;
+  /** resourceVersion of the cached copy when we wrote (undefined: the cache had none). */
+  cachedVersion?: string;
+  at: number;
+}
+
+export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>, 'get' | 'byIndex'> {
+  private readonly mine = new Map<string, OwnWrite<T>>();
+
+  constructor(private readonly cache: Pick<CacheReader<T>, 'get' | 'byIndex'>, private readonly now: () => number = Date.now) {}
+
+  /** Remembers what a write of ours returned. */
+  wrote(obj: T): void {
+    const { namespace = '', name = '' } = obj.metadata ?? {};
+    this.mine.set(objectKey(obj), { obj, cachedVersion: this.cache.get(namespace, name)?.metadata?.resourceVersion, at: this.now() });
+  }
+
+  /** Delete event for `obj`: our copy of that object (same UID) is gone with it. */
+  observed(obj: T): void {
+    const key = objectKey(obj);
+    if (this.mine.get(key)?.obj.metadata?.uid === obj.metadata?.uid) this.mine.delete(key);
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    const key = namespace ? `${namespace}/${name}` : name;
+    return this.fresher(key, this.cache.get(namespace, name));
+  }
+
+  byIndex(index: string, value: string): T[] {
+    return this.cache.byIndex(index, value).map((obj) => this.fresher(objectKey(obj), obj) ?? obj);
+  }
+
+  /** Objects still served from our writes (the cache has not caught up with them). */
+  pending(): number {
+    return this.mine.size;
+  }
+
+  private fresher(key: string, cached: T | undefined): T | undefined {
+    const ours = this.mine.get(key);
+    if (!ours) return cached;
+    const version = cached?.metadata?.resourceVersion;
+    const caughtUp = cached !== undefined && (version === ours.obj.metadata?.resourceVersion || version !== ours.cachedVersion);
+    if (caughtUp || this.now() - ours.at > MAX_AGE_MS) {
+      this.mine.delete(key);
+      return cached;
+    }
+    return ours.obj;
+  }
+}

@@ -1,0 +1,198 @@
+// SandboxReconciler: one pass over a Sandbox — expiry first (mark, then tear down), else PVCs → Pod → Service,
+// conditions, and a /status merge patch only when the status changed (held back while a young Sandbox is still
+// starting, see status-window.ts). Errors are reported as Ready=False ReconcilerError and returned for
+// backoff; the MultiplePods refusal is a stable state, not an error.
+import type { Pod } from 'kubernetes-types/core/v1';
+import { CONDITION, SANDBOX_REASON } from '../../api/conditions';
+import { LABEL } from '../../api/metadata-keys';
+import { nameHash } from '../../api/name-hash';
+import type { Sandbox, SandboxStatus } from '../../api/types';
+import type { KubeClient } from '../../kube/client';
+import { Resources } from '../../kube/resources';
+import { splitKey } from '../../kube/types';
+import { findCondition } from '../shared/condition-list';
+import type { EventRecorder } from '../../controller-runtime/event-recorder';
+import { isControlledBy, sandboxOwner } from '../shared/ownership';
+import type { ReconcileResult } from '../../controller-runtime/controller';
+import type { SandboxCaches } from './caches';
+import { ignoreNotFound, syncPvcs, syncService, type ServiceState } from './children';
+import { expiredConditions, sandboxConditions } from './ready-conditions';
+import { ReadYourWrites } from '../../controller-runtime/read-your-writes';
+import { ownedPods, syncPod, type PodState } from './pod-sync';
+import { statusNeedsWrite, statusPatch } from './status';
+import { isStartingStatus, StatusWindow } from './status-window';
+
+/** Requeue floor while a shutdownTime is pending: expiry may fire up to this late. */
+export const SHUTDOWN_REQUEUE_FLOOR_MS = 2000;
+
+export interface SandboxReconcilerOptions {
+  client: KubeClient;
+  caches: SandboxCaches;
+  events: EventRecorder;
+  /** `--cluster-domain`, the suffix of status.serviceFQDN. */
+  clusterDomain: string;
+  /** `--sandbox-status-coalesce-window` in ms: how long a starting Sandbox's not-Ready status writes are held. @default 0 */
+  statusCoalesceWindowMs?: number;
+  /** Injectable clock (ms since the epoch). @default Date.now */
+  now?: () => number;
+  /** Called when a pass turns Ready to True (creation-latency metric); `at` is the pass time in ms. */
+  onReady?: (sandbox: Sandbox, at: number) => void;
+}
+
+function isReady(status: SandboxStatus | undefined): boolean {
+  return findCondition(status?.conditions, CONDITION.ready)?.status === 'True';
+}
+
+function errorText(errors: unknown[]): string | undefined {
+  return errors.length ? errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ') : undefined;
+}
+
+export class SandboxReconciler {
+  private readonly now: () => number;
+  private readonly statusWindow: StatusWindow;
+
+  /** Sandboxes and Pods as this controller last wrote them, until the caches catch up (read-your-writes). */
+  private readonly sandboxes: ReadYourWrites<Sandbox>;
+  private readonly pods: ReadYourWrites<Pod>;
+  private readonly caches: SandboxCaches;
+
+  constructor(private readonly options: SandboxReconcilerOptions) {
+    this.now = options.now ?? Date.now;
+    this.sandboxes = new ReadYourWrites(options.caches.sandboxes, this.now);
+    this.pods = new ReadYourWrites(options.caches.pods, this.now);
+    this.caches = { ...options.caches, pods: this.pods };
+    this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0, this.now);
+  }
+
+  /** Sandbox deletion event (the controller wires it): drops our remembered copy. */
+  observeDeletedSandbox(sandbox: Sandbox): void {
+    this.sandboxes.observed(sandbox);
+  }
+
+  /** Pod deletion event (the controller wires it): drops our remembered copy. */
+  observeDeletedPod(pod: Pod): void {
+    this.pods.observed(pod);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const cached = this.caches.sandboxes.get(namespace, name);
+    if (!cached || cached.metadata.deletionTimestamp) {
+      this.statusWindow.forget(key);
+      return {};
+    }
+    // Our own newer write when the cache lags, so a pass never re-sends the annotation or status write it just made.
+    const sandbox = this.sandboxes.get(namespace, name) ?? cached;
+    const windowLeft = this.statusWindow.remaining(key, sandbox.metadata.creationTimestamp);
+    const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
+    if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox);
+
+    let podMetadata: (() => Promise<void>) | undefined;
+    const ctx = {
+      client: this.options.client, caches: this.caches, sandbox, events: this.options.events,
+      wrote: (updated: Sandbox) => this.sandboxes.wrote(updated),
+      wrotePod: (pod: Pod) => this.pods.wrote(pod),
+      deferPodMetadata: (run: () => Promise<void>) => { podMetadata = run; },
+    };
+    const errors: unknown[] = [];
+    await syncPvcs(ctx).catch((err) => errors.push(err));
+    const suspended = sandbox.spec.operatingMode === 'Suspended';
+    let podState: PodState;
+    try {
+      podState = await syncPod(ctx, suspended);
+    } catch (err) {
+      errors.push(err);
+      podState = { podStateUnknown: true };
+    }
+    let service: ServiceState = { required: false, exists: false };
+    if (!podState.multiplePods) {
+      try {
+        service = await syncService(ctx);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+
+    const now = new Date(this.now());
+    const status = this.runningStatus(sandbox, podState, service, errorText(errors), now);
+    let requeueAfter: number | undefined;
+    if (shutdownAt !== undefined) {
+      if (now.getTime() >= shutdownAt) {
+        status.conditions = expiredConditions(status.conditions, sandbox.metadata.generation ?? 0, now);
+        requeueAfter = 1;
+      } else {
+        requeueAfter = Math.max(shutdownAt - now.getTime(), SHUTDOWN_REQUEUE_FLOOR_MS);
+      }
+    }
+    if (windowLeft > 0 && !errors.length && isStartingStatus(status) && statusNeedsWrite(sandbox.status, status)) {
+      // Held: the pass at the deadline writes whatever is current by then.
+      requeueAfter = Math.min(requeueAfter ?? windowLeft, windowLeft);
+    } else {
+      await this.writeStatus(sandbox, status);
+    }
+    if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now.getTime());
+    if (errors.length) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
+    return { requeueAfter, deferred: podMetadata && { kind: 'pod-metadata', run: podMetadata } };
+  }
+
+  private runningStatus(sandbox: Sandbox, podState: PodState, service: ServiceState, error: string | undefined, now: Date): SandboxStatus {
+    const pod = podState.pod;
+    const name = sandbox.metadata.name ?? '';
+    const conditions = sandboxConditions(sandbox.status?.conditions, {
+      generation: sandbox.metadata.generation ?? 0,
+      suspended: sandbox.spec.operatingMode === 'Suspended',
+      pod, podNotOwned: podState.podNotOwned, podStateUnknown: podState.podStateUnknown,
+      multiplePods: podState.multiplePods, error,
+      serviceRequired: service.required, serviceExists: service.exists,
+    }, now);
+    const inUse = service.required && service.exists;
+    return {
+      conditions,
+      selector: pod ? `${LABEL.sandboxNameHash}=${nameHash(name)}` : sandbox.status?.selector,
+      podIPs: pod?.status?.podIPs?.map((p) => p.ip).filter((ip): ip is string => Boolean(ip)),
+      nodeName: pod?.spec?.nodeName,
+      service: inUse ? name : undefined,
+      serviceFQDN: inUse ? `${name}.${sandbox.metadata.namespace}.svc.${this.options.clusterDomain}` : undefined,
+    };
+  }
+
+  /** Expired: first mark Ready=False SandboxExpired, on later passes delete the Pod and Service (and, with Delete, the Sandbox). */
+  private async expire(sandbox: Sandbox): Promise<ReconcileResult> {
+    const now = new Date(this.now());
+    const generation = sandbox.metadata.generation ?? 0;
+    const current = sandbox.status ?? {};
+    if (findCondition(current.conditions, CONDITION.ready)?.reason !== SANDBOX_REASON.sandboxExpired) {
+      await this.writeStatus(sandbox, { ...current, conditions: expiredConditions(current.conditions, generation, now) });
+      return { requeueAfter: 1 };
+    }
+    const { client } = this.options;
+    const caches = this.caches;
+    const namespace = sandbox.metadata.namespace ?? '';
+    const name = sandbox.metadata.name ?? '';
+    const ctx = { client, caches, sandbox };
+    for (const pod of ownedPods(ctx)) {
+      if (pod.metadata?.deletionTimestamp) continue;
+      await client.delete(Resources.pods, namespace, pod.metadata?.name ?? '', { preconditions: { uid: pod.metadata?.uid } }).catch(ignoreNotFound);
+    }
+    const service = caches.services.get(namespace, name);
+    if (service && !service.metadata?.deletionTimestamp && isControlledBy(service.metadata, sandboxOwner(sandbox))) {
+      await client.delete(Resources.services, namespace, name, { preconditions: { uid: service.metadata?.uid } }).catch(ignoreNotFound);
+    }
+    if (sandbox.spec.shutdownPolicy === 'Delete') {
+      await client.delete(Resources.sandboxes, namespace, name, { preconditions: { uid: sandbox.metadata.uid } }).catch(ignoreNotFound);
+      return {};
+    }
+    await this.writeStatus(sandbox, { conditions: expiredConditions(current.conditions, generation, now) });
+    return {};
+  }
+
+  private async writeStatus(sandbox: Sandbox, next: SandboxStatus): Promise<void> {
+    if (!statusNeedsWrite(sandbox.status, next)) return;
+    try {
+      this.sandboxes.wrote(await this.options.client.mergePatch<Sandbox>(Resources.sandboxes, sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '',
+        statusPatch(next), { subresource: 'status' }));
+    } catch (err) {
+      ignoreNotFound(err);
+    }
+  }
+}

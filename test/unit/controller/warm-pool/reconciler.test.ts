@@ -1,0 +1,210 @@
+// WarmPoolReconciler passes over in-memory caches and a recording client, on an injected clock: status write
+// coalescing (no lost final update), the replenish hold engaging on the first member taken from a full pool, and the
+// refill yielding to a burst of claims.
+import { controllerSettings } from '../../../../lib/controller/settings';
+import { workerFor } from '../../../support/worker';
+import type { Pod } from 'kubernetes-types/core/v1';
+import { defaultControllerConfig, type Sandbox, type SandboxTemplate, type SandboxWarmPool } from '../../../../lib/api';
+import { Store } from '../../../../lib/kube/store';
+import { silentLogger } from '../../../../lib/controller-runtime/logger';
+import { BurstGate } from '../../../../lib/controller/burst-gate';
+import type { KubeObject } from '../../../../lib/kube';
+import { Expectations } from '../../../../lib/controller-runtime/expectations';
+import { WARM_POOL_MEMBER_INDEX, buildMember, warmPoolMemberIndex } from '../../../../lib/controller/warm-pool/member';
+import { WarmPoolReconciler } from '../../../../lib/controller/warm-pool/reconciler';
+import { STATUS_WRITE_INTERVAL_MS } from '../../../../lib/controller/warm-pool/status';
+
+const READY = [{ type: 'Ready', status: 'True', reason: 'DependenciesReady', message: '', lastTransitionTime: '' }];
+
+const template: SandboxTemplate = {
+  apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxTemplate',
+  metadata: { name: 'tpl', namespace: 'ns', uid: 't-uid' },
+  spec: { podTemplate: { spec: { containers: [{ name: 'c', image: 'i' }] } } },
+};
+
+interface Write { verb: 'create' | 'patch' | 'delete'; resource: string; name?: string; body?: any }
+
+/** One pool `ns/pool` with its caches, a client recording every write, and a settable clock. */
+function harness(replicas: number, flags: { replenishDelay?: string; burst?: { quietMs: number; maxDeferralMs: number } } = {}) {
+  let clock = 1_000_000;
+  const burstGate = flags.burst ? new BurstGate({ ...flags.burst, now: () => clock }) : undefined;
+  let seq = 0;
+  const writes: Write[] = [];
+  const pools = new Store<SandboxWarmPool>();
+  const templates = new Store<SandboxTemplate>();
+  const sandboxes = new Store<Sandbox>({ [WARM_POOL_MEMBER_INDEX]: warmPoolMemberIndex });
+  templates.upsert(template);
+  pools.upsert({
+    apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool',
+    metadata: { name: 'pool', namespace: 'ns', uid: 'p-uid', generation: 1 },
+    spec: { replicas, sandboxTemplateRef: { name: 'tpl' } },
+  });
+  const expectations = new Expectations(undefined, () => clock);
+  const client = {
+    async create(resource: { plural: string }, obj: any) {
+      writes.push({ verb: 'create', resource: resource.plural, body: obj });
+      return obj;
+    },
+    async mergePatch(resource: { plural: string }, _ns: string, name: string, body: any, opts: { subresource?: string } = {}) {
+      writes.push({ verb: 'patch', resource: opts.subresource ? `${resource.plural}/${opts.subresource}` : resource.plural, name, body });
+      return {} as any;
+    },
+    async delete(resource: { plural: string }, _ns: string, name: string) {
+      writes.push({ verb: 'delete', resource: resource.plural, name });
+    },
+  };
+  const { warmPool: settings } = controllerSettings({ ...defaultControllerConfig(), sandboxWarmPoolReplenishDelay: flags.replenishDelay ?? '0s' });
+  const reconciler = workerFor('sandboxwarmpool', new WarmPoolReconciler({
+    client: client as any, pools, templates, sandboxes, pods: new Store<Pod & KubeObject>(), expectations, settings,
+    events: { warning: () => undefined, normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0,
+  }), burstGate);
+  const pool = () => pools.get('ns', 'pool')!;
+  return {
+    writes,
+    requeued: reconciler.requeued,
+    claimArrived: () => burstGate!.claimArrived(),
+    reconcile: () => reconciler.reconcile('ns/pool'),
+    advance(ms: number) { clock += ms; },
+    /** A Ready member the pool created, as the watch would deliver it (and the creation observed). */
+    addMember(ready = true): Sandbox {
+      seq++;
+      const m = buildMember(pool(), template, true, `pool-${seq}`);
+      const s = { ...m, metadata: { ...m.metadata, uid: `u${seq}`, creationTimestamp: new Date(clock).toISOString() }, status: ready ? { conditions: READY } : {} };
+      sandboxes.upsert(s);
+      expectations.creationObserved('ns/pool');
+      return s;
+    },
+    /** A claim adopted the member: it left the pool's label index. */
+    takeMember(s: Sandbox) { sandboxes.remove(`ns/${s.metadata.name}`); },
+    /** The pool status write reached the cache. */
+    observeStatus() {
+      const last = [...writes].reverse().find((w) => w.resource === 'sandboxwarmpools/status');
+      if (last) pools.upsert({ ...pool(), status: last.body.status });
+    },
+    scale(n: number) { pools.upsert({ ...pool(), metadata: { ...pool().metadata, generation: pool().metadata.generation! + 1 }, spec: { ...pool().spec, replicas: n } }); },
+    statusWrites: () => writes.filter((w) => w.resource === 'sandboxwarmpools/status').map((w) => w.body.status),
+    creates: () => writes.filter((w) => w.verb === 'create').length,
+  };
+}
+
+/** A full pool of `n` Ready members whose status is written and cached. */
+async function fullPool(n: number, flags: Parameters<typeof harness>[1] = {}) {
+  const h = harness(n, flags);
+  const members = Array.from({ length: n }, () => h.addMember());
+  await h.reconcile();
+  h.observeStatus();
+  h.writes.length = 0;
+  return { h, members };
+}
+
+describe('WarmPoolReconciler status coalescing', () => {
+  it('writes the first status and a spec change at once', async () => {
+    const h = harness(2);
+    await h.reconcile();
+    expect(h.statusWrites()).toEqual([expect.objectContaining({ replicas: 0, readyReplicas: 0, observedGeneration: 1 })]);
+    h.observeStatus();
+    h.scale(3);
+    h.advance(10);
+    await h.reconcile();
+    expect(h.statusWrites()).toHaveLength(2);
+    expect(h.statusWrites()[1]).toMatchObject({ observedGeneration: 2 });
+  });
+
+  it('writes a burst of changes once per interval and requeues so the final values land', async () => {
+    const { h, members } = await fullPool(3);
+    h.advance(STATUS_WRITE_INTERVAL_MS);
+    h.takeMember(members[0]);
+    await h.reconcile(); // first change after a quiet interval: written at once, refill created
+    expect(h.statusWrites()).toEqual([expect.objectContaining({ replicas: 2, readyReplicas: 2 })]);
+    h.observeStatus();
+
+    h.advance(100);
+    h.addMember(false);
+    h.takeMember(members[1]);
+    const deferred = await h.reconcile();
+    expect(h.statusWrites()).toHaveLength(1);
+    expect(deferred).toEqual({ requeueAfter: STATUS_WRITE_INTERVAL_MS - 100 });
+
+    h.advance(300);
+    h.addMember(true);
+    expect(await h.reconcile()).toEqual({ requeueAfter: STATUS_WRITE_INTERVAL_MS - 400 });
+    expect(h.statusWrites()).toHaveLength(1);
+
+    h.advance(STATUS_WRITE_INTERVAL_MS - 400);
+    await h.reconcile(); // the requeued pass: the burst's final values
+    expect(h.statusWrites()).toHaveLength(2);
+    expect(h.statusWrites()[1]).toMatchObject({ replicas: 3, readyReplicas: 2 });
+  });
+
+  it('does not requeue for a status the cache already shows', async () => {
+    const { h } = await fullPool(2);
+    h.advance(10);
+    expect(await h.reconcile()).toEqual({});
+    expect(h.writes).toEqual([]);
+  });
+});
+
+describe('WarmPoolReconciler replenish hold', () => {
+  it('holds the refill of the first member taken from a full pool', async () => {
+    const { h, members } = await fullPool(3, { replenishDelay: '5s' });
+    h.advance(2000);
+    await h.reconcile(); // a quiet pass over the full pool
+    h.takeMember(members[0]);
+    h.advance(100);
+    expect(await h.reconcile()).toEqual({ requeueAfter: 5000 });
+    expect(h.creates()).toBe(0);
+    h.advance(5000);
+    await h.reconcile();
+    expect(h.creates()).toBe(1);
+  });
+});
+
+describe('WarmPoolReconciler during a burst of claims', () => {
+  const burst = { quietMs: 250, maxDeferralMs: 5000 };
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+  /** Moves the harness clock and the gate's timers together. */
+  const pass = (h: ReturnType<typeof harness>, ms: number) => { h.advance(ms); jest.advanceTimersByTime(ms); };
+
+  it('refills only once claims pause, when the gate wakes the pool (no polling meanwhile)', async () => {
+    const { h, members } = await fullPool(3, { burst });
+    h.claimArrived();
+    h.takeMember(members[0]);
+    pass(h, 100);
+    expect(await h.reconcile()).toEqual({ requeueAfter: 900 }); // the status write window only: the burst is not polled
+    expect(h.creates()).toBe(0);
+    pass(h, 149);
+    expect(h.requeued).toEqual([]);
+    pass(h, 1);
+    expect(h.requeued).toEqual(['ns/pool']);
+    await h.reconcile();
+    expect(h.creates()).toBe(1);
+  });
+
+  it('refills after the longest deferral even while claims keep coming', async () => {
+    const { h, members } = await fullPool(4, { burst });
+    h.claimArrived();
+    h.takeMember(members[0]);
+    await h.reconcile();
+    for (let t = 0; t < 4800; t += 200) {
+      pass(h, 200);
+      h.claimArrived();
+      await h.reconcile();
+    }
+    expect(h.creates()).toBe(0);
+    expect(h.requeued).toEqual([]);
+    pass(h, 200);
+    h.claimArrived();
+    expect(h.requeued).toEqual(['ns/pool']);
+    await h.reconcile();
+    expect(h.creates()).toBe(1);
+  });
+
+  it('refills an emptied pool at once', async () => {
+    const { h, members } = await fullPool(2, { burst });
+    h.claimArrived();
+    members.forEach((m) => h.takeMember(m));
+    await h.reconcile();
+    expect(h.creates()).toBe(2);
+  });
+});
