@@ -1,10 +1,11 @@
 // 100 concurrent claims against a pool of 50: every claim Ready, all 50 members adopted and the rest cold-started,
 // exactly-once bindings, the pool never above its replicas. The pool holds refills for a minute (replenish delay);
 // a refill that slips through before the hold arms may be adopted too, so warm is at least 50.
+import { watchPoolMembers } from '../../support/pool-watcher';
 import type { Sandbox, SandboxClaim } from '../../../lib/api/types';
 import { Resources } from '../../../lib/kube/resources';
 import { useTestNamespace } from '../harness';
-import { checkBindings, claimObject, createReadyPool, trackPoolSize, useClaimController, waitForClaimsReady } from './fixtures';
+import { checkBindings, claimObject, createReadyPool, useClaimController, waitForClaimsReady } from './fixtures';
 
 const ns = useTestNamespace('claim-burst');
 const ctx = useClaimController(['--sandbox-warm-pool-replenish-delay=1m']);
@@ -13,7 +14,7 @@ test('100 concurrent claims against a pool of 50: 50 warm, 50 cold, each claim o
   await createReadyPool(ctx.client, ns.name, 'burst', 50);
   const members = (await ctx.client.list<Sandbox>(Resources.sandboxes, { namespace: ns.name })).items.map((s) => s.metadata.name!);
   expect(members).toHaveLength(50);
-  const pool = trackPoolSize(ctx.client, ns.name);
+  const pool = await watchPoolMembers(ctx.client, ns.name, { countTerminating: false });
 
   const names = Array.from({ length: 100 }, (_, i) => `c-${i}`);
   await Promise.all(names.map((n) => ctx.client.create<SandboxClaim>(Resources.sandboxClaims, claimObject(ns.name, n, 'burst'))));

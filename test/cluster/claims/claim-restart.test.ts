@@ -1,16 +1,17 @@
 // The controller is SIGKILLed in the middle of a claim burst and restarted: every claim still ends Ready with
 // exactly one sandbox, no sandbox serves two claims, and the pool is never above its replicas.
+import { watchPoolMembers } from '../../support/pool-watcher';
 import type { SandboxClaim } from '../../../lib/api/types';
 import { Resources } from '../../../lib/kube/resources';
 import { startController, useTestNamespace, waitFor } from '../harness';
-import { checkBindings, claimObject, createReadyPool, trackPoolSize, useClaimController, waitForClaimsReady } from './fixtures';
+import { checkBindings, claimObject, createReadyPool, useClaimController, waitForClaimsReady } from './fixtures';
 
 const ns = useTestNamespace('claim-restart');
 const ctx = useClaimController();
 
 test('killed mid-burst, restarted: converges with no duplicate bindings', async () => {
   await createReadyPool(ctx.client, ns.name, 'restart', 20);
-  const pool = trackPoolSize(ctx.client, ns.name);
+  const pool = await watchPoolMembers(ctx.client, ns.name, { countTerminating: false });
 
   const names = Array.from({ length: 40 }, (_, i) => `r-${i}`);
   const creating = names.map((n) => ctx.client.create<SandboxClaim>(Resources.sandboxClaims, claimObject(ns.name, n, 'restart')));

@@ -94,21 +94,6 @@ export async function checkBindings(client: KubeClient, namespace: string, claim
   return { warm, cold, problems };
 }
 
-/** Watches the namespace's sandboxes and records the largest number of live pool members ever seen. */
-export function trackPoolSize(client: KubeClient, namespace: string): { max(): number; stop(): void } {
-  const members = new Set<string>();
-  let max = 0;
-  const abort = new AbortController();
-  void client.watch<Sandbox>(Resources.sandboxes, { namespace, signal: abort.signal }, (event) => {
-    const s = event.object;
-    const isMember = event.type !== 'DELETED' && !s.metadata.deletionTimestamp && Boolean(s.metadata.labels?.[LABEL.warmPoolSandbox]);
-    if (isMember) members.add(s.metadata.name!);
-    else members.delete(s.metadata.name!);
-    max = Math.max(max, members.size);
-  }).catch(() => undefined);
-  return { max: () => max, stop: () => abort.abort() };
-}
-
 export interface ClaimTestContext {
   readonly client: KubeClient;
   /** Kubeconfig of the controller's ServiceAccount (to restart it). */

@@ -1,14 +1,15 @@
 // SandboxWarmPool controller against the real API server (controller as a separate process with the synthesized
 // RBAC, kwok making pods Ready): fill and refill after adoption, scaling (kubectl scale, HPA), a controller killed
 // mid-fill, both update strategies, holding of unschedulable / scheduling-gated members, and Warning events for a
-// missing template and quota-rejected creates. Every pool is watched
-// from the API server and must never have more members than its replicas at any observed point.
+// missing template and quota-rejected creates. Every pool is watched (through the Informer, gaps fail the test) and
+// must never have more members than its replicas at any observed point.
 import { LABEL, nameHash } from '../../../lib/api';
+import { KubeClient } from '../../../lib/kube';
 import {
-  applyServerSide, createNamespace, deleteNamespace, getObject, installControllerIdentity, kubectl, startController, uniqueName, useTestNamespace, waitFor,
+  adminKubeconfig, applyServerSide, createNamespace, deleteNamespace, getObject, installControllerIdentity, kubectl, startController, uniqueName, useTestNamespace, waitFor,
   type ControllerProcess,
 } from '../harness';
-import { watchPool, type PoolWatch } from './pool-watch';
+import { watchPoolMembers, type PoolWatch } from '../../support/pool-watcher';
 
 const ns = useTestNamespace('pool');
 // A short grace period only where the test needs members to outlive it; elsewhere the default (a busy 2-core plane can
@@ -17,14 +18,17 @@ const SHORT_GRACE = ['--sandbox-warm-pool-readiness-grace-period=4s', '--sandbox
 let kubeconfig: string;
 let controller: ControllerProcess;
 const watches: PoolWatch[] = [];
+let admin: KubeClient;
 
 beforeAll(async () => {
+  admin = await KubeClient.create({ kubeconfig: adminKubeconfig() });
   kubeconfig = await installControllerIdentity();
   controller = await startController({ kubeconfig });
 }, 120_000);
 afterAll(async () => {
   for (const w of watches) w.stop();
   await controller?.stop();
+  admin?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,7 +53,7 @@ async function members(poolName: string): Promise<any[]> {
 }
 
 async function track(poolName: string): Promise<PoolWatch> {
-  const w = await watchPool(ns.name, poolName);
+  const w = await watchPoolMembers(admin, ns.name, { pool: poolName });
   watches.push(w);
   return w;
 }
