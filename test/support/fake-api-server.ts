@@ -1,0 +1,255 @@
+// An in-memory API server for unit tests: objects per resource with resourceVersions, uids and generations;
+// 404 NotFound, 409 Conflict (resourceVersion and uid preconditions) and 409 AlreadyExists as ApiErrors; JSON merge
+// patches (status only through the status subresource); and watch events that feed real Informers. The watch can be
+// held back to make the caches lag the server, and a write can be made to fail after it was applied (a 5xx whose
+// outcome the caller cannot know). It implements the KubeClient calls the controllers use.
+import { randomUUID } from 'node:crypto';
+import {
+  ApiError, Informer, type DeleteOptions, type IndexFunc, type KubeClient, type KubeObject, type ListOptions,
+  type ListerWatcher, type MergePatchOptions, type ObjectList, type ResourceType, type WatchEvent,
+} from '../../lib/kube';
+
+type Verb = 'create' | 'patch' | 'delete';
+
+interface Fault {
+  verb: Verb;
+  plural: string;
+  /** The write happens, then the caller gets this code (an unknown outcome); otherwise it fails before. */
+  afterApplying: boolean;
+  code: number;
+}
+
+interface Watcher {
+  plural: string;
+  namespace?: string;
+  onEvent(event: WatchEvent): void;
+}
+
+export interface RecordedWrite {
+  verb: Verb;
+  plural: string;
+  namespace: string;
+  name: string;
+  /** What the server answered: the HTTP status code (200/201 on success). */
+  code: number;
+  /** A delete's propagation policy, as asked. */
+  propagationPolicy?: DeleteOptions['propagationPolicy'];
+}
+
+/** JSON merge patch (RFC 7386): objects merge key by key, null deletes, anything else replaces. */
+export function mergePatch<T>(target: T, patch: unknown): T {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch as T;
+  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as object) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out as T;
+}
+
+function matchesLabels(obj: KubeObject, selector: string | undefined): boolean {
+  if (!selector) return true;
+  const labels = obj.metadata?.labels ?? {};
+  return selector.split(',').every((term) => {
+    const [key, value] = term.split('=');
+    return value === undefined ? key in labels : labels[key] === value;
+  });
+}
+
+export class FakeApiServer {
+  /** Every write the server was asked for, in order (successful or not). */
+  readonly writes: RecordedWrite[] = [];
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly watchers = new Set<Watcher>();
+  private readonly faults: Fault[] = [];
+  private held?: { watcher: Watcher; event: WatchEvent }[];
+  private version = 100;
+
+  /** This server as the KubeClient the controllers take. */
+  get client(): KubeClient {
+    return this as unknown as KubeClient;
+  }
+
+  /** Stores `obj` as it is (for setting up state), stamping uid and resourceVersion; emits a watch event. */
+  seed<T extends KubeObject>(type: ResourceType, obj: T): T {
+    const stored = this.stamp(structuredClone(obj), undefined);
+    this.put(type, stored, this.find(type, stored) ? 'MODIFIED' : 'ADDED');
+    return structuredClone(stored) as T;
+  }
+
+  /** Holds watch events back from now on: caches stop seeing writes (they lag the server). */
+  holdWatch(): void {
+    this.held ??= [];
+  }
+
+  /** Delivers the held-back events in order and lets later ones through at once. */
+  releaseWatch(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const { watcher, event } of held) watcher.onEvent(event);
+  }
+
+  /** The next `verb` on `plural` fails with `code`; with `afterApplying` the write happens first (unknown outcome). */
+  failNext(verb: Verb, plural: string, code: number, afterApplying = false): void {
+    this.faults.push({ verb, plural, code, afterApplying });
+  }
+
+  /** A real Informer over this server, started and synced; stop it with the returned signal's controller. */
+  async informer<T extends KubeObject>(type: ResourceType, indexers: Record<string, IndexFunc<T>> = {}, signal?: AbortSignal): Promise<Informer<T>> {
+    const informer = new Informer<T>(this.listerWatcher<T>(type), { name: type.kind, indexers });
+    void informer.start(signal ?? new AbortController().signal);
+    await informer.waitForSync();
+    return informer;
+  }
+
+  listerWatcher<T extends KubeObject>(type: ResourceType, namespace?: string): ListerWatcher<T> {
+    return {
+      list: async () => this.list<T>(type, { namespace }),
+      watch: (_resourceVersion, signal, onEvent) => new Promise<void>((resolve) => {
+        const watcher: Watcher = { plural: type.plural, namespace, onEvent: onEvent as (event: WatchEvent) => void };
+        this.watchers.add(watcher);
+        signal.addEventListener('abort', () => { this.watchers.delete(watcher); resolve(); }, { once: true });
+      }),
+    };
+  }
+
+  async get<T extends KubeObject>(type: ResourceType, namespace: string, name: string): Promise<T> {
+    const obj = this.bucket(type).get(key(namespace, name));
+    if (!obj) throw notFound(type, name);
+    return structuredClone(obj) as T;
+  }
+
+  async getOrUndefined<T extends KubeObject>(type: ResourceType, namespace: string, name: string): Promise<T | undefined> {
+    const obj = this.bucket(type).get(key(namespace, name));
+    return obj && (structuredClone(obj) as T);
+  }
+
+  async list<T extends KubeObject>(type: ResourceType, opts: ListOptions = {}): Promise<ObjectList<T>> {
+    const items = [...this.bucket(type).values()]
+      .filter((o) => opts.namespace === undefined || o.metadata?.namespace === opts.namespace)
+      .filter((o) => matchesLabels(o, opts.labelSelector));
+    return { metadata: { resourceVersion: String(this.version) }, items: structuredClone(items) as T[] };
+  }
+
+  async create<T extends KubeObject>(type: ResourceType, obj: T): Promise<T> {
+    const { namespace = '', name = '' } = obj.metadata ?? {};
+    return this.write('create', type, namespace, name, () => {
+      if (this.find(type, obj)) throw new ApiError(409, { reason: 'AlreadyExists', message: `${type.plural} "${name}" already exists` }, 'create');
+      const stored = this.stamp(structuredClone(obj), undefined);
+      this.put(type, stored, 'ADDED');
+      return stored as T;
+    });
+  }
+
+  async mergePatch<T extends KubeObject>(type: ResourceType, namespace: string, name: string, patch: object, opts: MergePatchOptions = {}): Promise<T> {
+    return this.write('patch', type, namespace, name, () => {
+      const current = this.bucket(type).get(key(namespace, name));
+      if (!current) throw notFound(type, name);
+      if (opts.resourceVersion !== undefined && opts.resourceVersion !== current.metadata?.resourceVersion) throw conflict(type, name);
+      const { status, ...rest } = patch as { status?: unknown };
+      const applied = opts.subresource === 'status' ? mergePatch(current, { status }) : mergePatch(current, rest);
+      const stored = this.stamp(applied, current);
+      this.put(type, stored, 'MODIFIED');
+      return stored as T;
+    });
+  }
+
+  async delete(type: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<void> {
+    await this.write('delete', type, namespace, name, () => {
+      const current = this.bucket(type).get(key(namespace, name));
+      if (!current) throw notFound(type, name);
+      const { uid, resourceVersion } = opts.preconditions ?? {};
+      if ((uid !== undefined && uid !== current.metadata?.uid) || (resourceVersion !== undefined && resourceVersion !== current.metadata?.resourceVersion)) {
+        throw conflict(type, name);
+      }
+      this.bucket(type).delete(key(namespace, name));
+      this.version++;
+      this.emit(type, { type: 'DELETED', object: structuredClone({ ...current, metadata: { ...current.metadata, resourceVersion: String(this.version) } }) });
+      return current;
+    }, opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {});
+  }
+
+  /** The stored object, or undefined (for assertions). */
+  peek<T extends KubeObject>(type: ResourceType, namespace: string, name: string): T | undefined {
+    const obj = this.bucket(type).get(key(namespace, name));
+    return obj && (structuredClone(obj) as T);
+  }
+
+  /** Every stored object of `type` (for assertions). */
+  all<T extends KubeObject>(type: ResourceType): T[] {
+    return structuredClone([...this.bucket(type).values()]) as T[];
+  }
+
+  private async write<T>(verb: Verb, type: ResourceType, namespace: string, name: string, apply: () => T, extra: Partial<RecordedWrite> = {}): Promise<T> {
+    const at = this.faults.findIndex((f) => f.verb === verb && f.plural === type.plural);
+    const fault = at >= 0 ? this.faults.splice(at, 1)[0] : undefined;
+    const record = (code: number) => this.writes.push({ verb, plural: type.plural, namespace, name, code, ...extra });
+    if (fault && !fault.afterApplying) {
+      record(fault.code);
+      throw new ApiError(fault.code, {}, verb);
+    }
+    let result: T;
+    try {
+      result = apply();
+    } catch (err) {
+      record(err instanceof ApiError ? err.code : 500);
+      throw err;
+    }
+    if (fault) {
+      record(fault.code);
+      throw new ApiError(fault.code, {}, verb);
+    }
+    record(verb === 'create' ? 201 : 200);
+    return structuredClone(result);
+  }
+
+  private stamp(obj: KubeObject, previous: KubeObject | undefined): KubeObject {
+    this.version++;
+    const meta = obj.metadata ?? {};
+    const specChanged = previous !== undefined && JSON.stringify((obj as { spec?: unknown }).spec) !== JSON.stringify((previous as { spec?: unknown }).spec);
+    obj.metadata = {
+      ...meta,
+      uid: previous?.metadata?.uid ?? meta.uid ?? randomUUID(),
+      resourceVersion: String(this.version),
+      creationTimestamp: previous?.metadata?.creationTimestamp ?? meta.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      generation: previous ? (previous.metadata?.generation ?? 1) + (specChanged ? 1 : 0) : (meta.generation ?? 1),
+    };
+    return obj;
+  }
+
+  private put(type: ResourceType, obj: KubeObject, event: 'ADDED' | 'MODIFIED'): void {
+    this.bucket(type).set(key(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''), obj);
+    this.emit(type, { type: event, object: structuredClone(obj) });
+  }
+
+  private emit(type: ResourceType, event: WatchEvent): void {
+    for (const watcher of this.watchers) {
+      if (watcher.plural !== type.plural) continue;
+      if (watcher.namespace !== undefined && watcher.namespace !== event.object.metadata?.namespace) continue;
+      if (this.held) this.held.push({ watcher, event: structuredClone(event) });
+      else watcher.onEvent(structuredClone(event));
+    }
+  }
+
+  private find(type: ResourceType, obj: KubeObject): KubeObject | undefined {
+    return this.bucket(type).get(key(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''));
+  }
+
+  private bucket(type: ResourceType): Map<string, KubeObject> {
+    let bucket = this.objects.get(type.plural);
+    if (!bucket) this.objects.set(type.plural, (bucket = new Map()));
+    return bucket;
+  }
+}
+
+function key(namespace: string, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+function notFound(type: ResourceType, name: string): ApiError {
+  return new ApiError(404, { reason: 'NotFound', message: `${type.plural} "${name}" not found` }, 'fake');
+}
+
+function conflict(type: ResourceType, name: string): ApiError {
+  return new ApiError(409, { reason: 'Conflict', message: `Operation cannot be fulfilled on ${type.plural} "${name}": the object has been modified` }, 'fake');
+}
