@@ -1,7 +1,9 @@
 // Read-your-writes over an informer cache: the objects our own creates and patches returned are served instead of the
-// cached copies until the watch has moved on — the cache shows our version, or any version it did not show when we
-// wrote. A pass that starts from a lagging cache then neither repeats a create (AlreadyExists, then a GET) nor
-// re-sends a patch it already sent. resourceVersions are opaque: only compared for equality, never ordered.
+// cached copies until the watch has moved on — the cache shows our version, or a version that is neither the one it
+// showed just before our first unconfirmed write nor one of our own earlier writes. A pass that starts from a lagging cache then neither repeats a create
+// (AlreadyExists, then a GET) nor re-sends a patch it already sent. resourceVersions are opaque: only compared for
+// equality, never ordered (so the cache's version is read before the write, not after: by then the watch may already
+// have delivered ours and a newer one).
 import type { CacheReader } from '../kube/store';
 import { objectKey, type KubeObject } from '../kube/types';
 
@@ -10,8 +12,8 @@ const MAX_AGE_MS = 30_000;
 
 interface OwnWrite<T> {
   obj: T;
-  /** resourceVersion of the cached copy when we wrote (undefined: the cache had none). */
-  cachedVersion?: string;
+  /** Versions older than ours: the cached one just before our first unconfirmed write, and our earlier writes'. */
+  older: Set<string | undefined>;
   at: number;
 }
 
@@ -20,10 +22,17 @@ export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>
 
   constructor(private readonly cache: Pick<CacheReader<T>, 'get' | 'byIndex'>, private readonly now: () => number = Date.now) {}
 
-  /** Remembers what a write of ours returned. */
-  wrote(obj: T): void {
-    const { namespace = '', name = '' } = obj.metadata ?? {};
-    this.mine.set(objectKey(obj), { obj, cachedVersion: this.cache.get(namespace, name)?.metadata?.resourceVersion, at: this.now() });
+  /** Sends a write of `namespace/name` (create, patch, or a GET that resolved one) and remembers what it returned. */
+  async write(namespace: string, name: string, send: () => Promise<T>): Promise<T> {
+    const key = namespace ? `${namespace}/${name}` : name;
+    const cached = this.cache.get(namespace, name);
+    const unconfirmed = this.fresher(key, cached) !== cached ? this.mine.get(key) : undefined;
+    const older = unconfirmed
+      ? new Set([...unconfirmed.older, unconfirmed.obj.metadata?.resourceVersion])
+      : new Set([cached?.metadata?.resourceVersion]);
+    const obj = await send();
+    this.mine.set(objectKey(obj), { obj, older, at: this.now() });
+    return obj;
   }
 
   /** Delete event for `obj`: our copy of that object (same UID) is gone with it. */
@@ -50,7 +59,7 @@ export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>
     const ours = this.mine.get(key);
     if (!ours) return cached;
     const version = cached?.metadata?.resourceVersion;
-    const caughtUp = cached !== undefined && (version === ours.obj.metadata?.resourceVersion || version !== ours.cachedVersion);
+    const caughtUp = cached !== undefined && (version === ours.obj.metadata?.resourceVersion || !ours.older.has(version));
     if (caughtUp || this.now() - ours.at > MAX_AGE_MS) {
       this.mine.delete(key);
       return cached;

@@ -290,9 +290,9 @@ export class ClaimReconciler {
     if (statusEqual(claim.status, status)) return false;
     const patch = { status: { conditions: status.conditions, sandbox: status.sandbox ? { name: status.sandbox.name, podIPs: status.sandbox.podIPs ?? null } : null } };
     try {
-      const updated = await this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, claim.metadata.namespace!, claim.metadata.name!, patch,
-        { subresource: 'status', resourceVersion: claim.metadata.resourceVersion });
-      this.claims.wrote(updated);
+      const { namespace, name } = claim.metadata;
+      await this.claims.write(namespace!, name!, () => this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, namespace!, name!, patch,
+        { subresource: 'status', resourceVersion: claim.metadata.resourceVersion }));
       return !isClaimReady(claim.status) && isClaimReady(status);
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return false;
@@ -317,9 +317,9 @@ export class ClaimReconciler {
       stamp[ANNOTATION.controllerFirstObservedAt] = new Date(observedAt).toISOString();
     }
     try {
-      const updated = await this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, claim.metadata.namespace!, claim.metadata.name!,
-        { metadata: { annotations: stamp } });
-      this.claims.wrote(updated);
+      const { namespace, name } = claim.metadata;
+      await this.claims.write(namespace!, name!, () => this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, namespace!, name!,
+        { metadata: { annotations: stamp } }));
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

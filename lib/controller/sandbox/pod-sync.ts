@@ -11,6 +11,7 @@ import { isNotFound } from '../../kube/errors';
 import { Resources } from '../../kube/resources';
 import { findCondition } from '../shared/condition-list';
 import type { EventRecorder } from '../../controller-runtime/event-recorder';
+import type { ReadYourWrites } from '../../controller-runtime/read-your-writes';
 import { isControlledBy, ownershipOf, sandboxOwner } from '../shared/ownership';
 import { POD_NAME_HASH_INDEX } from './caches';
 import { createOrGet, type ChildContext } from './children';
@@ -28,10 +29,8 @@ export interface PodState {
 
 export interface PodContext extends ChildContext {
   events: EventRecorder;
-  /** Told about every Sandbox this pass writes (the answer is newer than the cache). */
-  wrote(updated: Sandbox): void;
-  /** Told about every Pod this pass creates or patches, for the same reason. */
-  wrotePod(pod: Pod): void;
+  /** Every Sandbox and Pod write of this pass goes through these, so later passes read them before the cache does. */
+  writes: { sandboxes: ReadYourWrites<Sandbox>; pods: ReadYourWrites<Pod> };
   /** Hands over an owned Pod's metadata update that nobody waits on: it runs as the pass's deferred work. */
   deferPodMetadata(run: () => Promise<void>): void;
 }
@@ -53,7 +52,7 @@ export function ownedPods(ctx: ChildContext): Pod[] {
 
 async function setPodNameAnnotation(ctx: PodContext, value: string | null): Promise<void> {
   const { namespace, name } = ctx.sandbox.metadata;
-  ctx.wrote(await ctx.client.mergePatch<Sandbox>(Resources.sandboxes, namespace ?? '', name ?? '',
+  await ctx.writes.sandboxes.write(namespace ?? '', name ?? '', () => ctx.client.mergePatch<Sandbox>(Resources.sandboxes, namespace ?? '', name ?? '',
     { metadata: { annotations: { [ANNOTATION.podName]: value } } }));
 }
 
@@ -76,7 +75,6 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
   let running: Pod;
   try {
     running = pod ? await updateOwnedPod(ctx, pod) : await createOrAdoptPod(ctx);
-    if (running !== pod) ctx.wrotePod(running); // the same object back means nothing was written
   } catch (err) {
     if (annotated) await setPodNameAnnotation(ctx, null);
     throw err;
@@ -103,11 +101,12 @@ async function patchPodMetadata(ctx: PodContext, pod: Pod, adopt: boolean): Prom
   const patch = podMetadataPatch(pod, ctx.sandbox, adopt);
   if (!patch) return pod;
   const meta = pod.metadata ?? {};
-  const send = (resourceVersion?: string) => ctx.client.mergePatch<Pod>(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, { resourceVersion });
+  const send = (resourceVersion?: string) => ctx.writes.pods.write(meta.namespace ?? '', meta.name ?? '',
+    () => ctx.client.mergePatch<Pod>(Resources.pods, meta.namespace ?? '', meta.name ?? '', patch, { resourceVersion }));
   // Adoption must not race another controller taking the Pod.
   if (adopt) return send(meta.resourceVersion);
   // Nobody waits on an owned Pod's labels (e.g. an adopted warm member's): they may follow once a burst has been served.
-  ctx.deferPodMetadata(async () => ctx.wrotePod(await send()));
+  ctx.deferPodMetadata(async () => { await send(); });
   return pod;
 }
 
@@ -120,7 +119,7 @@ async function createOrAdoptPod(ctx: PodContext): Promise<Pod> {
   const { client, caches, sandbox } = ctx;
   const namespace = sandbox.metadata.namespace ?? '';
   const name = sandbox.metadata.name ?? '';
-  const existing = caches.pods.get(namespace, name) ?? await createOrGet(client, Resources.pods, buildPod(sandbox));
+  const existing = caches.pods.get(namespace, name) ?? await ctx.writes.pods.write(namespace, name, () => createOrGet(client, Resources.pods, buildPod(sandbox)));
   switch (ownershipOf(existing.metadata, sandboxOwner(sandbox), nameHash(name))) {
     case 'owned':
       return updateOwnedPod(ctx, existing);

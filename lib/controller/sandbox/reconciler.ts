@@ -90,8 +90,7 @@ export class SandboxReconciler {
     let podMetadata: (() => Promise<void>) | undefined;
     const ctx = {
       client: this.options.client, caches: this.caches, sandbox, events: this.options.events,
-      wrote: (updated: Sandbox) => this.sandboxes.wrote(updated),
-      wrotePod: (pod: Pod) => this.pods.wrote(pod),
+      writes: { sandboxes: this.sandboxes, pods: this.pods },
       deferPodMetadata: (run: () => Promise<void>) => { podMetadata = run; },
     };
     const errors: unknown[] = [];
@@ -189,7 +188,8 @@ export class SandboxReconciler {
   private async writeStatus(sandbox: Sandbox, next: SandboxStatus): Promise<void> {
     if (!statusNeedsWrite(sandbox.status, next)) return;
     try {
-      this.sandboxes.wrote(await this.options.client.mergePatch<Sandbox>(Resources.sandboxes, sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '',
+      const { namespace = '', name = '' } = sandbox.metadata;
+      await this.sandboxes.write(namespace, name, () => this.options.client.mergePatch<Sandbox>(Resources.sandboxes, namespace, name,
         statusPatch(next), { subresource: 'status' }));
     } catch (err) {
       ignoreNotFound(err);

@@ -14,10 +14,10 @@ function setup() {
 }
 
 describe('ReadYourWrites', () => {
-  test('serves our write until the cache shows that version or any version it did not show when we wrote', () => {
+  test('serves our write until the cache shows that version or any version it did not show when we wrote', async () => {
     const { cached, view } = setup();
     cached.set('ns/a', pod('a', '10', 'old'));
-    view.wrote(pod('a', '12', 'patched'));
+    await view.write('ns', 'a', async () => pod('a', '12', 'patched'));
     expect(view.get('ns', 'a')?.metadata?.annotations?.note).toBe('patched');
     expect(view.byIndex('any', 'x').map((p) => p.metadata?.annotations?.note)).toEqual(['patched']);
     cached.set('ns/a', pod('a', '13', 'someone else'));
@@ -25,19 +25,42 @@ describe('ReadYourWrites', () => {
     expect(view.pending()).toBe(0);
   });
 
-  test('a create the cache has not seen yet is visible; its delete event retires it', () => {
+  test('a create the cache has not seen yet is visible; its delete event retires it', async () => {
     const { view } = setup();
-    view.wrote(pod('b', '20'));
+    await view.write('ns', 'b', async () => pod('b', '20'));
     expect(view.get('ns', 'b')?.metadata?.resourceVersion).toBe('20');
     view.observed(pod('b', '25'));
     expect(view.get('ns', 'b')).toBeUndefined();
   });
 
-  test('a write the watch never confirms is forgotten after a while', () => {
+  test('a write the watch never confirms is forgotten after a while', async () => {
     const { view, advance } = setup();
-    view.wrote(pod('c', '30'));
+    await view.write('ns', 'c', async () => pod('c', '30'));
     advance(31_000);
     expect(view.get('ns', 'c')).toBeUndefined();
+    expect(view.pending()).toBe(0);
+  });
+
+  test('a watch that delivered our version and a newer one before the write returned does not make ours stick', async () => {
+    const { cached, view } = setup();
+    cached.set('ns/d', pod('d', '40', 'pending'));
+    await view.write('ns', 'd', async () => {
+      const ours = pod('d', '41', 'ours');
+      cached.set('ns/d', pod('d', '42', 'running')); // the watch raced the response
+      return ours;
+    });
+    expect(view.get('ns', 'd')?.metadata?.annotations?.note).toBe('running');
+  });
+
+  test('two writes in a row: the cache showing the first does not retire the second', async () => {
+    const { cached, view } = setup();
+    cached.set('ns/e', pod('e', '50', 'old'));
+    await view.write('ns', 'e', async () => pod('e', '51', 'annotated'));
+    await view.write('ns', 'e', async () => pod('e', '52', 'status written'));
+    cached.set('ns/e', pod('e', '51', 'annotated'));
+    expect(view.get('ns', 'e')?.metadata?.annotations?.note).toBe('status written');
+    cached.set('ns/e', pod('e', '52', 'status written'));
+    expect(view.get('ns', 'e')?.metadata?.annotations?.note).toBe('status written');
     expect(view.pending()).toBe(0);
   });
 });
