@@ -16,16 +16,7 @@ import { isControlledBy, ownershipOf, sandboxOwner } from '../shared/ownership';
 import { POD_NAME_HASH_INDEX } from './caches';
 import { createOrGet, type ChildContext } from './children';
 import { buildPod, podMetadataPatch } from './pod';
-
-/** What the pass learned about the Pod (feeds conditions and status). */
-export interface PodState {
-  /** The Pod this Sandbox controls, if exactly one. */
-  pod?: Pod;
-  podNotOwned?: boolean;
-  podStateUnknown?: boolean;
-  /** The refusal message when several Pods are controlled by this Sandbox. */
-  multiplePods?: string;
-}
+import type { PodState } from './ready-conditions';
 
 export interface PodContext extends ChildContext {
   events: EventRecorder;
@@ -64,13 +55,13 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
     if (findCondition(sandbox.status?.conditions, CONDITION.ready)?.reason !== SANDBOX_REASON.multiplePods) {
       ctx.events.warning({ apiVersion: SANDBOX.apiVersion, kind: SANDBOX.kind, metadata: sandbox.metadata }, SANDBOX_REASON.multiplePods, message);
     }
-    return { multiplePods: message };
+    return { kind: 'multiple', message };
   }
   const annotated = sandbox.metadata.annotations?.[ANNOTATION.podName];
   const pod = owned[0];
   if (suspended) {
     if (annotated) await setPodNameAnnotation(ctx, null);
-    return pod ? suspendPod(ctx, pod) : { podNotOwned: ctx.caches.pods.get(sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '') !== undefined };
+    return pod ? suspendPod(ctx, pod) : { kind: 'none', nameTaken: ctx.caches.pods.get(sandbox.metadata.namespace ?? '', sandbox.metadata.name ?? '') !== undefined };
   }
   let running: Pod;
   try {
@@ -81,16 +72,16 @@ export async function syncPod(ctx: PodContext, suspended: boolean): Promise<PodS
   }
   // The annotation only ever names the Pod this Sandbox controls; a stale or forged value is overwritten.
   if (annotated !== running.metadata?.name) await setPodNameAnnotation(ctx, running.metadata?.name ?? null);
-  return { pod: running };
+  return { kind: 'owned', pod: running };
 }
 
 async function suspendPod(ctx: ChildContext, pod: Pod): Promise<PodState> {
-  if (pod.metadata?.deletionTimestamp) return { pod };
+  if (pod.metadata?.deletionTimestamp) return { kind: 'owned', pod };
   try {
     await ctx.client.delete(Resources.pods, pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', { preconditions: { uid: pod.metadata?.uid } });
-    return { pod };
+    return { kind: 'owned', pod };
   } catch (err) {
-    if (isNotFound(err)) return {};
+    if (isNotFound(err)) return { kind: 'none', nameTaken: false };
     throw err;
   }
 }

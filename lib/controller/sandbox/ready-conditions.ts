@@ -5,18 +5,27 @@ import type { Condition } from 'kubernetes-types/meta/v1';
 import { CONDITION, SANDBOX_REASON } from '../../api/conditions';
 import { findCondition, removeCondition, setCondition, type ConditionInput } from '../shared/condition-list';
 
-/** What one pass saw; only a Pod owned by this Sandbox is ever passed as `pod`. */
+/** What one pass learned about the Sandbox's Pod: exactly one of these. */
+export type PodState =
+  /** The one Pod this Sandbox controls (it may be terminating). */
+  | { kind: 'owned'; pod: Pod }
+  /** No owned Pod; `nameTaken`: a Pod with the Sandbox's name exists that this Sandbox does not own. */
+  | { kind: 'none'; nameTaken: boolean }
+  /** The Pod could not be looked up, created or deleted. */
+  | { kind: 'unknown' }
+  /** More than one Pod is controlled by this Sandbox: the refusal message. */
+  | { kind: 'multiple'; message: string };
+
+/** The owned Pod of `state`, if there is one. */
+export function ownedPod(state: PodState): Pod | undefined {
+  return state.kind === 'owned' ? state.pod : undefined;
+}
+
+/** What one pass saw; only a Pod owned by this Sandbox is ever in `pod`. */
 export interface SandboxObservation {
   generation: number;
   suspended: boolean;
-  /** The owned Pod, if any. */
-  pod?: Pod;
-  /** Suspended, and a Pod with the sandbox's name exists that this Sandbox does not own. */
-  podNotOwned?: boolean;
-  /** The Pod could not be looked up or deleted (its state is unknown). */
-  podStateUnknown?: boolean;
-  /** Set when more than one Pod is controlled by this Sandbox: the refusal message. */
-  multiplePods?: string;
+  pod: PodState;
   /** Any other reconcile error, joined. */
   error?: string;
   /** spec.service is true, or unset with an owned Service present. */
@@ -44,14 +53,15 @@ function podReadiness(pod: Pod | undefined): { ready: boolean; message: string }
 }
 
 function ready(obs: SandboxObservation): Reasoned {
-  if (obs.multiplePods) return { status: 'False', reason: SANDBOX_REASON.multiplePods, message: obs.multiplePods };
+  if (obs.pod.kind === 'multiple') return { status: 'False', reason: SANDBOX_REASON.multiplePods, message: obs.pod.message };
   if (obs.error) return { status: 'False', reason: SANDBOX_REASON.reconcilerError, message: `Error seen: ${obs.error}` };
+  const owned = ownedPod(obs.pod);
   if (obs.suspended) {
-    return { status: 'False', reason: SANDBOX_REASON.sandboxSuspended, message: obs.pod ? 'Sandbox is suspending' : 'Sandbox is suspended' };
+    return { status: 'False', reason: SANDBOX_REASON.sandboxSuspended, message: owned ? 'Sandbox is suspending' : 'Sandbox is suspended' };
   }
-  const terminal = terminalReason(obs.pod);
-  if (terminal) return { status: 'False', reason: terminal, message: `Pod exists with phase: ${obs.pod?.status?.phase}` };
-  const pod = podReadiness(obs.pod);
+  const terminal = terminalReason(owned);
+  if (terminal) return { status: 'False', reason: terminal, message: `Pod exists with phase: ${owned?.status?.phase}` };
+  const pod = podReadiness(owned);
   let message = pod.message;
   let ok = pod.ready;
   if (obs.serviceRequired) {
@@ -65,15 +75,31 @@ function ready(obs: SandboxObservation): Reasoned {
 
 function suspended(obs: SandboxObservation): Reasoned {
   if (!obs.suspended) return { status: 'False', reason: SANDBOX_REASON.notSuspended, message: 'Sandbox is running' };
-  if (obs.podStateUnknown && !obs.pod) return { status: 'Unknown', reason: SANDBOX_REASON.podStateUnknown, message: 'Pod state is unknown' };
-  if (obs.podNotOwned) return { status: 'False', reason: SANDBOX_REASON.podNotOwned, message: 'A Pod with the Sandbox name exists but is not owned by it' };
-  if (obs.pod) return { status: 'False', reason: SANDBOX_REASON.podTerminating, message: 'Pod is terminating' };
-  return { status: 'True', reason: SANDBOX_REASON.podTerminated, message: 'Pod is terminated' };
+  const terminated: Reasoned = { status: 'True', reason: SANDBOX_REASON.podTerminated, message: 'Pod is terminated' };
+  switch (obs.pod.kind) {
+    case 'unknown':
+      return { status: 'Unknown', reason: SANDBOX_REASON.podStateUnknown, message: 'Pod state is unknown' };
+    case 'owned':
+      return { status: 'False', reason: SANDBOX_REASON.podTerminating, message: 'Pod is terminating' };
+    case 'none':
+      if (obs.pod.nameTaken) return { status: 'False', reason: SANDBOX_REASON.podNotOwned, message: 'A Pod with the Sandbox name exists but is not owned by it' };
+      return terminated;
+    case 'multiple':
+      return terminated; // the pass refused to choose a Pod: Ready says why
+  }
 }
 
 function podScheduled(obs: SandboxObservation): Reasoned | undefined {
-  if (!obs.pod) return obs.podStateUnknown ? { status: 'Unknown', reason: SANDBOX_REASON.podSchedulingUnknown, message: 'Pod state is unknown' } : undefined;
-  const cond = findCondition(obs.pod.status?.conditions as Condition[] | undefined, CONDITION.podScheduled);
+  switch (obs.pod.kind) {
+    case 'unknown':
+      return { status: 'Unknown', reason: SANDBOX_REASON.podSchedulingUnknown, message: 'Pod state is unknown' };
+    case 'none':
+    case 'multiple':
+      return undefined;
+    case 'owned':
+      break;
+  }
+  const cond = findCondition(obs.pod.pod.status?.conditions as Condition[] | undefined, CONDITION.podScheduled);
   if (!cond) return { status: 'Unknown', reason: SANDBOX_REASON.podSchedulingUnknown, message: 'Pod has no PodScheduled condition yet' };
   return { status: cond.status, reason: cond.reason || CONDITION.podScheduled, message: cond.message ?? '' };
 }
@@ -82,9 +108,10 @@ function podScheduled(obs: SandboxObservation): Reasoned | undefined {
 export function sandboxConditions(current: readonly Condition[] | undefined, obs: SandboxObservation, now: Date): Condition[] {
   const stamp = (type: string, r: Reasoned): ConditionInput => ({ type, ...r, observedGeneration: obs.generation });
   let next = setCondition(current, stamp(CONDITION.suspended, suspended(obs)), now);
-  const terminal = terminalReason(obs.pod);
+  const owned = ownedPod(obs.pod);
+  const terminal = terminalReason(owned);
   next = terminal
-    ? setCondition(next, stamp(CONDITION.finished, { status: 'True', reason: terminal, message: `Pod exists with phase: ${obs.pod?.status?.phase}` }), now)
+    ? setCondition(next, stamp(CONDITION.finished, { status: 'True', reason: terminal, message: `Pod exists with phase: ${owned?.status?.phase}` }), now)
     : removeCondition(next, CONDITION.finished);
   const scheduled = podScheduled(obs);
   next = scheduled ? setCondition(next, stamp(CONDITION.podScheduled, scheduled), now) : removeCondition(next, CONDITION.podScheduled);

@@ -16,9 +16,9 @@ import { isControlledBy, sandboxOwner } from '../shared/ownership';
 import type { ReconcileResult } from '../../controller-runtime/controller';
 import type { SandboxCaches } from './caches';
 import { ignoreNotFound, syncPvcs, syncService, type ServiceState } from './children';
-import { expiredConditions, sandboxConditions } from './ready-conditions';
+import { expiredConditions, ownedPod, sandboxConditions, type PodState } from './ready-conditions';
 import { ReadYourWrites } from '../../controller-runtime/read-your-writes';
-import { ownedPods, syncPod, type PodState } from './pod-sync';
+import { ownedPods, syncPod } from './pod-sync';
 import { statusNeedsWrite, statusPatch } from './status';
 import { isStartingStatus, StatusWindow } from './status-window';
 
@@ -101,10 +101,10 @@ export class SandboxReconciler {
       podState = await syncPod(ctx, suspended);
     } catch (err) {
       errors.push(err);
-      podState = { podStateUnknown: true };
+      podState = { kind: 'unknown' };
     }
     let service: ServiceState = { required: false, exists: false };
-    if (!podState.multiplePods) {
+    if (podState.kind !== 'multiple') {
       try {
         service = await syncService(ctx);
       } catch (err) {
@@ -135,13 +135,12 @@ export class SandboxReconciler {
   }
 
   private runningStatus(sandbox: Sandbox, podState: PodState, service: ServiceState, error: string | undefined, now: Date): SandboxStatus {
-    const pod = podState.pod;
+    const pod = ownedPod(podState);
     const name = sandbox.metadata.name ?? '';
     const conditions = sandboxConditions(sandbox.status?.conditions, {
       generation: sandbox.metadata.generation ?? 0,
       suspended: sandbox.spec.operatingMode === 'Suspended',
-      pod, podNotOwned: podState.podNotOwned, podStateUnknown: podState.podStateUnknown,
-      multiplePods: podState.multiplePods, error,
+      pod: podState, error,
       serviceRequired: service.required, serviceExists: service.exists,
     }, now);
     const inUse = service.required && service.exists;

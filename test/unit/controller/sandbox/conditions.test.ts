@@ -1,16 +1,18 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { Condition } from 'kubernetes-types/meta/v1';
 import { setCondition } from '../../../../lib/controller/shared/condition-list';
-import { expiredConditions, sandboxConditions, type SandboxObservation } from '../../../../lib/controller/sandbox/ready-conditions';
+import { expiredConditions, sandboxConditions, type PodState, type SandboxObservation } from '../../../../lib/controller/sandbox/ready-conditions';
 
 const T0 = new Date('2026-01-01T00:00:00.123Z');
 const T1 = new Date('2026-01-01T00:05:00Z');
-const base: SandboxObservation = { generation: 7, suspended: false, serviceRequired: false, serviceExists: false };
+const base: SandboxObservation = { generation: 7, suspended: false, pod: { kind: 'none', nameTaken: false }, serviceRequired: false, serviceExists: false };
 
-function pod(phase: string, ready = false, ips = ['10.0.0.1'], scheduled?: Partial<Condition>): Pod {
+/** An owned Pod in `phase`. */
+function pod(phase: string, ready = false, ips = ['10.0.0.1'], scheduled?: Partial<Condition>): PodState {
   const conditions = [{ type: 'Ready', status: ready ? 'True' : 'False' }];
   if (scheduled) conditions.push({ type: 'PodScheduled', status: 'True', ...scheduled } as never);
-  return { status: { phase, conditions, podIPs: ips.map((ip) => ({ ip })) } };
+  const owned: Pod = { status: { phase, conditions, podIPs: ips.map((ip) => ({ ip })) } };
+  return { kind: 'owned', pod: owned };
 }
 
 const byType = (conds: Condition[]) => Object.fromEntries(conds.map((c) => [c.type, `${c.status}/${c.reason}/${c.message}`]));
@@ -26,7 +28,7 @@ test.each<[string, Partial<SandboxObservation>, string]>([
   ['suspending', { suspended: true, pod: pod('Running', true) }, 'False/SandboxSuspended/Sandbox is suspending'],
   ['suspended', { suspended: true }, 'False/SandboxSuspended/Sandbox is suspended'],
   ['succeeded', { pod: pod('Succeeded') }, 'False/PodSucceeded/Pod exists with phase: Succeeded'],
-  ['multiple pods', { multiplePods: 'multiple Pods (2)' }, 'False/MultiplePods/multiple Pods (2)'],
+  ['multiple pods', { pod: { kind: 'multiple', message: 'multiple Pods (2)' } }, 'False/MultiplePods/multiple Pods (2)'],
   ['error', { error: 'boom', pod: pod('Running', true) }, 'False/ReconcilerError/Error seen: boom'],
 ])('Ready: %s', (_name, obs, expected) => {
   expect(byType(sandboxConditions([], { ...base, ...obs }, T0)).Ready).toBe(expected);
@@ -35,8 +37,8 @@ test.each<[string, Partial<SandboxObservation>, string]>([
 test.each<[string, Partial<SandboxObservation>, string]>([
   ['running', {}, 'False/NotSuspended'],
   ['pod terminating', { suspended: true, pod: pod('Running') }, 'False/PodTerminating'],
-  ['pod not owned', { suspended: true, podNotOwned: true }, 'False/PodNotOwned'],
-  ['unknown', { suspended: true, podStateUnknown: true }, 'Unknown/PodStateUnknown'],
+  ['pod not owned', { suspended: true, pod: { kind: 'none', nameTaken: true } }, 'False/PodNotOwned'],
+  ['unknown', { suspended: true, pod: { kind: 'unknown' } }, 'Unknown/PodStateUnknown'],
   ['terminated', { suspended: true }, 'True/PodTerminated'],
 ])('Suspended: %s', (_name, obs, expected) => {
   expect(byType(sandboxConditions([], { ...base, ...obs }, T0)).Suspended).toMatch(new RegExp(`^${expected}/`));
@@ -48,7 +50,7 @@ test('Finished and PodScheduled follow the owned pod and are removed without one
   expect(byType(failed).Finished).toMatch(/^True\/PodFailed\//);
   expect(byType(failed).PodScheduled).toBe('True/PodScheduled/');
   expect(failed.every((c) => c.observedGeneration === 7)).toBe(true);
-  const unscheduled = sandboxConditions(failed, { ...base, pod: { status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes' }] } } }, T0);
+  const unscheduled = sandboxConditions(failed, { ...base, pod: { kind: 'owned', pod: { status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes' }] } } } }, T0);
   expect(byType(unscheduled).PodScheduled).toBe('False/Unschedulable/0/1 nodes');
   expect(byType(unscheduled).Finished).toBeUndefined();
   expect(byType(sandboxConditions([], { ...base, pod: pod('Pending') }, T0)).PodScheduled).toMatch(/^Unknown\/PodSchedulingUnknown\//);
