@@ -61,7 +61,7 @@ export class SandboxReconciler {
     this.sandboxes = new ReadYourWrites(options.caches.sandboxes, this.now);
     this.pods = new ReadYourWrites(options.caches.pods, this.now);
     this.caches = { ...options.caches, pods: this.pods };
-    this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0, this.now);
+    this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0);
   }
 
   /** Sandbox deletion event (the controller wires it): drops our remembered copy. */
@@ -83,9 +83,11 @@ export class SandboxReconciler {
     }
     // Our own newer write when the cache lags, so a pass never re-sends the annotation or status write it just made.
     const sandbox = this.sandboxes.get(namespace, name) ?? cached;
-    const windowLeft = this.statusWindow.remaining(key, sandbox.metadata.creationTimestamp);
+    // One clock read per pass: expiry, the status window and every timestamp of this pass agree.
+    const now = this.now();
+    const windowLeft = this.statusWindow.remaining(key, sandbox.metadata.creationTimestamp, now);
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
-    if (shutdownAt !== undefined && this.now() >= shutdownAt) return this.expire(sandbox);
+    if (shutdownAt !== undefined && now >= shutdownAt) return this.expire(sandbox, new Date(now));
 
     let podMetadata: (() => Promise<void>) | undefined;
     const ctx = {
@@ -112,24 +114,15 @@ export class SandboxReconciler {
       }
     }
 
-    const now = new Date(this.now());
-    const status = this.runningStatus(sandbox, podState, service, errorText(errors), now);
-    let requeueAfter: number | undefined;
-    if (shutdownAt !== undefined) {
-      if (now.getTime() >= shutdownAt) {
-        status.conditions = expiredConditions(status.conditions, sandbox.metadata.generation ?? 0, now);
-        requeueAfter = 1;
-      } else {
-        requeueAfter = Math.max(shutdownAt - now.getTime(), SHUTDOWN_REQUEUE_FLOOR_MS);
-      }
-    }
+    const status = this.runningStatus(sandbox, podState, service, errorText(errors), new Date(now));
+    let requeueAfter = shutdownAt !== undefined ? Math.max(shutdownAt - now, SHUTDOWN_REQUEUE_FLOOR_MS) : undefined;
     if (windowLeft > 0 && !errors.length && isStartingStatus(status) && statusNeedsWrite(sandbox.status, status)) {
       // Held: the pass at the deadline writes whatever is current by then.
       requeueAfter = Math.min(requeueAfter ?? windowLeft, windowLeft);
     } else {
       await this.writeStatus(sandbox, status);
     }
-    if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now.getTime());
+    if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now);
     if (errors.length) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
     return { requeueAfter, deferred: podMetadata && { kind: 'pod-metadata', run: podMetadata } };
   }
@@ -155,8 +148,7 @@ export class SandboxReconciler {
   }
 
   /** Expired: first mark Ready=False SandboxExpired, on later passes delete the Pod and Service (and, with Delete, the Sandbox). */
-  private async expire(sandbox: Sandbox): Promise<ReconcileResult> {
-    const now = new Date(this.now());
+  private async expire(sandbox: Sandbox, now: Date): Promise<ReconcileResult> {
     const generation = sandbox.metadata.generation ?? 0;
     const current = sandbox.status ?? {};
     if (findCondition(current.conditions, CONDITION.ready)?.reason !== SANDBOX_REASON.sandboxExpired) {

@@ -22,7 +22,7 @@ export class StatusWindow {
   private readonly firstSeen = new Map<string, number>();
 
   /** `windowMs` 0 turns holding off. */
-  constructor(private readonly windowMs: number, private readonly now: () => number) {}
+  constructor(private readonly windowMs: number) {}
 
   /**
    * Called on every pass (it records first sight): the milliseconds left in the Sandbox's window, 0 once it is over.
@@ -30,10 +30,9 @@ export class StatusWindow {
    * truncation nor a controller restart mid-start can shorten it, and a Sandbox older than the window plus the
    * truncation is never held, however late this process first sees it.
    */
-  remaining(key: string, creationTimestamp: string | undefined): number {
+  remaining(key: string, creationTimestamp: string | undefined, now: number): number {
     const created = Date.parse(creationTimestamp ?? '');
     if (this.windowMs <= 0 || Number.isNaN(created)) return 0;
-    const now = this.now();
     const horizon = created + CREATION_TIMESTAMP_RESOLUTION_MS + this.windowMs;
     let seen = this.firstSeen.get(key);
     if (seen === undefined) {

@@ -16,43 +16,43 @@ const created = '2026-03-01T10:00:00Z';
 describe('StatusWindow', () => {
   test('the window runs from the later of creationTimestamp and first sight', () => {
     let now = CREATED + 400;
-    const window = new StatusWindow(1000, () => now);
+    const window = new StatusWindow(1000);
     // First seen 400 ms after the (truncated) creationTimestamp: the full second counts from first sight.
-    expect(window.remaining('ns/a', created)).toBe(1000);
+    expect(window.remaining('ns/a', created, now)).toBe(1000);
     now += 600;
-    expect(window.remaining('ns/a', created)).toBe(400);
+    expect(window.remaining('ns/a', created, now)).toBe(400);
     now += 400;
-    expect(window.remaining('ns/a', created)).toBe(0);
+    expect(window.remaining('ns/a', created, now)).toBe(0);
   });
 
   test('an old Sandbox seen for the first time (controller restart) is never held', () => {
     const now = CREATED + 5000;
-    const window = new StatusWindow(1000, () => now);
-    expect(window.remaining('ns/a', created)).toBe(0);
+    const window = new StatusWindow(1000);
+    expect(window.remaining('ns/a', created, now)).toBe(0);
     expect(window.size).toBe(0);
   });
 
   test('a pass after the window cannot reopen it, and the entry is dropped once past the horizon', () => {
     let now = CREATED + 100;
-    const window = new StatusWindow(1000, () => now);
-    expect(window.remaining('ns/a', created)).toBe(1000);
+    const window = new StatusWindow(1000);
+    expect(window.remaining('ns/a', created, now)).toBe(1000);
     now = CREATED + 1500; // past the deadline, before created + truncation + window
-    expect(window.remaining('ns/a', created)).toBe(0);
+    expect(window.remaining('ns/a', created, now)).toBe(0);
     expect(window.size).toBe(1);
     now = CREATED + 2000;
-    expect(window.remaining('ns/a', created)).toBe(0);
+    expect(window.remaining('ns/a', created, now)).toBe(0);
     expect(window.size).toBe(0);
-    expect(window.remaining('ns/a', created)).toBe(0);
+    expect(window.remaining('ns/a', created, now)).toBe(0);
   });
 
   test('forget drops the entry; 0 window or a missing timestamp never holds', () => {
     const now = CREATED;
-    const window = new StatusWindow(1000, () => now);
-    window.remaining('ns/a', created);
+    const window = new StatusWindow(1000);
+    window.remaining('ns/a', created, now);
     window.forget('ns/a');
     expect(window.size).toBe(0);
-    expect(new StatusWindow(0, () => now).remaining('ns/a', created)).toBe(0);
-    expect(window.remaining('ns/b', undefined)).toBe(0);
+    expect(new StatusWindow(0).remaining('ns/a', created, now)).toBe(0);
+    expect(window.remaining('ns/b', undefined, now)).toBe(0);
   });
 
   test('only a normal not-yet-Ready start is a starting status', () => {
