@@ -1,29 +1,23 @@
 // SandboxClaim: a request for one sandbox from a warm pool (usually made by agents at run time; as IaC it
 // suits long-lived sandboxes such as a shared dev environment).
 
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { SANDBOX_CLAIM } from '../api/groups';
 import { buildSandboxClaim, SandboxClaimProps as BuilderProps, sandboxClaimProblems } from '../builders/sandbox-resources';
-import { addApiObjects, buildWhenValid } from './api-objects';
-import { NamingProps, resolveNaming } from './naming';
+import type { NamingProps } from './naming';
+import { SandboxKindConstruct } from './sandbox-kind';
 
 export interface SandboxClaimProps extends Omit<BuilderProps, 'name' | 'namespace' | 'warmPoolName'>, NamingProps {
   /** The warm pool to claim from: the construct or the name of one in the same namespace. */
   readonly warmPool: { readonly name: string } | string;
 }
 
-export class SandboxClaim extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
-  /** The SandboxClaim object (undefined when the props are invalid). */
-  public readonly apiObject?: ApiObject;
-
+export class SandboxClaim extends SandboxKindConstruct {
   constructor(scope: Construct, id: string, props: SandboxClaimProps) {
-    super(scope, id);
-    const { warmPool, ...rest } = props;
-    const resolved = { ...rest, ...resolveNaming(this, props), warmPoolName: typeof warmPool === 'string' ? warmPool : warmPool.name };
-    this.name = resolved.name;
-    this.namespace = resolved.namespace;
-    this.apiObject = buildWhenValid(this, sandboxClaimProblems(resolved), () => addApiObjects(this, [buildSandboxClaim(resolved)])[0]);
+    super(scope, id, SANDBOX_CLAIM, props, (naming) => {
+      const { warmPool, ...rest } = props;
+      const resolved = { ...rest, ...naming, warmPoolName: typeof warmPool === 'string' ? warmPool : warmPool.name };
+      return { problems: sandboxClaimProblems(resolved), build: () => buildSandboxClaim(resolved) };
+    });
   }
 }

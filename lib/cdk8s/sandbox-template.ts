@@ -1,27 +1,21 @@
 // SandboxTemplate: a reusable sandbox blueprint plus the policies claims are held to; `addWarmPool()`
 // keeps pre-warmed sandboxes of it.
 
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { SANDBOX_TEMPLATE } from '../api/groups';
 import { buildSandboxTemplate, SandboxTemplateProps as BuilderProps, sandboxTemplateProblems } from '../builders/sandbox-resources';
-import { addApiObjects, buildWhenValid } from './api-objects';
-import { NamingProps, resolveNaming } from './naming';
+import type { NamingProps } from './naming';
+import { SandboxKindConstruct } from './sandbox-kind';
 import { SandboxWarmPool, SandboxWarmPoolProps } from './sandbox-warm-pool';
 
 export interface SandboxTemplateProps extends Omit<BuilderProps, 'name' | 'namespace'>, NamingProps {}
 
-export class SandboxTemplate extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
-  /** The SandboxTemplate object (undefined when the props are invalid). */
-  public readonly apiObject?: ApiObject;
-
+export class SandboxTemplate extends SandboxKindConstruct {
   constructor(scope: Construct, id: string, props: SandboxTemplateProps) {
-    super(scope, id);
-    const resolved = { ...props, ...resolveNaming(this, props) };
-    this.name = resolved.name;
-    this.namespace = resolved.namespace;
-    this.apiObject = buildWhenValid(this, sandboxTemplateProblems(resolved), () => addApiObjects(this, [buildSandboxTemplate(resolved)])[0]);
+    super(scope, id, SANDBOX_TEMPLATE, props, (naming) => {
+      const resolved = { ...props, ...naming };
+      return { problems: sandboxTemplateProblems(resolved), build: () => buildSandboxTemplate(resolved) };
+    });
   }
 
   /**

@@ -1,10 +1,10 @@
 // SandboxWarmPool: keeps `replicas` pre-warmed sandboxes of a template so claims start warm.
 
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { SANDBOX_WARM_POOL } from '../api/groups';
 import { buildSandboxWarmPool, SandboxWarmPoolProps as BuilderProps, sandboxWarmPoolProblems } from '../builders/sandbox-resources';
-import { addApiObjects, buildWhenValid } from './api-objects';
-import { NamingProps, resolveNaming } from './naming';
+import type { NamingProps } from './naming';
+import { SandboxKindConstruct } from './sandbox-kind';
 
 /** Anything naming a SandboxTemplate: the construct or the name of one in the same namespace. */
 export type TemplateReference = { readonly name: string } | string;
@@ -14,18 +14,12 @@ export interface SandboxWarmPoolProps extends Omit<BuilderProps, 'name' | 'names
   readonly template: TemplateReference;
 }
 
-export class SandboxWarmPool extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
-  /** The SandboxWarmPool object (undefined when the props are invalid). */
-  public readonly apiObject?: ApiObject;
-
+export class SandboxWarmPool extends SandboxKindConstruct {
   constructor(scope: Construct, id: string, props: SandboxWarmPoolProps) {
-    super(scope, id);
-    const { template, ...rest } = props;
-    const resolved = { ...rest, ...resolveNaming(this, props), templateName: typeof template === 'string' ? template : template.name };
-    this.name = resolved.name;
-    this.namespace = resolved.namespace;
-    this.apiObject = buildWhenValid(this, sandboxWarmPoolProblems(resolved), () => addApiObjects(this, [buildSandboxWarmPool(resolved)])[0]);
+    super(scope, id, SANDBOX_WARM_POOL, props, (naming) => {
+      const { template, ...rest } = props;
+      const resolved = { ...rest, ...naming, templateName: typeof template === 'string' ? template : template.name };
+      return { problems: sandboxWarmPoolProblems(resolved), build: () => buildSandboxWarmPool(resolved) };
+    });
   }
 }

@@ -43,6 +43,6 @@ export class TeamSandboxes extends Construct {
   }
 
   private templateObjects() {
-    return this.templates.flatMap((t) => (t.apiObject ? [t.apiObject.toJson()] : []));
+    return this.templates.map((t) => t.apiObject.toJson());
   }
 }

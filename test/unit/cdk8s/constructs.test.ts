@@ -82,7 +82,8 @@ describe('Sandbox, SandboxTemplate, SandboxWarmPool, SandboxClaim', () => {
     const sandbox = new Sandbox(chart, 'empty', { podTemplate: { spec: { containers: [] } } });
     new SandboxClaim(chart, 'claim', { warmPool: 'Not_A_Name' });
     // THEN
-    expect(sandbox.apiObject).toBeUndefined();
+    // The object exists (as in cdk8s-plus) but carries only its identity: synth fails on the problems.
+    expect(sandbox.apiObject.toJson()).toEqual({ apiVersion: 'agents.x-k8s.io/v1beta1', kind: 'Sandbox', metadata: { name: sandbox.name, namespace: 'default' } });
     expect(() => Testing.synth(chart)).toThrow(/\[test\/empty\] podTemplate\.spec\.containers must list at least one container/);
     expect(() => Testing.synth(chart)).toThrow(/\[test\/claim\] warmPoolName "Not_A_Name" must be a DNS-1123 subdomain/);
   });
