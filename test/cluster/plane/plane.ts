@@ -17,7 +17,7 @@ import { ensureClientCert, ensurePki, Pki } from './pki';
 import { freePorts } from './ports';
 import { isRunning, startDetached, stopProcess } from './processes';
 import { controlPlaneBinaries, nodeBinaries } from './tools';
-import { localImages } from './node/images';
+import { buildImage, busyboxRecipe, pauseRecipe, PAUSE_IMAGE } from '../images/images';
 import { apiserverKubeletClientUser, joinNode, NodePlane, nodeIsHealthy, prepareHost, readBaseline, teardownNode } from './node/node';
 import { nodeNetwork } from './node/network';
 import { realNodeName } from './node/configs';
@@ -150,6 +150,8 @@ async function start(site: Site): Promise<Plane> {
   const { dir, realNode } = site;
   const bins = controlPlaneBinaries();
   const nodeBins = realNode ? nodeBinaries() : undefined;
+  // Before anything starts (a cache hit costs a hash): a failed image build is not a failed plane.
+  const images = realNode ? { sandbox: PAUSE_IMAGE, archives: [buildImage(pauseRecipe), buildImage(busyboxRecipe)] } : undefined;
   const pki = sitePki(site);
   const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await freePorts(6);
   // The bridge must exist before the API server binds to its address.
@@ -197,7 +199,7 @@ async function start(site: Site): Promise<Plane> {
   await waitUntil('default ServiceAccount (kube-controller-manager)', async () =>
     (await httpCall(`${server}/api/v1/namespaces/default/serviceaccounts/default`, { tls })).status === 200,
   60_000, log('kube-controller-manager'));
-  if (nodeBins) await joinNode(nodePlane(site, server, pki), nodeBins, localImages());
+  if (nodeBins && images) await joinNode(nodePlane(site, server, pki), nodeBins, images);
   return planeResult(site, server, layout.podCidr, false);
 }
 

@@ -30,6 +30,11 @@ export interface ControlPlaneBinaries {
   kwok: string;
 }
 
+/** The version-keyed cache of built tools and images: $TOOLS_DIR, default ~/.cache/agent-sandbox-kit. */
+export function toolsDir(): string {
+  return process.env.TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'agent-sandbox-kit');
+}
+
 export interface NodeBinaries {
   kubelet: string;
   kubeProxy: string;
@@ -40,8 +45,6 @@ export interface NodeBinaries {
   containerdShimRunsc: string;
   coredns: string;
 }
-
-const toolsDir = () => process.env.TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'agent-sandbox-kit');
 
 function nodeBinaryPaths(): NodeBinaries {
   const { kube, containerd, gvisor, coredns } = pinnedVersions();
@@ -59,14 +62,15 @@ function nodeBinaryPaths(): NodeBinaries {
 }
 
 function binaryPaths(): ControlPlaneBinaries {
+  const tools = toolsDir();
   const { kube, kwok, etcd } = pinnedVersions();
-  const kubeDir = join(toolsDir(), `kube-${kube}`);
+  const kubeDir = join(tools, `kube-${kube}`);
   return {
-    etcd: process.env.ETCD_BIN ?? join(toolsDir(), `etcd-${etcd}`, 'etcd'),
+    etcd: process.env.ETCD_BIN ?? join(tools, `etcd-${etcd}`, 'etcd'),
     kubeApiserver: join(kubeDir, 'kube-apiserver'),
     kubeControllerManager: join(kubeDir, 'kube-controller-manager'),
     kubeScheduler: join(kubeDir, 'kube-scheduler'),
-    kwok: join(toolsDir(), `kwok-${kwok}`, 'kwok'),
+    kwok: join(tools, `kwok-${kwok}`, 'kwok'),
   };
 }
 

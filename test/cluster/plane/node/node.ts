@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ImageArchive, importImages } from '../../images/images';
 import { httpCall, isHealthy, TlsOptions } from '../http';
 import { writeKubeconfig } from '../kubeconfig';
 import { CertPair, ensureClientCert, ensureServingCert, Pki } from '../pki';
@@ -43,7 +44,7 @@ export interface NodePlane {
 /** Images containerd needs before kubelet starts: the pod sandbox image and OCI archives to import. */
 export interface NodeImages {
   sandbox: string;
-  archives: string[];
+  archives: ImageArchive[];
 }
 
 export const nodeDir = (planeDir: string) => join(planeDir, 'node');
@@ -185,9 +186,7 @@ export async function startNode(plane: NodePlane, bins: NodeBinaries, images: No
       }
     }, 30_000);
   });
-  await step('import images into containerd', log('containerd'), async () => {
-    for (const archive of images.archives) await ctr(bins, paths.containerdSocket, ['-n', 'k8s.io', 'images', 'import', archive]);
-  });
+  await step('import images into containerd', log('containerd'), () => importImages(paths.containerdSocket, images.archives, bins.ctr));
 
   await step('start kubelet', log('kubelet'), async () => {
     const pki = join(dir, 'pki');
