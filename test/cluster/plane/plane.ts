@@ -17,6 +17,7 @@ import { ensureClientCert, ensurePki, Pki } from './pki';
 import { freePorts } from './ports';
 import { isRunning, startDetached, stopProcess } from './processes';
 import { controlPlaneBinaries, nodeBinaries } from './tools';
+import { waitUntil } from './wait';
 import { buildImage, busyboxRecipe, pauseRecipe, PAUSE_IMAGE } from '../images/images';
 import { apiserverKubeletClientUser, joinNode, NodePlane, nodeIsHealthy, prepareHost, readBaseline, teardownNode } from './node/node';
 import { nodeNetwork } from './node/network';
@@ -66,7 +67,6 @@ const kubeconfigPath = (site: Site) => join(site.dir, 'kubeconfig');
 const pkiDir = (site: Site) => join(site.dir, 'pki');
 const fakeNodeCount = Number(process.env.ASK_CLUSTER_NODES ?? 3);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function readState(site: Site): PlaneState | undefined {
   return existsSync(statePath(site)) ? (JSON.parse(readFileSync(statePath(site), 'utf8')) as PlaneState) : undefined;
@@ -105,11 +105,10 @@ async function planeIsHealthy(site: Site, state: PlaneState, pki: Pki): Promise<
     (!site.realNode || nodeIsHealthy(nodePlane(site, server, pki)));
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, logHint: string): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
-    if (await check()) return;
-  }
-  throw new Error(`local control plane: ${what} not ready after ${timeoutMs / 1000}s; see ${logHint}`);
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logHint: string): Promise<void> {
+  await waitUntil(what, check, timeoutMs).catch((error: Error) => {
+    throw new Error(`local control plane: ${error.message}; see ${logHint}`);
+  });
 }
 
 function fakeNode(index: number): object {
@@ -187,16 +186,16 @@ async function start(site: Site): Promise<Plane> {
   const log = (name: ComponentName) => join(dir, `${name}.log`);
 
   launch('etcd');
-  await waitUntil('etcd', healthy('etcd'), 30_000, log('etcd'));
+  await waitFor('etcd', healthy('etcd'), 30_000, log('etcd'));
   launch('kube-apiserver');
-  await waitUntil('kube-apiserver', healthy('kube-apiserver'), 90_000, log('kube-apiserver'));
+  await waitFor('kube-apiserver', healthy('kube-apiserver'), 90_000, log('kube-apiserver'));
   const rest = orderOf(site).slice(2);
   rest.forEach(launch);
   if (!realNode) await createFakeNodes(server, tls);
-  for (const name of rest) await waitUntil(name, healthy(name), 60_000, log(name));
-  if (!realNode) await waitUntil('fake nodes (kwok)', () => fakeNodesReady(server, tls), 60_000, log('kwok'));
+  for (const name of rest) await waitFor(name, healthy(name), 60_000, log(name));
+  if (!realNode) await waitFor('fake nodes (kwok)', () => fakeNodesReady(server, tls), 60_000, log('kwok'));
   // The ServiceAccount controller creating `default` proves the controller-manager is reconciling.
-  await waitUntil('default ServiceAccount (kube-controller-manager)', async () =>
+  await waitFor('default ServiceAccount (kube-controller-manager)', async () =>
     (await httpCall(`${server}/api/v1/namespaces/default/serviceaccounts/default`, { tls })).status === 200,
   60_000, log('kube-controller-manager'));
   if (nodeBins && images) await joinNode(nodePlane(site, server, pki), nodeBins, images);

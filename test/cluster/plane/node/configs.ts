@@ -194,6 +194,8 @@ export function writeKubeProxyConfig(paths: NodePaths, settings: KubeProxySettin
     metricsBindAddress: `127.0.0.1:${settings.metricsPort}`,
     nodePortAddresses: [`${nodeNetwork.nodeIp}/32`],
     nftables: { masqueradeAll: true },
+    // Its default (-999) needs CAP_SYS_RESOURCE, which some VMs withhold.
+    oomScoreAdj: 0,
     conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s', udpTimeout: '0s', udpStreamTimeout: '0s' },
   }));
 }

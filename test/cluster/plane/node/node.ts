@@ -13,6 +13,7 @@ import { CertPair, ensureClientCert, ensureServingCert, Pki } from '../pki';
 import { freePorts } from '../ports';
 import { isRunning, startDetached, stopProcess } from '../processes';
 import { NodeBinaries } from '../tools';
+import { waitUntil } from '../wait';
 import {
   clusterDomain, nodePaths, realNodeLabels, realNodeName, writeContainerdConfig, writeCorefile, writeKubeletConfig,
   writeKubeProxyConfig,
@@ -22,7 +23,6 @@ import { captureHostState, HostState } from './host-state';
 import { restoreHost } from './teardown';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type NodeComponent = 'containerd' | 'kubelet' | 'kube-proxy' | 'coredns';
 /** Start order; teardown stops them in reverse (kubelet first is handled by teardown itself). */
@@ -71,12 +71,6 @@ async function step<T>(name: string, log: string, body: () => T | Promise<T>): P
   }
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
-    if (await check()) return;
-  }
-  throw new Error(`${what} not ready after ${timeoutMs / 1000}s`);
-}
 
 /**
  * Before anything else: checks this host can take a real node, records the baseline (kept from an earlier

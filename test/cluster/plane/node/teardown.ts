@@ -11,6 +11,7 @@ import { realNodeName } from './configs';
 import { foreignPaths, HostState, captureHostState, mountPoints, nftTables, writeSysctl } from './host-state';
 import { deleteBridge, nodeNetwork } from './network';
 import type { NodeComponent } from './node';
+import { sleep } from '../wait';
 
 export interface RestoreOptions {
   planeDir: string;
@@ -24,7 +25,6 @@ export interface RestoreOptions {
   log: (name: NodeComponent) => string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** cgroups kubelet (kubepods) and containerd (k8s.io, for containers outside pods) create at the top level. */
 const nodeCgroups = ['kubepods', 'k8s.io'];
 /** nftables tables the node creates: kube-proxy's and ours. */
