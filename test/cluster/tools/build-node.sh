@@ -35,7 +35,7 @@ build_gvisor() {
   (cd "$src" && go build -ldflags "-s -w" -o "$out/runsc" ./runsc &&
     go build -ldflags "-s -w" -o "$out/containerd-shim-runsc-v1" ./shim)
   rm -rf "$src"
-  "$out/runsc" --version | head -1
+  "$out/runsc" --version
 }
 
 build_coredns() {
@@ -43,7 +43,7 @@ build_coredns() {
   [ -x "$out/coredns" ] && { echo "coredns: cached in $out"; return; }
   mkdir -p "$out"
   GOBIN="$out" go install -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
-  "$out/coredns" -version | head -1
+  "$out/coredns" -version
 }
 
 tools=("$@")
