@@ -1,10 +1,16 @@
 // Pods for node tests: the local busybox image (imported into containerd, never pulled), a short grace
 // period, and helpers to wait for Ready and to exec. Times are measured from create to Ready.
 import { buildRuntimeClass, gvisorRuntimeClass } from '../../../lib/builders/runtime-class';
-import { BUSYBOX_IMAGE } from '../images/images';
+import { BUSYBOX_IMAGE, buildImage, ImageRecipe, importImages } from '../images/images';
 import { applyServerSide, getObject, kubectl, waitFor } from '../harness';
+import { nodePaths } from '../plane/node/configs';
+import { nodeDir } from '../plane/node/node';
+import { realNodeClusterDir } from '../plane/plane';
+import { nodeBinaries } from '../plane/tools';
 
 export interface PodOptions {
+  /** @default the busybox test image */
+  image?: string;
   runtimeClassName?: string;
   command: string[];
   labels?: Record<string, string>;
@@ -26,7 +32,7 @@ export function testPod(name: string, options: PodOptions): object {
       ...(options.volumes ? { volumes: options.volumes } : {}),
       containers: [{
         name: 'main',
-        image: BUSYBOX_IMAGE,
+        image: options.image ?? BUSYBOX_IMAGE,
         imagePullPolicy: 'Never',
         command: options.command,
         securityContext: { ...user, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
@@ -61,4 +67,11 @@ export async function applyGvisorRuntimeClass(): Promise<string> {
   const runtimeClass = buildRuntimeClass(gvisorRuntimeClass());
   await applyServerSide([runtimeClass]);
   return runtimeClass.metadata!.name!;
+}
+
+/** Builds (or takes from the cache) an image the node does not import at start, and imports it; returns its reference. */
+export function ensureNodeImage(recipe: ImageRecipe): string {
+  const image = buildImage(recipe);
+  importImages(nodePaths(nodeDir(realNodeClusterDir)).containerdSocket, [image], nodeBinaries().ctr);
+  return image.ref;
 }

@@ -3,15 +3,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { gvisorRuntimeClass } from '../../../../lib/builders/runtime-class';
 import type { CertPair } from '../pki';
 import type { NodeBinaries } from '../tools';
 import { nodeNetwork } from './network';
 
-/** Name of the real node; also the label value our RuntimeClass presets schedule on. */
 export const realNodeName = 'ask-node';
-export const realNodeLabels = { 'agent-sandbox-kit.dev/runtime': 'gvisor' };
-/** containerd runtime handler of our gVisor preset (lib/builders/runtime-class.ts). */
-export const gvisorHandler = 'runsc';
+/** The node runs what our gVisor RuntimeClass preset asks for: its labels, and its handler in containerd. */
+const gvisorPreset = gvisorRuntimeClass();
+export const realNodeLabels: Record<string, string> = { ...gvisorPreset.nodeSelector };
+export const gvisorHandler = gvisorPreset.handler;
 export const clusterDomain = 'cluster.local';
 /** Where CNI plugins live (Debian's containernetworking-plugins). */
 export const cniBinDir = '/usr/lib/cni';

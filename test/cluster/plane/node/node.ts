@@ -4,7 +4,7 @@
 // once the control plane runs; `teardownNode` puts the host back as the baseline recorded it.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ImageArchive, importImages } from '../../images/images';
 import { httpCall, isHealthy, TlsOptions } from '../http';
@@ -92,6 +92,7 @@ export function prepareHost(planeDir: string, apiserverPort: number): void {
 }
 
 function kubeconfigFor(plane: NodePlane, path: string, user: string, pair: CertPair): string {
+  mkdirSync(dirname(path), { recursive: true });
   writeKubeconfig(path, { server: plane.server, caData: readFileSync(plane.pki.caCert).toString('base64') }, user,
     { clientCertFile: pair.cert, clientKeyFile: pair.key });
   return path;
