@@ -1,13 +1,14 @@
 # agent-sandbox-controller image (it also carries the sandbox router, run as `node build/lib/router/main.js`): compiled JS + production dependencies on a Node.js LTS base, non-root, works with a
 # read-only root filesystem (nothing is written at runtime). Build from the repository root:
 #   docker build --build-arg VERSION=$(node -p "require('./package.json').version") -t agent-sandbox-controller:$VERSION .
-ARG NODE_IMAGE=node:20-bookworm-slim
+# NODE_IMAGE: any Debian-based Node.js LTS image (`npm run images` passes one it builds from Debian packages).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # 1. Compile only what the controller and router entry points import.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --ignore-scripts
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.controller.json ./
 COPY lib lib
 RUN npx tsc -p tsconfig.controller.json
@@ -16,7 +17,7 @@ RUN npx tsc -p tsconfig.controller.json
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
 # 3. Runtime.
 FROM ${NODE_IMAGE}

@@ -1,9 +1,10 @@
-// Two projects: fast unit tests, and cluster tests against a real local control plane
-// (test/cluster/harness brings it up; set ASK_SKIP_CLUSTER_TESTS=1 to opt out locally).
+// Three projects: fast unit tests, cluster tests against a real local control plane (test/cluster/harness
+// brings it up), and node tests against the plane with a real node (test/cluster/node; needs root).
+// ASK_SKIP_CLUSTER_TESTS=1 drops both cluster projects locally.
 const shared = {
   testEnvironment: 'node',
   // .cluster/ holds the local plane's state (etcd's *.snap files would pass for jest snapshots); dist/ and build/ are outputs.
-  modulePathIgnorePatterns: ['<rootDir>/.cluster/', '<rootDir>/dist/', '<rootDir>/build/'],
+  modulePathIgnorePatterns: ['<rootDir>/.cluster/', '<rootDir>/.cluster-node/', '<rootDir>/dist/', '<rootDir>/build/'],
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] },
   // @kubernetes/client-node and its OIDC dependencies ship ESM only; jest on Node 20 cannot require() ESM.
   transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus)/)'],
@@ -13,7 +14,19 @@ const cluster = {
   ...shared,
   displayName: 'cluster',
   testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/node/'],
   globalSetup: '<rootDir>/test/cluster/harness/global-setup.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/cluster/harness/jest-setup.ts'],
+};
+
+// The plane with a real node (containerd, runc, gVisor, kubelet, kube-proxy, CoreDNS) in .cluster-node/;
+// its files point the cluster harness at that plane (use-node-plane.ts).
+const node = {
+  ...shared,
+  displayName: 'node',
+  testMatch: ['<rootDir>/test/cluster/node/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/cluster/node/global-setup.ts',
+  setupFiles: ['<rootDir>/test/cluster/node/use-node-plane.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/cluster/harness/jest-setup.ts'],
 };
 const skipCluster = process.env.ASK_SKIP_CLUSTER_TESTS === '1';
@@ -22,7 +35,7 @@ if (skipCluster) console.warn('ASK_SKIP_CLUSTER_TESTS=1: skipping the "cluster" 
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    ...(skipCluster ? [] : [cluster]),
+    ...(skipCluster ? [] : [cluster, node]),
   ],
   // Every cluster test file runs its own controller process, which watches all namespaces: files must
   // not run side by side, or two controllers would fight over each other's objects.

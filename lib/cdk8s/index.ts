@@ -6,4 +6,5 @@ export * from './sandbox-template';
 export * from './sandbox-warm-pool';
 export * from './sandbox-claim';
 export * from './team-sandboxes';
+export * from './sandbox-router';
 export * from './guardrails';

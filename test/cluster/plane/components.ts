@@ -1,14 +1,17 @@
 // Command lines of the control plane components. Everything listens on 127.0.0.1 only, on ports
 // chosen at start; admission, RBAC and service-account token signing are on as in a real cluster.
+// With a real node, the API server listens on the node's bridge address instead, so pods reach it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlPlaneBinaries } from './tools';
-import type { Pki } from './pki';
+import type { CertPair, Pki } from './pki';
 
 export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
 
 /** Start order; stopping goes in reverse. */
 export const componentOrder: ComponentName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+/** A plane with a real node runs no kwok: no pod may land on a node that only pretends to run it. */
+export const realNodeComponentOrder = componentOrder.filter((name) => name !== 'kwok');
 
 export interface PlanePorts {
   etcdClient: number;
@@ -26,6 +29,16 @@ export interface PlaneLayout {
   ports: PlanePorts;
   /** Loopback range kwok assigns pod IPs from. */
   podCidr: string;
+  /** Set when the plane serves a real node. */
+  realNode?: RealNodeWiring;
+}
+
+export interface RealNodeWiring {
+  /** The node's bridge address: the API server binds and advertises it (the `kubernetes` Service endpoint). */
+  address: string;
+  serviceCidr: string;
+  /** What the API server presents to kubelets (logs, exec): bound to system:kubelet-api-admin, not admin. */
+  kubeletClient: CertPair;
 }
 
 export interface ComponentSpec {
@@ -59,8 +72,28 @@ function writeAuditPolicy(dir: string): string {
 
 
 export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout): Record<ComponentName, ComponentSpec> {
-  const { dir, pki, ports, kubeconfig } = layout;
+  const { dir, pki, ports, kubeconfig, realNode } = layout;
   const local = (port: number) => `127.0.0.1:${port}`;
+  const apiserverAddress = `${realNode?.address ?? '127.0.0.1'}:${ports.apiserver}`;
+  const apiserverNetworking = realNode
+    ? [
+      `--bind-address=${realNode.address}`, `--advertise-address=${realNode.address}`,
+      `--service-cluster-ip-range=${realNode.serviceCidr}`,
+      `--kubelet-client-certificate=${realNode.kubeletClient.cert}`, `--kubelet-client-key=${realNode.kubeletClient.key}`,
+      // Kubelets serve certificates from this CA; without the flag the API server would not verify them.
+      `--kubelet-certificate-authority=${pki.caCert}`,
+      // The default order puts Hostname first, i.e. a DNS lookup of the node name on the host's resolver.
+      '--kubelet-preferred-address-types=InternalIP',
+      // A node's credentials may touch only its own Node, Lease and pods.
+      '--enable-admission-plugins=NodeRestriction',
+    ]
+    : [
+      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+      // ClusterIPs are only numbers here (nothing routes them); keep even those on loopback.
+      '--service-cluster-ip-range=127.96.0.0/16',
+      // The default `kubernetes` Endpoints would name a loopback address, which validation rejects.
+      '--endpoint-reconciler-type=none',
+    ];
   const schedulerConfig = join(dir, 'scheduler.yaml');
   writeFileSync(schedulerConfig, [
     'apiVersion: kubescheduler.config.k8s.io/v1',
@@ -86,17 +119,13 @@ export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout):
       bin: bins.kubeApiserver,
       args: [
         `--etcd-servers=http://${local(ports.etcdClient)}`,
-        '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
+        ...apiserverNetworking, `--secure-port=${ports.apiserver}`,
         `--cert-dir=${join(dir, 'apiserver')}`,
         `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
         '--authorization-mode=Node,RBAC',
-        `--service-account-issuer=https://${local(ports.apiserver)}`,
+        `--service-account-issuer=https://${apiserverAddress}`,
         `--service-account-key-file=${pki.serviceAccountPublicKey}`,
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        // ClusterIPs are only numbers here (nothing routes them); keep even those on loopback.
-        '--service-cluster-ip-range=127.96.0.0/16',
-        // The default `kubernetes` Endpoints would name a loopback address, which validation rejects.
-        '--endpoint-reconciler-type=none',
         '--allow-privileged=true',
         '--max-requests-inflight=1000', '--max-mutating-requests-inflight=500',
         '--profiling=false',
@@ -104,7 +133,7 @@ export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout):
         `--audit-policy-file=${writeAuditPolicy(dir)}`, `--audit-log-path=${auditLogPath(dir)}`, '--audit-log-mode=batch',
         '--audit-log-maxsize=1000', '--audit-log-maxbackup=1',
       ],
-      health: { url: `https://${local(ports.apiserver)}/readyz`, selfSigned: false },
+      health: { url: `https://${apiserverAddress}/readyz`, selfSigned: false },
     },
     'kube-controller-manager': {
       bin: bins.kubeControllerManager,
@@ -117,6 +146,8 @@ export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout):
         // Quotas learn about a new CRD's count/<resource> only at a full resync (default 5m); until then
         // creating such objects in a namespace with that quota fails "status unknown for quota".
         '--resource-quota-sync-period=10s',
+        // PersistentVolumes for a real node's claims: directories under /tmp/hostpath_pv (single node, testing only).
+        ...(realNode ? ['--enable-hostpath-provisioner'] : []),
       ],
       health: { url: `https://${local(ports.controllerManager)}/healthz`, selfSigned: true },
     },

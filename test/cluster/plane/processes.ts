@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 
 /** Starts `bin` with stdout+stderr going to `logFile` (truncated); returns its pid. */
-export function startDetached(bin: string, args: string[], logFile: string): number {
+export function startDetached(bin: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): number {
   const log = openSync(logFile, 'w');
   try {
-    const child = spawn(bin, args, { detached: true, stdio: ['ignore', log, log] });
+    const child = spawn(bin, args, { detached: true, stdio: ['ignore', log, log], env });
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start ${bin}; see ${logFile}`);
     return child.pid;

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager and kube-scheduler from the Go module proxy
-# through a wrapper module (k8s.io/kubernetes cannot be `go install`ed: its go.mod has replaces).
-# Output: $TOOLS_DIR/kube-$KUBE_VERSION/{kube-apiserver,kube-controller-manager,kube-scheduler}.
+# Builds Kubernetes binaries from the Go module proxy through a wrapper module (k8s.io/kubernetes
+# cannot be `go install`ed: its go.mod has replaces). Usage: build-kube.sh [binary...], default the
+# plane's kube-apiserver, kube-controller-manager and kube-scheduler; the real node adds kubelet and
+# kube-proxy (same module, wrapper, flags and Go caches). Output: $TOOLS_DIR/kube-$KUBE_VERSION/<binary>.
 # Cached by version: a second run costs nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"   # KUBE_VERSION
 TOOLS_DIR=${TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-sandbox-kit}
 out="$TOOLS_DIR/kube-$KUBE_VERSION"
-bins=(kube-apiserver kube-controller-manager kube-scheduler)
+bins=("$@")
+[ $# -gt 0 ] || bins=(kube-apiserver kube-controller-manager kube-scheduler)
 have_all() { for b in "${bins[@]}"; do [ -x "$out/$b" ] || return 1; done; }
-if have_all; then echo "kube $KUBE_VERSION: cached in $out"; exit 0; fi
+if have_all; then echo "kube $KUBE_VERSION (${bins[*]}): cached in $out"; exit 0; fi
 
 work="$TOOLS_DIR/build/kube-$KUBE_VERSION"
 mkdir -p "$work" "$out"
@@ -39,4 +41,4 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags="$ldflags -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
 done
 go build -p "$(nproc)" -tags selinux,notest -ldflags "$ldflags" -o "$out/" "${pkgs[@]}"
-"$out/kube-apiserver" --version
+"$out/${bins[0]}" --version

@@ -1,0 +1,50 @@
+// Reads an OCI image archive (as `buildah push oci-archive:` writes it) without a container engine: the
+// reference and config of its one image, and its root filesystem unpacked into a directory.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+
+interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly annotations?: Record<string, string>;
+}
+
+/** The parts of an OCI image config the tests check. */
+export interface ImageConfig {
+  readonly config: { User?: string; Entrypoint?: string[]; Cmd?: string[]; Env?: string[]; WorkingDir?: string };
+}
+
+const readMember = (archive: string, member: string) =>
+  execFileSync('tar', ['-xOf', archive, member], { maxBuffer: 1 << 30 });
+const blobPath = (digest: string) => `blobs/${digest.replace(':', '/')}`;
+const readJson = <T>(archive: string, member: string): T => JSON.parse(readMember(archive, member).toString('utf8')) as T;
+
+function manifestOf(archive: string): { ref?: string; layers: Descriptor[]; config: Descriptor } {
+  const index = readJson<{ manifests: Descriptor[] }>(archive, 'index.json');
+  if (index.manifests.length !== 1) throw new Error(`${archive}: expected one image, found ${index.manifests.length}`);
+  const [entry] = index.manifests;
+  const manifest = readJson<{ layers: Descriptor[]; config: Descriptor }>(archive, blobPath(entry.digest));
+  return { ref: entry.annotations?.['org.opencontainers.image.ref.name'], ...manifest };
+}
+
+/** The image's reference (the archive's ref.name annotation) and its config. */
+export function readImage(archive: string): { ref?: string; config: ImageConfig; layers: number } {
+  const manifest = manifestOf(archive);
+  return { ref: manifest.ref, config: readJson<ImageConfig>(archive, blobPath(manifest.config.digest)), layers: manifest.layers.length };
+}
+
+/**
+ * Unpacks the image's layers in order into `dir` (as root, owners kept). Layers that delete files from a lower
+ * layer (whiteouts) are refused rather than applied wrongly: our images have none.
+ */
+export function unpackRootfs(archive: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const layer of manifestOf(archive).layers) {
+    if (!/tar\+gzip$/.test(layer.mediaType)) throw new Error(`${archive}: layer ${layer.digest} is ${layer.mediaType}, expected tar+gzip`);
+    const blob = readMember(archive, blobPath(layer.digest));
+    const names = execFileSync('tar', ['-tz'], { input: blob, maxBuffer: 1 << 30 }).toString('utf8').split('\n');
+    const whiteout = names.find((name) => /(^|\/)\.wh\./.test(name));
+    if (whiteout) throw new Error(`${archive}: layer ${layer.digest} deletes ${whiteout}; unpackRootfs does not apply whiteouts`);
+    execFileSync('tar', ['-xz', '--same-owner', '-C', dir], { input: blob, maxBuffer: 1 << 30 });
+  }
+}

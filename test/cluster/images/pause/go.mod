@@ -1,0 +1,3 @@
+module agent-sandbox-kit.dev/pause
+
+go 1.22
