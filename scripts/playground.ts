@@ -94,7 +94,8 @@ async function up(): Promise<void> {
     try {
       return await clusterUp({ realNode: true });
     } catch (error) {
-      throw new PhaseError('the plane and its Node Ready', (error as Error).message, join(realNodeClusterDir, 'kube-apiserver.log'));
+      // The plane's own message names the step and its component log; the directory holds them all.
+      throw new PhaseError('the plane and its Node Ready', (error as Error).message, realNodeClusterDir);
     }
   });
   const { kubeconfig } = plane;

@@ -1,7 +1,8 @@
 // Reads an OCI image archive (as `buildah push oci-archive:` writes it) without a container engine: the
 // reference and config of its one image, and its root filesystem unpacked into a directory.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 interface Descriptor {
   readonly mediaType: string;
@@ -34,8 +35,8 @@ export function readImage(archive: string): { ref?: string; config: ImageConfig;
 }
 
 /**
- * Unpacks the image's layers in order into `dir` (as root, owners kept). Layers that delete files from a lower
- * layer (whiteouts) are refused rather than applied wrongly: our images have none.
+ * Unpacks the image's layers in order into `dir` (as root, owners kept), applying each layer's whiteouts
+ * (`.wh.NAME` deletes NAME from the layers below; `.wh..wh..opq` empties its directory) before its files.
  */
 export function unpackRootfs(archive: string, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -43,8 +44,15 @@ export function unpackRootfs(archive: string, dir: string): void {
     if (!/tar\+gzip$/.test(layer.mediaType)) throw new Error(`${archive}: layer ${layer.digest} is ${layer.mediaType}, expected tar+gzip`);
     const blob = readMember(archive, blobPath(layer.digest));
     const names = execFileSync('tar', ['-tz'], { input: blob, maxBuffer: 1 << 30 }).toString('utf8').split('\n');
-    const whiteout = names.find((name) => /(^|\/)\.wh\./.test(name));
-    if (whiteout) throw new Error(`${archive}: layer ${layer.digest} deletes ${whiteout}; unpackRootfs does not apply whiteouts`);
-    execFileSync('tar', ['-xz', '--same-owner', '-C', dir], { input: blob, maxBuffer: 1 << 30 });
+    for (const name of names.filter((entry) => basename(entry).startsWith(WHITEOUT))) {
+      const parent = join(dir, dirname(name));
+      const target = basename(name) === OPAQUE ? readdirIfAny(parent).map((entry) => join(parent, entry)) : [join(parent, basename(name).slice(WHITEOUT.length))];
+      for (const path of target) rmSync(path, { recursive: true, force: true });
+    }
+    execFileSync('tar', ['-xz', '--same-owner', `--exclude=${WHITEOUT}*`, '-C', dir], { input: blob, maxBuffer: 1 << 30 });
   }
 }
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const readdirIfAny = (path: string) => (existsSync(path) ? readdirSync(path) : []);
