@@ -39,19 +39,20 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** How long a refused request's unread body is still drained, so the client can read the answer before the socket closes. */
+/** How long the unread rest of a refused request's body is still drained before the connection is closed. */
 const LINGER_MS = 2000;
 
 /**
- * Answers a request whose body was not (fully) read and closes the connection. The rest of the body is
- * drained, never buffered, for a short while: closing a socket with unread data resets it, and the
- * client would then see a reset instead of the answer.
+ * Answers a request whose body was not (fully) read. The rest of the body is drained, never buffered,
+ * for a short while before the connection is closed: closing a socket with unread data resets it, and
+ * the client would see the reset instead of the answer (Node closes at once on `connection: close`).
  */
-export function sendJsonAndClose(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
-  res.setHeader('connection', 'close');
+export function sendJsonAndLinger(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   res.once('finish', () => {
     req.resume();
-    setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+    setTimeout(() => {
+      if (!req.complete) req.socket.destroy();
+    }, LINGER_MS).unref();
   });
   sendJson(res, status, body);
 }

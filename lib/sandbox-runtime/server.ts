@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import type { RuntimeConfig } from './config';
 import { handleExecute, StreamingExecs } from './exec-handlers';
 import { handleDownload, handleExists, handleList } from './files';
-import { BadRequestError, BodyTooLargeError, sendJson, sendJsonAndClose } from './http-io';
+import { BadRequestError, BodyTooLargeError, sendJson, sendJsonAndLinger } from './http-io';
 import { AccessDeniedError } from './paths';
 import { handleUpload } from './upload';
 
@@ -52,8 +52,8 @@ function replyToError(req: http.IncomingMessage, res: http.ServerResponse, err: 
     return;
   }
   const fsError = CLIENT_FS_ERRORS[(err as NodeJS.ErrnoException).code ?? ''];
-  // The body may be partly unread: answer, then close the connection rather than read what is left.
-  const reply = req.complete ? sendJson : (r: http.ServerResponse, status: number, body: unknown) => sendJsonAndClose(req, r, status, body);
+  // The body may be partly unread: answer, then close the connection rather than read all that is left.
+  const reply = req.complete ? sendJson : (r: http.ServerResponse, status: number, body: unknown) => sendJsonAndLinger(req, r, status, body);
   if (err instanceof AccessDeniedError) reply(res, 403, { message: 'Access denied' });
   else if (err instanceof BodyTooLargeError) reply(res, 413, { message: err.message });
   else if (err instanceof BadRequestError || err instanceof URIError) reply(res, 400, { message: err.message });

@@ -29,13 +29,14 @@ function multipartParser(req: IncomingMessage): BusboyInstance {
 }
 
 /** Writes `content` to `destination` through a fresh temporary file in the same directory; returns the size. */
-async function saveAtomically(content: Readable, destination: string): Promise<number> {
+async function saveAtomically(content: Readable, destination: string, baseDir: string, signal: AbortSignal): Promise<number> {
+  if (destination === fs.realpathSync(baseDir)) throw new BadRequestError('the upload name must name a file, not the workspace');
   await fs.promises.mkdir(path.dirname(destination), { recursive: true });
   const temporary = path.join(path.dirname(destination), `.upload-${randomUUID()}.tmp`);
   try {
     // 'wx' creates a new file and never follows a symlink planted at its name.
     const out = fs.createWriteStream(temporary, { flags: 'wx', mode: 0o644 });
-    await pipeline(content, out);
+    await pipeline(content, out, { signal });
     await fs.promises.rename(temporary, destination);
     return out.bytesWritten;
   } catch (err) {
@@ -65,23 +66,21 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, co
   const parser = multipartParser(req);
   const saved = await new Promise<{ name: string; size: number }>((resolve, reject) => {
     let saving: Promise<{ name: string; size: number }> | undefined;
-    let fileContent: Readable | undefined;
-    let failed = false;
+    const abandon = new AbortController();
     const fail = (err: Error): void => {
-      if (failed) return;
-      failed = true;
+      if (abandon.signal.aborted) return;
+      abandon.abort(err);
       req.removeAllListeners('data');
       parser.destroy();
-      fileContent?.destroy();
-      // The caller answers and then drains the rest of the body; an unhandled rejection of the save is expected.
-      saving?.catch(() => undefined);
-      reject(err);
+      // Answer only once the save has given up and removed its temporary file.
+      void Promise.resolve(saving).catch(() => undefined).then(() => reject(err));
     };
     parser.on('file', (field, content, filename) => {
+      // A part ends in error when the body is cut short; the parser itself may not say so.
+      content.on('error', (err) => fail(new BadRequestError(`multipart body: ${err.message}`)));
       if (field !== FILE_FIELD || saving || filename === '') return void content.resume();
-      fileContent = content;
       saving = Promise.resolve()
-        .then(() => saveAtomically(content, confine(config.baseDir, filename)))
+        .then(() => saveAtomically(content, confine(config.baseDir, filename), config.baseDir, abandon.signal))
         .then((size) => ({ name: filename, size }));
       saving.catch(fail);
     });
