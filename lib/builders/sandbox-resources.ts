@@ -8,7 +8,7 @@ import {
   UpdateStrategyType, VolumeClaimTemplatesPolicy,
 } from '../api';
 import { Exemptions, exemptionAnnotations, exemptionProblems } from '../policy/exemptions';
-import { assertNoProblems, Built, compact, dnsLabelProblem, dnsSubdomainProblem } from './manifest';
+import { assertNoProblems, Built, compact, dnsLabelProblem, dnsSubdomainProblem, quantityMapProblems, rfc3339Problem } from './manifest';
 
 /** Identity and metadata shared by all four kinds. */
 export interface ObjectProps {
@@ -101,6 +101,11 @@ function blueprintProblems(props: BlueprintProps & GuardedProps): (string | unde
     ...(containers.length === 0 ? ['podTemplate.spec.containers must list at least one container'] : []),
     ...reservedKeyProblems('podTemplate.metadata', props.podTemplate.metadata),
     ...(props.volumeClaimTemplates ?? []).map((t, i) => (t.metadata?.name ? undefined : `volumeClaimTemplates[${i}].metadata.name is required (it names the volume)`)),
+    ...(props.volumeClaimTemplates ?? []).flatMap((t, i) => quantityMapProblems(`volumeClaimTemplates[${i}].spec.resources.requests`, t.spec?.resources?.requests)),
+    ...[...containers, ...(props.podTemplate.spec.initContainers ?? [])].flatMap((c) => [
+      ...quantityMapProblems(`podTemplate.spec.containers[${c.name}].resources.requests`, c.resources?.requests),
+      ...quantityMapProblems(`podTemplate.spec.containers[${c.name}].resources.limits`, c.resources?.limits),
+    ]),
     ...exemptionProblems(props.guardrailExemptions ?? {}).map((p) => `guardrailExemptions: ${p}`),
   ];
 }
@@ -127,9 +132,7 @@ function blueprint(props: BlueprintProps) {
 }
 
 export function sandboxProblems(props: SandboxProps): string[] {
-  const time = props.shutdownTime;
-  const badTime = typeof time === 'string' && Number.isNaN(Date.parse(time)) ? `shutdownTime ${JSON.stringify(time)} is not an RFC 3339 time` : undefined;
-  return [...metadataProblems(props), ...blueprintProblems(props), badTime].filter((p): p is string => p !== undefined);
+  return [...metadataProblems(props), ...blueprintProblems(props), rfc3339Problem('shutdownTime', props.shutdownTime)].filter((p): p is string => p !== undefined);
 }
 
 export function buildSandbox(props: SandboxProps): Built<Sandbox> {
@@ -190,6 +193,7 @@ export function sandboxClaimProblems(props: SandboxClaimProps): string[] {
     ...reservedKeyProblems('additionalPodMetadata', props.additionalPodMetadata),
     ...(props.env ?? []).map((e, i) => (e.name ? undefined : `env[${i}].name must not be empty`)),
     props.lifecycle?.ttlSecondsAfterFinished !== undefined && props.lifecycle.ttlSecondsAfterFinished < 0 ? 'lifecycle.ttlSecondsAfterFinished must be >= 0' : undefined,
+    rfc3339Problem('lifecycle.shutdownTime', props.lifecycle?.shutdownTime),
   ].filter((p): p is string => p !== undefined);
 }
 

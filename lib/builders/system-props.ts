@@ -3,7 +3,7 @@
 
 import type { ResourceRequirements, Toleration } from 'kubernetes-types/core/v1';
 import { CONTROLLER_FLAGS, ControllerFlagValues, DEFAULT_SYSTEM_NAMESPACE, validateControllerFlags } from '../api';
-import { dnsLabelProblem } from './manifest';
+import { dnsLabelProblem, prometheusDurationProblem, quantityMapProblems } from './manifest';
 import { DEFAULT_CONTROLLER_IMAGE } from './package-version';
 
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
@@ -90,6 +90,9 @@ export function systemProblems(props: AgentSandboxSystemProps): string[] {
     if (address !== undefined && Number.isNaN(portOf(address))) problems.push(`flags.${prop} ${JSON.stringify(address)} must end in a port, e.g. ":8080"`);
   }
   if (props.image !== undefined && props.image.trim() === '') problems.push('image must not be empty');
+  problems.push(...quantityMapProblems('resources.requests', props.resources?.requests), ...quantityMapProblems('resources.limits', props.resources?.limits));
+  const interval = prometheusDurationProblem('serviceMonitor.interval', props.serviceMonitor?.interval);
+  if (interval) problems.push(interval);
   return problems;
 }
 

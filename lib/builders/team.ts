@@ -10,7 +10,7 @@ import { buildAdmissionPolicy } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
 import { CONTROLLER_NAME } from './controller-deployment';
-import { assertNoProblems, Built, dnsLabelProblem, Manifest } from './manifest';
+import { assertNoProblems, Built, dnsLabelProblem, Manifest, quantityMapProblems } from './manifest';
 import {
   buildSandboxTemplate, buildSandboxWarmPool, SandboxTemplateProps, sandboxTemplateProblems, SandboxWarmPoolProps, sandboxWarmPoolProblems,
 } from './sandbox-resources';
@@ -70,6 +70,8 @@ export function teamProblems(props: TeamProps): string[] {
   const { groups = [], serviceAccounts = [], users = [] } = props.agents;
   if (groups.length + serviceAccounts.length + users.length === 0) problems.push('agents must name at least one group, service account or user');
   problems.push(...policyProblems(teamPolicy(props)).map((p) => `guardrails: ${p}`));
+  problems.push(...quantityMapProblems('quota', props.quota));
+  for (const bound of ['default', 'defaultRequest', 'max', 'min'] as const) problems.push(...quantityMapProblems(`containerLimits.${bound}`, props.containerLimits?.[bound]));
   const templateNames = new Set((props.templates ?? []).map((t) => t.name));
   for (const t of props.templates ?? []) problems.push(...sandboxTemplateProblems({ ...t, namespace: props.name }).map((p) => `templates[${t.name}]: ${p}`));
   for (const p of props.warmPools ?? []) {

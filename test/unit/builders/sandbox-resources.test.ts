@@ -61,7 +61,7 @@ describe('sandbox kinds', () => {
       'volumeClaimTemplates[0].metadata.name is required (it names the volume)',
       expect.stringContaining('guardrailExemptions: exemption for unknown guardrail rule "no-such-rule"'),
       'guardrailExemptions: exemption for guardrail rule "runtime-class" needs a written reason',
-      'shutdownTime "tomorrow" is not an RFC 3339 time',
+      'shutdownTime "tomorrow" is not an RFC 3339 time (e.g. "2030-01-02T15:04:05Z")',
     ]);
     expect(() => buildSandboxWarmPool({ name: 'p', templateName: 'py', replicas: -1 })).toThrow('SandboxWarmPool p: replicas must be an integer >= 0 (got -1)');
     expect(() => buildSandboxClaim({ name: 'c', warmPoolName: 'p', env: [{ name: '', value: 'x' }], lifecycle: { ttlSecondsAfterFinished: -5 }, additionalPodMetadata: { annotations: { 'opentelemetry.io/trace-context': 'x' } } }))
