@@ -7,7 +7,7 @@ import { embeddedSchema } from './embedded-schemas';
 import type { SchemaNode } from './k8s-openapi';
 import { atomicList, bool, conditions, dateTime, enumOf, int32, nameRef, object, str, stringMap } from './schema';
 import {
-  CLAIM_NAME_RULES, type CelRule, creatablePodSpec, labelMap, networkPolicyEgressRule, networkPolicyIngressRule,
+  CLAIM_NAME_RULES, type CelRule, creatablePodSpec, labelMap, networkPolicyEgressRules, networkPolicyIngressRules,
   SANDBOX_NAME_RULES, volumeClaimTemplateItem, WARM_POOL_NAME_RULES,
 } from './validation';
 
@@ -20,8 +20,8 @@ function volumeClaimTemplates(description: string): SchemaNode {
   const item = object('A PersistentVolumeClaim created per sandbox, named <metadata.name>-<sandbox name>.', {
     metadata: object('Name, labels and annotations of the claim.', {
       name: str('Claim template name; also the name of the pod volume it backs.'),
-      labels: labelMap(stringMap('Labels for the claim.'), 'labels'),
-      annotations: labelMap(stringMap('Annotations for the claim.'), 'annotations'),
+      labels: stringMap('Labels for the claim.'),
+      annotations: stringMap('Annotations for the claim.'),
     }),
     spec: { ...embeddedSchema('persistentVolumeClaimSpec'), description: 'Spec of the claim.' },
   }, ['spec']);
@@ -110,8 +110,8 @@ export function sandboxCrd(): CustomResourceDefinition {
 
 export function sandboxTemplateCrd(): CustomResourceDefinition {
   const networkPolicy = object('Rules for the per-template NetworkPolicy; the controller owns podSelector and policyTypes.', {
-    ingress: { type: 'array', description: 'Ingress rules.', items: networkPolicyIngressRule(embeddedSchema('networkPolicyIngressRule')) },
-    egress: { type: 'array', description: 'Egress rules.', items: networkPolicyEgressRule(embeddedSchema('networkPolicyEgressRule')) },
+    ingress: networkPolicyIngressRules({ type: 'array', description: 'Ingress rules.', items: embeddedSchema('networkPolicyIngressRule') }),
+    egress: networkPolicyEgressRules({ type: 'array', description: 'Egress rules.', items: embeddedSchema('networkPolicyEgressRule') }),
   });
   const spec = object('A blueprint for sandboxes plus the policies claims are held to.', {
     ...blueprintProperties(),
