@@ -7,6 +7,7 @@ import { renderControllerArgs } from '../api';
 import { exemptionAnnotations } from '../policy/exemptions';
 import { RULE } from '../policy/rule-ids';
 import { Built, compact } from './manifest';
+import { PLATFORM_PRIORITY_CLASS_NAME } from './platform';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
 import type { AgentSandboxSystemProps, ResolvedSystemProps } from './system-props';
 
@@ -50,7 +51,7 @@ export function controllerDeployment(r: ResolvedSystemProps, props: AgentSandbox
           serviceAccountName: CONTROLLER_NAME,
           automountServiceAccountToken: true,
           securityContext: restrictedPodSecurityContext(),
-          priorityClassName: props.priorityClassName,
+          priorityClassName: props.priorityClassName ?? PLATFORM_PRIORITY_CLASS_NAME,
           nodeSelector: props.nodeSelector,
           tolerations: props.tolerations ? [...props.tolerations] : undefined,
           // Replicas on different nodes, so one node drain or failure never takes every replica (best effort).

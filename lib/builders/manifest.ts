@@ -44,6 +44,19 @@ export function quantityProblem(field: string, value: unknown): string | undefin
   return `${field} ${JSON.stringify(value)} is not a quantity (e.g. "500m", "2Gi", "1")`;
 }
 
+const QUANTITY_SUFFIX: Record<string, number> = {
+  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** The value of a quantity ("1Gi" is 1073741824, "500m" is 0.5); NaN when it is not one. */
+export function quantityValue(value: string | number): number {
+  if (typeof value === 'number') return value;
+  if (!QUANTITY.test(value)) return NaN;
+  const [, number, suffix] = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(.*)$/.exec(value)!;
+  return Number(number) * (QUANTITY_SUFFIX[suffix!] ?? NaN);
+}
+
 /** Problems for every value of a quantity map such as resource requests, quota `hard` or pod overhead. */
 export function quantityMapProblems(field: string, values: Record<string, unknown> | undefined): string[] {
   return Object.entries(values ?? {}).map(([key, value]) => quantityProblem(`${field}[${JSON.stringify(key)}]`, value)).filter((p): p is string => p !== undefined);

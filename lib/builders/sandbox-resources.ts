@@ -7,8 +7,9 @@ import {
   SANDBOX_WARM_POOL, SandboxClaim, SandboxNetworkPolicy, SandboxTemplate, SandboxWarmPool, ShutdownPolicy,
   UpdateStrategyType, VolumeClaimTemplatesPolicy,
 } from '../api';
+import type { PodSpec } from 'kubernetes-types/core/v1';
 import { Exemptions, exemptionAnnotations, exemptionProblems } from '../policy/exemptions';
-import { assertNoProblems, Built, compact, dnsLabelProblem, dnsSubdomainProblem, quantityMapProblems, rfc3339Problem } from './manifest';
+import { assertNoProblems, Built, compact, dnsLabelProblem, dnsSubdomainProblem, quantityMapProblems, quantityValue, rfc3339Problem } from './manifest';
 
 /** Identity and metadata shared by all four kinds. */
 export interface ObjectProps {
@@ -120,10 +121,32 @@ function metadata(props: ObjectProps & GuardedProps): Built<object>['metadata'] 
   });
 }
 
+/** Room for the containers' writable layers and logs, on top of the pod's disk-backed volumes. */
+const WRITABLE_LAYER_AND_LOGS_MIB = 512;
+const MIB = 2 ** 20;
+
+/**
+ * Gives the first container an ephemeral-storage request and limit (equal, so the scheduler never
+ * overcommits node disk) of the pod's disk-backed emptyDir size limits plus room for writable layers
+ * and logs. Left alone when a container already sets one, or when an emptyDir has no size limit.
+ */
+function withEphemeralStorage(spec: PodSpec): PodSpec {
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  const resource = 'ephemeral-storage';
+  if (spec.containers.length === 0 || containers.some((c) => c.resources?.requests?.[resource] !== undefined || c.resources?.limits?.[resource] !== undefined)) return spec;
+  const disks = (spec.volumes ?? []).filter((v) => v.emptyDir && v.emptyDir.medium !== 'Memory');
+  const sizes = disks.map((v) => (v.emptyDir!.sizeLimit === undefined ? NaN : quantityValue(v.emptyDir!.sizeLimit)));
+  if (sizes.some((size) => Number.isNaN(size))) return spec;
+  const total = `${Math.ceil(sizes.reduce((sum, size) => sum + size, 0) / MIB) + WRITABLE_LAYER_AND_LOGS_MIB}Mi`;
+  const [first, ...rest] = spec.containers;
+  const resources = { ...first.resources, requests: { ...first.resources?.requests, [resource]: total }, limits: { ...first.resources?.limits, [resource]: total } };
+  return { ...spec, containers: [{ ...first, resources }, ...rest] };
+}
+
 function blueprint(props: BlueprintProps) {
   // Deep copies: built objects must never share arrays or maps with the caller's props (or with each other).
   const { metadata: podMetadata, spec: podSpec } = structuredClone(props.podTemplate);
-  const spec = { ...podSpec, automountServiceAccountToken: podSpec.automountServiceAccountToken ?? false };
+  const spec = withEphemeralStorage({ ...podSpec, automountServiceAccountToken: podSpec.automountServiceAccountToken ?? false });
   return compact({
     podTemplate: compact({ metadata: podMetadata, spec }),
     volumeClaimTemplates: props.volumeClaimTemplates ? structuredClone([...props.volumeClaimTemplates]) : undefined,

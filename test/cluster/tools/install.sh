@@ -22,3 +22,13 @@ else
 fi
 
 [ -n "${ETCD_BIN:-}" ] || "$here/build-etcd.sh"
+
+kube_score_dir="$TOOLS_DIR/kube-score-$KUBE_SCORE_VERSION"
+if [ -x "$kube_score_dir/kube-score" ]; then
+  echo "kube-score $KUBE_SCORE_VERSION: cached in $kube_score_dir"
+else
+  mkdir -p "$kube_score_dir"
+  GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$kube_score_dir" \
+    nice -n 10 go install -trimpath -ldflags "-s -w" "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
+  "$kube_score_dir/kube-score" version
+fi
