@@ -1,6 +1,7 @@
 // Sandbox, SandboxTemplate, SandboxWarmPool and SandboxClaim builders: wire shape, secure defaults,
 // exemption annotations and early errors.
 
+import type { PodSpec, ResourceRequirements, Volume } from 'kubernetes-types/core/v1';
 import { ANNOTATION } from '../../../lib/api';
 import { buildSandbox, buildSandboxClaim, buildSandboxTemplate, buildSandboxWarmPool, sandboxProblems } from '../../../lib/builders';
 
@@ -71,7 +72,7 @@ describe('sandbox kinds', () => {
 });
 
 describe('ephemeral storage derived from the volumes (issue 21)', () => {
-  const spec = (volumes: object[], resources?: object) => ({ containers: [{ name: 'main', image: 'python:3.12', ...(resources ? { resources } : {}) }, { name: 'side', image: 'python:3.12' }], volumes });
+  const spec = (volumes: Volume[], resources?: ResourceRequirements): PodSpec => ({ containers: [{ name: 'main', image: 'python:3.12', ...(resources ? { resources } : {}) }, { name: 'side', image: 'python:3.12' }], volumes });
   const storageOf = (template: ReturnType<typeof buildSandboxTemplate>) => template.spec.podTemplate.spec.containers.map((c) => c.resources?.limits?.['ephemeral-storage'] ?? null);
 
   test('disk emptyDirs plus room for writable layers and logs, as request and limit on the first container', () => {
