@@ -38,7 +38,7 @@ export function buildPlatform(app: App): void {
       kubeApiBurst: 200,
       zapLogLevel: 'info',
     },
-    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+    resources: { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '1Gi', 'ephemeral-storage': '256Mi' } },
   });
   const gvisor = SandboxRuntimeClass.gvisor(platform, 'gvisor');
   const kata = SandboxRuntimeClass.kata(platform, 'kata-qemu', 'qemu');

@@ -23,9 +23,10 @@ export function controllerLabels(): Record<string, string> {
   return { ...controllerSelector(), 'app.kubernetes.io/part-of': 'agent-sandbox' };
 }
 
+// ephemeral-storage: the 64Mi /tmp volume plus logs.
 const DEFAULT_RESOURCES: ResourceRequirements = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '1', memory: '512Mi' },
+  requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '256Mi' },
+  limits: { cpu: '1', memory: '512Mi', 'ephemeral-storage': '256Mi' },
 };
 
 /** The controller is trusted infrastructure, not a sandbox: these two guardrails do not apply to it. */

@@ -60,7 +60,7 @@ export interface SandboxRouterProps {
   readonly sandboxPort?: number;
   /** Who may call the router. @default - pods in any namespace */
   readonly allowedClients?: readonly NetworkPolicyPeer[];
-  /** @default requests 250m/256Mi, limits 2 CPU/1Gi */
+  /** @default requests 250m/256Mi, limits 2 CPU/1Gi, 256Mi ephemeral-storage */
   readonly resources?: ResourceRequirements;
   /** @default true */
   readonly podDisruptionBudget?: boolean;
@@ -155,7 +155,8 @@ function deployment(props: SandboxRouterProps, namespace: string, authzMode: Rou
             ],
             livenessProbe: probe('/healthz'),
             readinessProbe: probe('/readyz'),
-            resources: props.resources ?? { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+            // ephemeral-storage: logs only (read-only root filesystem, no volumes).
+            resources: props.resources ?? { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '1Gi', 'ephemeral-storage': '256Mi' } },
             securityContext: restrictedContainerSecurityContext(),
             volumeMounts: secretVolume ? [{ name: 'scoped-token', mountPath: SCOPED_TOKEN_MOUNT, readOnly: true }] : undefined,
           }],

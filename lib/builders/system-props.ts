@@ -39,7 +39,7 @@ export interface AgentSandboxSystemProps {
    * @default { extensions: true, leaderElect: true }
    */
   readonly flags?: ControllerFlagValues;
-  /** @default - requests 100m CPU / 128Mi, limits 1 CPU / 512Mi */
+  /** @default - requests 100m CPU / 128Mi, limits 1 CPU / 512Mi, 256Mi ephemeral-storage */
   readonly resources?: ResourceRequirements;
   /** @default - none */
   readonly nodeSelector?: Record<string, string>;
