@@ -126,7 +126,7 @@ describe('timeouts kill everything the command started', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     await sleep(3500);
     expect(fs.existsSync(marker)).toBe(false);
-  });
+  }, 15_000);
 
   test('a streamed command that escaped is killed on cancel, with its exit reported promptly', async () => {
     const res = await fetch(`${url}/v1/exec/stream`, {
@@ -174,6 +174,8 @@ function isZombie(pid: string): boolean {
 }
 
 describe('property-based', () => {
+  /** Hundreds of real HTTP requests each: seconds on a quiet machine, more on a busy one. */
+  const PROPERTY_TIMEOUT_MS = 120_000;
   const component = fc.oneof(
     fc.constantFrom('..', '.', '', 'link-out', 'dangling-out', 'link-in', 'sub', 'new', '%2e%2e', 'ü', '\\', 'a\0b', 'x'.repeat(300)),
     fc.string({ unit: 'binary', maxLength: 12 }),
@@ -192,7 +194,7 @@ describe('property-based', () => {
       }
     }), { numRuns: 150 });
     expectOutsideUntouched();
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   test('every path name: an upload lands inside the workspace or is refused with 400/403', async () => {
     const base = fs.realpathSync(baseDir);
@@ -205,7 +207,7 @@ describe('property-based', () => {
       const leftovers = fs.readdirSync(base, { recursive: true, withFileTypes: true }).filter((e) => e.name.startsWith('.upload-'));
       expect([name, leftovers]).toEqual([name, []]);
     }), { numRuns: 150 });
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   test('every multipart body: 200/400/403, never 500, and the runtime keeps answering', async () => {
     const boundary = 'pbt';
@@ -223,5 +225,5 @@ describe('property-based', () => {
     }), { numRuns: 200 });
     expect((await fetch(url)).status).toBe(200);
     expectOutsideUntouched();
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
