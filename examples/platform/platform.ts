@@ -12,7 +12,8 @@ function sandboxPod(runtimeClassName: string, container: Container): PodSpec {
   return {
     runtimeClassName,
     automountServiceAccountToken: false,
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+    // A high uid that maps to no user on the node (65532: the runtime image's own user).
+    securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
     containers: [{
       ...container,
       securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
@@ -37,7 +38,7 @@ export function buildPlatform(app: App): void {
       kubeApiBurst: 200,
       zapLogLevel: 'info',
     },
-    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+    resources: { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '1Gi', 'ephemeral-storage': '256Mi' } },
   });
   const gvisor = SandboxRuntimeClass.gvisor(platform, 'gvisor');
   const kata = SandboxRuntimeClass.kata(platform, 'kata-qemu', 'qemu');
@@ -82,6 +83,8 @@ export function buildPlatform(app: App): void {
         image: 'ghcr.io/agent-sandbox-kit/headless-chromium:0.1.0',
         args: ['--headless=new', '--remote-debugging-address=0.0.0.0', '--remote-debugging-port=9222'],
         ports: [{ name: 'cdp', containerPort: 9222 }],
+        // A warm member is claimable only once Chromium answers on its DevTools port.
+        readinessProbe: { httpGet: { path: '/json/version', port: 'cdp' }, periodSeconds: 2 },
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } },
       }),
     },

@@ -55,10 +55,13 @@ function agentContainer(config: pulumi.Config) {
   return {
     name: 'agent',
     image: config.get('agentImage') ?? 'ghcr.io/agent-sandbox-kit/python-runtime:3.12',
+    ports: [{ name: 'runtime', containerPort: 8888 }],
+    // A warm member is claimable only once the in-sandbox runtime answers.
+    readinessProbe: { httpGet: { path: '/', port: 'runtime' }, periodSeconds: 2 },
     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
     securityContext: {
       runAsNonRoot: true,
-      runAsUser: 1000,
+      runAsUser: 65532, // a high uid that maps to no user on the node
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' as const },

@@ -7,6 +7,7 @@ import { renderControllerArgs } from '../api';
 import { exemptionAnnotations } from '../policy/exemptions';
 import { RULE } from '../policy/rule-ids';
 import { Built, compact } from './manifest';
+import { PLATFORM_PRIORITY_CLASS_NAME } from './platform';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
 import type { AgentSandboxSystemProps, ResolvedSystemProps } from './system-props';
 
@@ -22,9 +23,10 @@ export function controllerLabels(): Record<string, string> {
   return { ...controllerSelector(), 'app.kubernetes.io/part-of': 'agent-sandbox' };
 }
 
+// ephemeral-storage: the 64Mi /tmp volume plus logs.
 const DEFAULT_RESOURCES: ResourceRequirements = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '1', memory: '512Mi' },
+  requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '256Mi' },
+  limits: { cpu: '1', memory: '512Mi', 'ephemeral-storage': '256Mi' },
 };
 
 /** The controller is trusted infrastructure, not a sandbox: these two guardrails do not apply to it. */
@@ -50,7 +52,7 @@ export function controllerDeployment(r: ResolvedSystemProps, props: AgentSandbox
           serviceAccountName: CONTROLLER_NAME,
           automountServiceAccountToken: true,
           securityContext: restrictedPodSecurityContext(),
-          priorityClassName: props.priorityClassName,
+          priorityClassName: props.priorityClassName ?? PLATFORM_PRIORITY_CLASS_NAME,
           nodeSelector: props.nodeSelector,
           tolerations: props.tolerations ? [...props.tolerations] : undefined,
           // Replicas on different nodes, so one node drain or failure never takes every replica (best effort).

@@ -13,6 +13,7 @@ import { exemptionAnnotations } from '../policy/exemptions';
 import { RULE } from '../policy/rule-ids';
 import { assertNoProblems, compact, dnsLabelProblem, type Built, type Manifest } from './manifest';
 import { DEFAULT_CONTROLLER_IMAGE } from './package-version';
+import { ANY_ADDRESS, DEFAULT_MONITORING_NAMESPACE, dnsAndApiServerEgress, metricsFromMonitoring, PLATFORM_PRIORITY_CLASS_NAME } from './platform';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
 import type { ImagePullPolicy } from './system-props';
 
@@ -59,10 +60,14 @@ export interface SandboxRouterProps {
   readonly sandboxPort?: number;
   /** Who may call the router. @default - pods in any namespace */
   readonly allowedClients?: readonly NetworkPolicyPeer[];
-  /** @default requests 250m/256Mi, limits 2 CPU/1Gi */
+  /** @default requests 250m/256Mi, limits 2 CPU/1Gi, 256Mi ephemeral-storage */
   readonly resources?: ResourceRequirements;
   /** @default true */
   readonly podDisruptionBudget?: boolean;
+  /** Namespace whose pods may scrape the router's metrics. @default "monitoring" */
+  readonly monitoringNamespace?: string;
+  /** Priority class of the router pods (AgentSandboxSystem emits the default one). @default "agent-sandbox-platform" */
+  readonly priorityClassName?: string;
 }
 
 /** Every problem with `props`, each naming the field. */
@@ -70,6 +75,7 @@ export function routerProblems(props: SandboxRouterProps): string[] {
   const problems: Array<string | undefined> = [
     dnsLabelProblem('namespace', props.namespace ?? DEFAULT_SYSTEM_NAMESPACE),
     props.cacheNamespace === undefined ? undefined : dnsLabelProblem('cacheNamespace', props.cacheNamespace),
+    props.monitoringNamespace === undefined ? undefined : dnsLabelProblem('monitoringNamespace', props.monitoringNamespace),
   ];
   const positiveInts: Array<[string, number | undefined]> = [
     ['replicas', props.replicas], ['proxyTimeoutSeconds', props.proxyTimeoutSeconds], ['streamIdleTimeoutSeconds', props.streamIdleTimeoutSeconds],
@@ -130,6 +136,11 @@ function deployment(props: SandboxRouterProps, namespace: string, authzMode: Rou
         spec: compact({
           serviceAccountName: ROUTER_NAME,
           automountServiceAccountToken: true,
+          priorityClassName: props.priorityClassName ?? PLATFORM_PRIORITY_CLASS_NAME,
+          // Replicas over nodes and zones, so one node or zone outage leaves the router up (best effort).
+          topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+            maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: routerSelector() },
+          })),
           securityContext: restrictedPodSecurityContext(),
           containers: [{
             name: 'router',
@@ -144,7 +155,8 @@ function deployment(props: SandboxRouterProps, namespace: string, authzMode: Rou
             ],
             livenessProbe: probe('/healthz'),
             readinessProbe: probe('/readyz'),
-            resources: props.resources ?? { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+            // ephemeral-storage: logs only (read-only root filesystem, no volumes).
+            resources: props.resources ?? { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '1Gi', 'ephemeral-storage': '256Mi' } },
             securityContext: restrictedContainerSecurityContext(),
             volumeMounts: secretVolume ? [{ name: 'scoped-token', mountPath: SCOPED_TOKEN_MOUNT, readOnly: true }] : undefined,
           }],
@@ -168,13 +180,11 @@ function networkPolicy(props: SandboxRouterProps, namespace: string): Built<Netw
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
         { from: props.allowedClients ? structuredClone([...props.allowedClients]) : [{ namespaceSelector: {} }], ports: [{ port: 8080, protocol: 'TCP' }] },
-        { ports: [{ port: 9090, protocol: 'TCP' }, { port: 8081, protocol: 'TCP' }] },
+        metricsFromMonitoring(props.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE, 9090),
       ],
       egress: [
         { to: [sandboxPods], ports: [{ port: props.sandboxPort ?? 8888, protocol: 'TCP' }] },
-        { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
-        // The API server is not a pod; its address differs per cluster, so only its ports are pinned.
-        { ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
+        ...dnsAndApiServerEgress(ANY_ADDRESS),
       ],
     },
   };

@@ -4,7 +4,7 @@
 import type { Toleration } from 'kubernetes-types/core/v1';
 import type { RuntimeClass } from 'kubernetes-types/node/v1';
 import { RUNTIME_NODE_LABEL } from '../api';
-import { assertNoProblems, Built, dnsSubdomainProblem } from './manifest';
+import { assertNoProblems, Built, dnsSubdomainProblem, quantityMapProblems } from './manifest';
 
 export interface RuntimeClassProps {
   /** RuntimeClass name, referenced by `runtimeClassName` in pod specs. */
@@ -54,6 +54,7 @@ export function runtimeClassProblems(props: RuntimeClassProps): string[] {
   const problems = [dnsSubdomainProblem('name', props.name)];
   // The API server requires a DNS-1123 label for handlers.
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.handler)) problems.push(`handler ${JSON.stringify(props.handler)} must be a DNS-1123 label`);
+  problems.push(...quantityMapProblems('overhead', props.overhead));
   return problems.filter((p): p is string => p !== undefined);
 }
 

@@ -7,8 +7,9 @@ import {
   SANDBOX_WARM_POOL, SandboxClaim, SandboxNetworkPolicy, SandboxTemplate, SandboxWarmPool, ShutdownPolicy,
   UpdateStrategyType, VolumeClaimTemplatesPolicy,
 } from '../api';
+import type { PodSpec } from 'kubernetes-types/core/v1';
 import { Exemptions, exemptionAnnotations, exemptionProblems } from '../policy/exemptions';
-import { assertNoProblems, Built, compact, dnsLabelProblem, dnsSubdomainProblem } from './manifest';
+import { assertNoProblems, Built, compact, dnsLabelProblem, dnsSubdomainProblem, quantityMapProblems, quantityValue, rfc3339Problem } from './manifest';
 
 /** Identity and metadata shared by all four kinds. */
 export interface ObjectProps {
@@ -101,6 +102,11 @@ function blueprintProblems(props: BlueprintProps & GuardedProps): (string | unde
     ...(containers.length === 0 ? ['podTemplate.spec.containers must list at least one container'] : []),
     ...reservedKeyProblems('podTemplate.metadata', props.podTemplate.metadata),
     ...(props.volumeClaimTemplates ?? []).map((t, i) => (t.metadata?.name ? undefined : `volumeClaimTemplates[${i}].metadata.name is required (it names the volume)`)),
+    ...(props.volumeClaimTemplates ?? []).flatMap((t, i) => quantityMapProblems(`volumeClaimTemplates[${i}].spec.resources.requests`, t.spec?.resources?.requests)),
+    ...[...containers, ...(props.podTemplate.spec.initContainers ?? [])].flatMap((c) => [
+      ...quantityMapProblems(`podTemplate.spec.containers[${c.name}].resources.requests`, c.resources?.requests),
+      ...quantityMapProblems(`podTemplate.spec.containers[${c.name}].resources.limits`, c.resources?.limits),
+    ]),
     ...exemptionProblems(props.guardrailExemptions ?? {}).map((p) => `guardrailExemptions: ${p}`),
   ];
 }
@@ -115,10 +121,32 @@ function metadata(props: ObjectProps & GuardedProps): Built<object>['metadata'] 
   });
 }
 
+/** Room for the containers' writable layers and logs, on top of the pod's disk-backed volumes. */
+const WRITABLE_LAYER_AND_LOGS_MIB = 512;
+const MIB = 2 ** 20;
+
+/**
+ * Gives the first container an ephemeral-storage request and limit (equal, so the scheduler never
+ * overcommits node disk) of the pod's disk-backed emptyDir size limits plus room for writable layers
+ * and logs. Left alone when a container already sets one, or when an emptyDir has no size limit.
+ */
+function withEphemeralStorage(spec: PodSpec): PodSpec {
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  const resource = 'ephemeral-storage';
+  if (spec.containers.length === 0 || containers.some((c) => c.resources?.requests?.[resource] !== undefined || c.resources?.limits?.[resource] !== undefined)) return spec;
+  const disks = (spec.volumes ?? []).filter((v) => v.emptyDir && v.emptyDir.medium !== 'Memory');
+  const sizes = disks.map((v) => (v.emptyDir!.sizeLimit === undefined ? NaN : quantityValue(v.emptyDir!.sizeLimit)));
+  if (sizes.some((size) => Number.isNaN(size))) return spec;
+  const total = `${Math.ceil(sizes.reduce((sum, size) => sum + size, 0) / MIB) + WRITABLE_LAYER_AND_LOGS_MIB}Mi`;
+  const [first, ...rest] = spec.containers;
+  const resources = { ...first.resources, requests: { ...first.resources?.requests, [resource]: total }, limits: { ...first.resources?.limits, [resource]: total } };
+  return { ...spec, containers: [{ ...first, resources }, ...rest] };
+}
+
 function blueprint(props: BlueprintProps) {
   // Deep copies: built objects must never share arrays or maps with the caller's props (or with each other).
   const { metadata: podMetadata, spec: podSpec } = structuredClone(props.podTemplate);
-  const spec = { ...podSpec, automountServiceAccountToken: podSpec.automountServiceAccountToken ?? false };
+  const spec = withEphemeralStorage({ ...podSpec, automountServiceAccountToken: podSpec.automountServiceAccountToken ?? false });
   return compact({
     podTemplate: compact({ metadata: podMetadata, spec }),
     volumeClaimTemplates: props.volumeClaimTemplates ? structuredClone([...props.volumeClaimTemplates]) : undefined,
@@ -127,9 +155,7 @@ function blueprint(props: BlueprintProps) {
 }
 
 export function sandboxProblems(props: SandboxProps): string[] {
-  const time = props.shutdownTime;
-  const badTime = typeof time === 'string' && Number.isNaN(Date.parse(time)) ? `shutdownTime ${JSON.stringify(time)} is not an RFC 3339 time` : undefined;
-  return [...metadataProblems(props), ...blueprintProblems(props), badTime].filter((p): p is string => p !== undefined);
+  return [...metadataProblems(props), ...blueprintProblems(props), rfc3339Problem('shutdownTime', props.shutdownTime)].filter((p): p is string => p !== undefined);
 }
 
 export function buildSandbox(props: SandboxProps): Built<Sandbox> {
@@ -190,6 +216,7 @@ export function sandboxClaimProblems(props: SandboxClaimProps): string[] {
     ...reservedKeyProblems('additionalPodMetadata', props.additionalPodMetadata),
     ...(props.env ?? []).map((e, i) => (e.name ? undefined : `env[${i}].name must not be empty`)),
     props.lifecycle?.ttlSecondsAfterFinished !== undefined && props.lifecycle.ttlSecondsAfterFinished < 0 ? 'lifecycle.ttlSecondsAfterFinished must be >= 0' : undefined,
+    rfc3339Problem('lifecycle.shutdownTime', props.lifecycle?.shutdownTime),
   ].filter((p): p is string => p !== undefined);
 }
 

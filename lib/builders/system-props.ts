@@ -1,9 +1,10 @@
 // Props of an agent-sandbox installation (controller, CRDs, RBAC) and their validation, shared by the
 // cdk8s construct and the Pulumi component so both accept and reject exactly the same input.
 
+import { isIP } from 'node:net';
 import type { ResourceRequirements, Toleration } from 'kubernetes-types/core/v1';
 import { CONTROLLER_FLAGS, ControllerFlagValues, DEFAULT_SYSTEM_NAMESPACE, validateControllerFlags } from '../api';
-import { dnsLabelProblem } from './manifest';
+import { dnsLabelProblem, prometheusDurationProblem, quantityMapProblems } from './manifest';
 import { DEFAULT_CONTROLLER_IMAGE } from './package-version';
 
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
@@ -38,14 +39,23 @@ export interface AgentSandboxSystemProps {
    * @default { extensions: true, leaderElect: true }
    */
   readonly flags?: ControllerFlagValues;
-  /** @default - requests 100m CPU / 128Mi, limits 1 CPU / 512Mi */
+  /** @default - requests 100m CPU / 128Mi, limits 1 CPU / 512Mi, 256Mi ephemeral-storage */
   readonly resources?: ResourceRequirements;
   /** @default - none */
   readonly nodeSelector?: Record<string, string>;
   /** @default - none */
   readonly tolerations?: readonly Toleration[];
-  /** Priority class for the controller pods (keep it above the sandboxes it manages). @default - none */
+  /**
+   * Priority class for the controller pods (keep it above the sandboxes it manages).
+   * @default "agent-sandbox-platform" (emitted by this construct unless `createPriorityClass` is false)
+   */
   readonly priorityClassName?: string;
+  /** Emit the "agent-sandbox-platform" PriorityClass (the router uses it too). @default true */
+  readonly createPriorityClass?: boolean;
+  /** Namespace whose pods may scrape the controller's metrics; nothing else may connect to it. @default "monitoring" */
+  readonly monitoringNamespace?: string;
+  /** Where the API server is, for the controller's egress (ports 443 and 6443). @default ["0.0.0.0/0", "::/0"] */
+  readonly apiServerCidrs?: readonly string[];
   /** Emit a PodDisruptionBudget (maxUnavailable 1, never blocks node drains). @default true */
   readonly podDisruptionBudget?: boolean;
   /** Emit a monitoring.coreos.com/v1 ServiceMonitor (needs the Prometheus Operator CRDs). @default - none */
@@ -73,6 +83,12 @@ export function portOf(address: string): number {
   return port >= 1 && port <= 65535 ? port : NaN;
 }
 
+function isCidr(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  const family = isIP(address ?? '');
+  return rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(bits ?? '') && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 /** Every reason the props cannot produce a working installation, naming the prop (and flag). */
 export function systemProblems(props: AgentSandboxSystemProps): string[] {
   const problems: string[] = [];
@@ -90,6 +106,12 @@ export function systemProblems(props: AgentSandboxSystemProps): string[] {
     if (address !== undefined && Number.isNaN(portOf(address))) problems.push(`flags.${prop} ${JSON.stringify(address)} must end in a port, e.g. ":8080"`);
   }
   if (props.image !== undefined && props.image.trim() === '') problems.push('image must not be empty');
+  const monitoring = props.monitoringNamespace === undefined ? undefined : dnsLabelProblem('monitoringNamespace', props.monitoringNamespace);
+  if (monitoring) problems.push(monitoring);
+  for (const cidr of props.apiServerCidrs ?? []) if (!isCidr(cidr)) problems.push(`apiServerCidrs: ${JSON.stringify(cidr)} is not a CIDR`);
+  problems.push(...quantityMapProblems('resources.requests', props.resources?.requests), ...quantityMapProblems('resources.limits', props.resources?.limits));
+  const interval = prometheusDurationProblem('serviceMonitor.interval', props.serviceMonitor?.interval);
+  if (interval) problems.push(interval);
   return problems;
 }
 

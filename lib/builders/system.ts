@@ -3,12 +3,16 @@
 // Output order is apply order: CRDs and the Namespace come before anything that needs them.
 
 import type { Namespace, Service, ServiceAccount } from 'kubernetes-types/core/v1';
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
 import { allCrds } from '../api';
 import { controllerDeployment, CONTROLLER_NAME, controllerLabels, controllerSelector } from './controller-deployment';
 import { CORE_CONTROLLER_RULES, EXTENSIONS_CONTROLLER_RULES, LEADER_ELECTION_RULES } from './controller-rbac';
 import { assertNoProblems, Built, Manifest } from './manifest';
+import {
+  ANY_ADDRESS, DEFAULT_MONITORING_NAMESPACE, dnsAndApiServerEgress, metricsFromMonitoring, platformPriorityClass, podSecurityLabels,
+} from './platform';
 import { AgentSandboxSystemProps, ResolvedSystemProps, resolveSystemProps, ServiceMonitorOptions, systemProblems } from './system-props';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
@@ -22,18 +26,35 @@ export function buildSystem(props: AgentSandboxSystemProps = {}): Manifest[] {
   return [
     ...(r.installCrds ? allCrds().map((crd) => crd as Built<typeof crd>) : []),
     ...(r.createNamespace ? [namespace(r.namespace)] : []),
+    ...(props.createPriorityClass ?? true ? [platformPriorityClass()] : []),
     serviceAccount(r),
     ...clusterRoles.flatMap(([name, rules]) => clusterRoleWithBinding(r, name, rules)),
     ...leaseRoleWithBinding(r),
     controllerDeployment(r, props),
     metricsService(r),
+    controllerNetworkPolicy(r, props),
     ...(props.podDisruptionBudget ?? true ? [disruptionBudget(r)] : []),
     ...(props.serviceMonitor ? [serviceMonitor(r, props.serviceMonitor)] : []),
   ];
 }
 
 function namespace(name: string): Built<Namespace> {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/part-of': 'agent-sandbox' } } };
+  // The controller and router pods meet the restricted profile, so the namespace enforces it.
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/part-of': 'agent-sandbox', ...podSecurityLabels('restricted') } } };
+}
+
+/** Nothing but the monitoring namespace may connect (to metrics); the controller may reach only DNS and the API server. */
+function controllerNetworkPolicy(r: ResolvedSystemProps, props: AgentSandboxSystemProps): Built<NetworkPolicy> {
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+    metadata: { name: CONTROLLER_NAME, namespace: r.namespace, labels: controllerLabels() },
+    spec: {
+      podSelector: { matchLabels: controllerSelector() },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [metricsFromMonitoring(props.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE, r.metricsPort)],
+      egress: dnsAndApiServerEgress(props.apiServerCidrs ?? ANY_ADDRESS),
+    },
+  };
 }
 
 function serviceAccount(r: ResolvedSystemProps): Built<ServiceAccount> {

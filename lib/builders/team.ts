@@ -10,7 +10,8 @@ import { buildAdmissionPolicy } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
 import { CONTROLLER_NAME } from './controller-deployment';
-import { assertNoProblems, Built, dnsLabelProblem, Manifest } from './manifest';
+import { assertNoProblems, Built, dnsLabelProblem, Manifest, quantityMapProblems } from './manifest';
+import { podSecurityLabels, type PodSecurityLevel } from './platform';
 import {
   buildSandboxTemplate, buildSandboxWarmPool, SandboxTemplateProps, sandboxTemplateProblems, SandboxWarmPoolProps, sandboxWarmPoolProblems,
 } from './sandbox-resources';
@@ -30,9 +31,9 @@ export interface TeamProps {
   readonly name: string;
   /** The team's agents. */
   readonly agents: TeamAgents;
-  /** ResourceQuota `hard` limits. @default - 32 CPU / 64Gi requests, 64 CPU / 128Gi limits, 200 pods, 200 sandboxes, 200 claims */
+  /** ResourceQuota `hard` limits. @default - 32 CPU / 64Gi / 256Gi ephemeral-storage requests, 64 CPU / 128Gi / 512Gi limits, 200 pods, 200 sandboxes, 200 claims */
   readonly quota?: Record<string, string>;
-  /** Per-container defaults and bounds (LimitRange). @default - default 1 CPU / 1Gi limit, 250m / 256Mi request, max 4 CPU / 8Gi */
+  /** Per-container defaults and bounds (LimitRange). @default - default 1 CPU / 1Gi / 2Gi ephemeral-storage limit, 250m / 256Mi / 1Gi request, max 4 CPU / 8Gi / 16Gi */
   readonly containerLimits?: Pick<LimitRangeItem, 'default' | 'defaultRequest' | 'max' | 'min'>;
   /** Largest warm pool this team may run. @default 20 */
   readonly maxWarmPoolReplicas?: number;
@@ -44,18 +45,26 @@ export interface TeamProps {
   readonly templates?: readonly Omit<SandboxTemplateProps, 'namespace'>[];
   /** The team's warm pools (namespace is the team's). @default - none */
   readonly warmPools?: readonly Omit<SandboxWarmPoolProps, 'namespace'>[];
+  /**
+   * Pod Security Admission level the namespace enforces on every Pod, whoever creates it (the guardrails
+   * check our objects; this checks the Pods). Lower it only for templates exempted from a guardrail it covers.
+   * @default "restricted"
+   */
+  readonly podSecurity?: PodSecurityLevel;
 }
 
 const DEFAULT_QUOTA: Record<string, string> = {
   'requests.cpu': '32', 'requests.memory': '64Gi', 'limits.cpu': '64', 'limits.memory': '128Gi', pods: '200',
+  // Sandboxes write to emptyDir volumes: without a disk budget, warm pools could fill the nodes' disks.
+  'requests.ephemeral-storage': '256Gi', 'limits.ephemeral-storage': '512Gi',
   [`count/${SANDBOX.plural}.${SANDBOX.group}`]: '200',
   [`count/${SANDBOX_CLAIM.plural}.${SANDBOX_CLAIM.group}`]: '200',
 };
 
 const DEFAULT_CONTAINER_LIMITS: Pick<LimitRangeItem, 'default' | 'defaultRequest' | 'max'> = {
-  default: { cpu: '1', memory: '1Gi' },
-  defaultRequest: { cpu: '250m', memory: '256Mi' },
-  max: { cpu: '4', memory: '8Gi' },
+  default: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '2Gi' },
+  defaultRequest: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '1Gi' },
+  max: { cpu: '4', memory: '8Gi', 'ephemeral-storage': '16Gi' },
 };
 
 export const DEFAULT_MAX_WARM_POOL_REPLICAS = 20;
@@ -70,6 +79,8 @@ export function teamProblems(props: TeamProps): string[] {
   const { groups = [], serviceAccounts = [], users = [] } = props.agents;
   if (groups.length + serviceAccounts.length + users.length === 0) problems.push('agents must name at least one group, service account or user');
   problems.push(...policyProblems(teamPolicy(props)).map((p) => `guardrails: ${p}`));
+  problems.push(...quantityMapProblems('quota', props.quota));
+  for (const bound of ['default', 'defaultRequest', 'max', 'min'] as const) problems.push(...quantityMapProblems(`containerLimits.${bound}`, props.containerLimits?.[bound]));
   const templateNames = new Set((props.templates ?? []).map((t) => t.name));
   for (const t of props.templates ?? []) problems.push(...sandboxTemplateProblems({ ...t, namespace: props.name }).map((p) => `templates[${t.name}]: ${p}`));
   for (const p of props.warmPools ?? []) {
@@ -117,7 +128,7 @@ function teamLabels(props: TeamProps): Record<string, string> {
 export function teamBaseObjects(props: TeamProps): Manifest[] {
   const ns = props.name;
   const labels = teamLabels(props);
-  const namespace: Built<Namespace> = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } };
+  const namespace: Built<Namespace> = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...labels, ...podSecurityLabels(props.podSecurity ?? 'restricted') } } };
   const quota: Built<ResourceQuota> = {
     apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'sandboxes', namespace: ns, labels },
     spec: { hard: { ...DEFAULT_QUOTA, ...props.quota } },

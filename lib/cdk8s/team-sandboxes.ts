@@ -2,7 +2,7 @@
 // agents, its templates and warm pools, and guardrails enforced both at synth and by admission policy.
 
 import { ApiObject, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { teamAdmissionPolicy, teamBaseObjects, TeamProps, teamPolicy, teamProblems } from '../builders/team';
 import { addApiObjects, buildWhenValid, objectId } from './api-objects';
 import { Guardrails } from './guardrails';
@@ -11,6 +11,19 @@ import { SandboxTemplate, SandboxTemplateProps } from './sandbox-template';
 export type { TeamAgents } from '../builders/team';
 
 export type TeamSandboxesProps = Omit<TeamProps, 'templates' | 'warmPools'>;
+
+/** Teams by name in each app: two teams of one name would write the same namespace objects, the second silently winning. */
+const teamsByApp = new WeakMap<IConstruct, Map<string, TeamSandboxes[]>>();
+
+/** Registers `team` under `name` in its app and returns the list of teams of that name (filled as the app grows). */
+function teamsNamed(team: TeamSandboxes, name: string): TeamSandboxes[] {
+  const byName = teamsByApp.get(team.node.root) ?? new Map<string, TeamSandboxes[]>();
+  teamsByApp.set(team.node.root, byName);
+  const teams = byName.get(name) ?? [];
+  byName.set(name, teams);
+  teams.push(team);
+  return teams;
+}
 
 export class TeamSandboxes extends Construct {
   /** The team's namespace. */
@@ -23,6 +36,14 @@ export class TeamSandboxes extends Construct {
     super(scope, id);
     this.namespace = props.name;
     this.guardrails = new Guardrails(this, 'Guardrails', teamPolicy(props));
+    // Read at validation, once every team of the app exists (possibly in other charts).
+    const sameName = teamsNamed(this, props.name);
+    this.node.addValidation({
+      validate: () => {
+        const others = sameName.filter((t) => t !== this);
+        return others.length === 0 ? [] : [`name "${props.name}" is also the team (and namespace) of ${others.map((t) => t.node.path).join(', ')}: each team needs its own name`];
+      },
+    });
     buildWhenValid(this, teamProblems(props), () => {
       addApiObjects(this, teamBaseObjects(props));
       // The policy honours the exemptions of templates added later, so its spec is resolved at synth.

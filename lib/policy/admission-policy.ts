@@ -86,7 +86,12 @@ export function buildAdmissionPolicy(options: AdmissionPolicyOptions): [Built<Va
       variables: [
         // Only dereferenced for Sandbox/SandboxTemplate (guarded by the kind check in each validation; a Scale has no pod).
         { name: 'podSpec', expression: 'object.spec.podTemplate.spec' },
-        { name: 'containers', expression: 'variables.podSpec.containers + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])' },
+        // Every kind of container: an image or setting checked on one kind only could come in through another.
+        {
+          name: 'containers',
+          expression: 'variables.podSpec.containers + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])'
+            + ' + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])',
+        },
       ],
       validations,
     },

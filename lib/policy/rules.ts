@@ -58,6 +58,8 @@ function containersOf(spec: PodSpec): IndexedContainer[] {
   return [
     ...(spec.initContainers ?? []).map((container, i) => ({ container, path: `initContainers[${i}]` })),
     ...(spec.containers ?? []).map((container, i) => ({ container, path: `containers[${i}]` })),
+    // The API refuses ephemeral containers on create, but a guardrail must not depend on that.
+    ...(spec.ephemeralContainers ?? []).map((container, i) => ({ container: container as Container, path: `ephemeralContainers[${i}]` })),
   ];
 }
 

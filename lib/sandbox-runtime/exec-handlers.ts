@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import type { RuntimeConfig } from './config';
 import { execCollect, startExec, type ExecRequest, type OutputStream, type RunningExec } from './exec';
-import { parseJsonObject, readBody, sendJson } from './http-io';
+import { BadRequestError, parseJsonObject, readBody, sendJson } from './http-io';
 import { shlexSplit } from './shlex';
 
 /** One line of the `/v1/exec/stream` response. */
@@ -14,18 +14,33 @@ export type ExecStreamEvent =
   | { type: 'stdout' | 'stderr'; data: string }
   | { type: 'exit'; exit_code: number; timed_out: boolean; cancelled: boolean; error?: string };
 
+/**
+ * Largest command body read. Linux passes at most a few MiB of arguments to a program (ARG_MAX), so a
+ * larger body could never run; capping it keeps concurrent command requests from filling memory.
+ */
+const MAX_COMMAND_BODY_BYTES = 4 * 1024 * 1024;
+
 /** Reads `{"command": string | string[], "timeout"?: seconds}` into an ExecRequest. */
 async function readExecRequest(req: IncomingMessage, config: RuntimeConfig): Promise<ExecRequest> {
-  const body = parseJsonObject(await readBody(req, config.maxBodyBytes));
+  const body = parseJsonObject(await readBody(req, Math.min(config.maxBodyBytes, MAX_COMMAND_BODY_BYTES)));
   const { command, timeout } = body;
   let argv: string[];
-  if (typeof command === 'string') argv = shlexSplit(command);
+  if (typeof command === 'string') argv = splitCommandLine(command);
   else if (Array.isArray(command) && command.every((a) => typeof a === 'string')) argv = command as string[];
-  else throw new Error('"command" must be a string or an array of strings');
-  if (argv.length === 0) throw new Error('"command" is empty');
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new Error('"timeout" must be a positive number of seconds');
+  else throw new BadRequestError('"command" must be a string or an array of strings');
+  if (argv.length === 0) throw new BadRequestError('"command" is empty');
+  if (argv.some((a) => a.includes('\0'))) throw new BadRequestError('"command" must not contain a NUL byte');
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new BadRequestError('"timeout" must be a positive number of seconds');
   const seconds = Math.min(timeout ?? config.execTimeoutSeconds, config.execTimeoutSeconds);
   return { argv, cwd: config.baseDir, timeoutMs: seconds * 1000 };
+}
+
+function splitCommandLine(command: string): string[] {
+  try {
+    return shlexSplit(command);
+  } catch (err) {
+    throw new BadRequestError((err as Error).message);
+  }
 }
 
 /** Kills the command when the client goes away before the response is complete. */
@@ -40,7 +55,8 @@ export async function handleExecute(req: IncomingMessage, res: ServerResponse, c
   try {
     request = await readExecRequest(req, config);
   } catch (err) {
-    // Upstream reports every failure as a completed command with exit code 1.
+    if (!(err instanceof BadRequestError)) throw err;
+    // Upstream reports a bad command as a completed command with exit code 1.
     return sendJson(res, 200, { stdout: '', stderr: (err as Error).message, exit_code: 1 });
   }
   sendJson(res, 200, await execCollect(request, config.maxOutputBytes));
@@ -54,18 +70,24 @@ export class StreamingExecs {
 
   async handleStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let request: ExecRequest;
-    try {
-      request = await readExecRequest(req, this.config);
-    } catch (err) {
-      return sendJson(res, 400, { message: (err as Error).message });
-    }
+    request = await readExecRequest(req, this.config);
     const id = randomUUID();
     res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-exec-id': id });
+    let running: RunningExec | undefined;
+    let paused = false;
+    // Backpressure: while the client is not reading, stop reading the command's output, so it waits
+    // on its own writes instead of the runtime buffering them.
     const send = (event: ExecStreamEvent): void => {
-      if (!res.destroyed) res.write(JSON.stringify(event) + '\n');
+      if (res.destroyed || res.write(JSON.stringify(event) + '\n') || !running || paused) return;
+      paused = true;
+      running.pause();
+      res.once('drain', () => {
+        paused = false;
+        running?.resume();
+      });
     };
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-    const running = startExec(request, (stream: OutputStream, chunk) => {
+    running = startExec(request, (stream: OutputStream, chunk) => {
       const data = decoders[stream].write(chunk);
       if (data) send({ type: stream, data });
     });

@@ -1,7 +1,10 @@
-// Runs one command for the runtime: no shell, its own process group (so timeouts and cancels kill
-// everything it started), output delivered as it arrives or collected for the unary endpoint.
+// Runs one command for the runtime: no shell, its own process group, and on timeout or cancel every
+// process it started is killed (see process-tree.ts). Output is delivered as it arrives, with
+// backpressure, or collected for the unary endpoint.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
+import { EXEC_ID_ENV, killCommand } from './process-tree';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -24,30 +27,43 @@ export interface ExitInfo {
 export interface RunningExec {
   readonly pid: number | undefined;
   readonly exited: Promise<ExitInfo>;
-  /** Kills the whole process group; the exit is reported with `cancelled: true`. */
+  /** Kills every process of the command; the exit is reported with `cancelled: true`. */
   cancel(): void;
+  /** Stops reading the command's output: once the pipes fill, the command blocks on its writes. */
+  pause(): void;
+  resume(): void;
 }
 
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone: nothing left to kill.
-  }
-}
+/**
+ * After a kill, how long output still in the pipes may be delivered before they are closed. A process
+ * that escaped the kill (or output nobody reads) must not hold the answer past its deadline.
+ */
+const PIPE_GRACE_MS = 300;
 
 /** Starts `req` and calls `onOutput` for every chunk of stdout/stderr until the process exits. */
 export function startExec(req: ExecRequest, onOutput: (stream: OutputStream, chunk: Buffer) => void): RunningExec {
   const [file, ...args] = req.argv;
+  const execId = randomUUID();
   let timedOut = false;
   let cancelled = false;
-  const child = spawn(file ?? '', args, { cwd: req.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file ?? '', args, {
+    cwd: req.cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [EXEC_ID_ENV]: execId },
+  });
   child.stdout.on('data', (chunk: Buffer) => onOutput('stdout', chunk));
   child.stderr.on('data', (chunk: Buffer) => onOutput('stderr', chunk));
+  const killAll = (): void => {
+    killCommand(child.pid, execId);
+    setTimeout(() => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }, PIPE_GRACE_MS).unref();
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    killGroup(child.pid);
+    killAll();
   }, req.timeoutMs);
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('error', (err) => {
@@ -66,7 +82,15 @@ export function startExec(req: ExecRequest, onOutput: (stream: OutputStream, chu
     exited,
     cancel: () => {
       cancelled = true;
-      killGroup(child.pid);
+      killAll();
+    },
+    pause: () => {
+      child.stdout.pause();
+      child.stderr.pause();
+    },
+    resume: () => {
+      child.stdout.resume();
+      child.stderr.resume();
     },
   };
 }

@@ -1,25 +1,12 @@
-// File endpoints of the runtime (`/upload`, `/download`, `/list`, `/exists`), wire-compatible with
-// upstream's Python runtime and confined to the base directory.
+// Read-only file endpoints of the runtime (`/download`, `/list`, `/exists`), wire-compatible with
+// upstream's Python runtime and confined to the base directory (uploads: upload.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { readBody, sendJson } from './http-io';
-import { multipartBoundary, parseMultipartFiles } from './multipart';
+import { sendJson } from './http-io';
 import { confine } from './paths';
 import type { RuntimeConfig } from './config';
-
-export async function handleUpload(req: IncomingMessage, res: ServerResponse, config: RuntimeConfig): Promise<void> {
-  const boundary = multipartBoundary(req.headers['content-type']);
-  if (!boundary) return sendJson(res, 400, { message: 'Expected multipart/form-data with a "file" field' });
-  const files = parseMultipartFiles(await readBody(req, config.maxBodyBytes), boundary);
-  const file = files.find((f) => f.field === 'file');
-  if (!file || file.filename === '') return sendJson(res, 400, { message: 'Missing multipart field "file" with a filename' });
-  const destination = confine(config.baseDir, file.filename);
-  await fs.promises.mkdir(path.dirname(destination), { recursive: true });
-  await fs.promises.writeFile(destination, file.content);
-  sendJson(res, 200, { message: `File '${file.filename}' uploaded successfully.`, path: file.filename, size: file.content.length });
-}
 
 export async function handleDownload(res: ServerResponse, config: RuntimeConfig, relative: string): Promise<void> {
   const target = confine(config.baseDir, relative);

@@ -4,9 +4,10 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { RuntimeConfig } from './config';
 import { handleExecute, StreamingExecs } from './exec-handlers';
-import { handleDownload, handleExists, handleList, handleUpload } from './files';
-import { BodyTooLargeError, sendJson } from './http-io';
+import { handleDownload, handleExists, handleList } from './files';
+import { BadRequestError, BodyTooLargeError, sendJson, sendJsonAndLinger } from './http-io';
 import { AccessDeniedError } from './paths';
+import { handleUpload } from './upload';
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse, rest: string) => Promise<void> | void;
 
@@ -30,15 +31,34 @@ function routesFor(config: RuntimeConfig, streams: StreamingExecs): Array<[metho
   ];
 }
 
-function replyToError(res: http.ServerResponse, err: unknown): void {
+/** File-system errors a client's request can cause, answered as client errors without the server's paths. */
+const CLIENT_FS_ERRORS: Record<string, [status: number, message: string]> = {
+  ENOENT: [404, 'File not found'],
+  ENOTDIR: [400, 'a parent of the path is not a directory'],
+  EISDIR: [400, 'the path is a directory'],
+  ENOTEMPTY: [400, 'the path is a non-empty directory'],
+  EEXIST: [400, 'the path already exists'],
+  ENAMETOOLONG: [400, 'the path or one of its names is too long'],
+  ELOOP: [400, 'too many symlinks in the path'],
+  EINVAL: [400, 'the path is not valid here'],
+  EACCES: [403, 'Access denied'],
+  EPERM: [403, 'Access denied'],
+};
+
+/** Maps a failed request to its status: client errors are 4xx with a message; 500 is left for the runtime's own faults. */
+function replyToError(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (err instanceof AccessDeniedError) sendJson(res, 403, { message: 'Access denied' });
-  else if (err instanceof BodyTooLargeError) sendJson(res, 413, { message: err.message });
-  else if (err instanceof URIError || err instanceof SyntaxError) sendJson(res, 400, { message: err.message });
-  else sendJson(res, 500, { message: (err as Error).message ?? String(err) });
+  const fsError = CLIENT_FS_ERRORS[(err as NodeJS.ErrnoException).code ?? ''];
+  // The body may be partly unread: answer, then close the connection rather than read all that is left.
+  const reply = req.complete ? sendJson : (r: http.ServerResponse, status: number, body: unknown) => sendJsonAndLinger(req, r, status, body);
+  if (err instanceof AccessDeniedError) reply(res, 403, { message: 'Access denied' });
+  else if (err instanceof BodyTooLargeError) reply(res, 413, { message: err.message });
+  else if (err instanceof BadRequestError || err instanceof URIError) reply(res, 400, { message: err.message });
+  else if (fsError) reply(res, fsError[0], { message: fsError[1] });
+  else reply(res, 500, { message: (err as Error).message ?? String(err) });
 }
 
 /** Creates (but does not start) a runtime server for `config`; the base directory is created if missing. */
@@ -53,7 +73,7 @@ export function createRuntimeServer(config: RuntimeConfig): RuntimeServer {
     const [, pattern, route] = match;
     Promise.resolve()
       .then(() => route(req, res, decodeURIComponent(pattern.exec(pathname)![1] ?? '')))
-      .catch((err: unknown) => replyToError(res, err));
+      .catch((err: unknown) => replyToError(req, res, err));
   });
   return {
     server,

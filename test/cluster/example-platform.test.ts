@@ -79,6 +79,17 @@ test("a team's synthesized policy rejects an image from outside its allowed regi
     .rejects.toThrow(/agent-sandbox-guardrails-analytics.*denied request: \[rule [^\]]+\] container images must come from an allowed registry/);
 });
 
+test('Pod Security restricted holds in team namespaces: the Pod the controller renders is admitted, a root one is not', async () => {
+  const template = await getObject(SANDBOX_TEMPLATE.plural, 'python-code-interpreter', { namespace: 'analytics' });
+  const spec = template!.spec.podTemplate.spec;
+  const pod = (name: string, podSpec: object) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'analytics' }, spec: podSpec });
+  // Admitted with the template's derived ephemeral-storage inside the LimitRange and quota.
+  await expect(applyServerSide([pod('rendered', spec)], { dryRun: true })).resolves.toContain('serverside-applied');
+  const root = { ...spec, securityContext: { ...spec.securityContext, runAsNonRoot: false, runAsUser: 0 } };
+  await expect(applyServerSide([pod('as-root', root)], { dryRun: true })).rejects.toThrow(/violates PodSecurity "restricted:latest"/);
+  expect((await getObject('namespace', 'agent-sandbox-system'))?.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+});
+
 test('deleting a team namespace removes its template and warm pool', async () => {
   await kubectl(['delete', 'namespace', 'browser', '--wait=false']);
   await namespaceGone('browser');

@@ -6,10 +6,14 @@ import { KindInfo, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL }
 import { embeddedSchema } from './embedded-schemas';
 import type { SchemaNode } from './k8s-openapi';
 import { atomicList, bool, conditions, dateTime, enumOf, int32, nameRef, object, str, stringMap } from './schema';
+import {
+  CLAIM_NAME_RULES, type CelRule, creatablePodSpec, labelMap, networkPolicyEgressRules, networkPolicyIngressRules,
+  SANDBOX_NAME_RULES, volumeClaimTemplateItem, WARM_POOL_NAME_RULES,
+} from './validation';
 
 const podMetadata = (description: string) => object(description, {
-  labels: stringMap('Labels to put on the pod.'),
-  annotations: stringMap('Annotations to put on the pod.'),
+  labels: labelMap(stringMap('Labels to put on the pod.'), 'labels'),
+  annotations: labelMap(stringMap('Annotations to put on the pod.'), 'annotations'),
 });
 
 function volumeClaimTemplates(description: string): SchemaNode {
@@ -21,7 +25,7 @@ function volumeClaimTemplates(description: string): SchemaNode {
     }),
     spec: { ...embeddedSchema('persistentVolumeClaimSpec'), description: 'Spec of the claim.' },
   }, ['spec']);
-  return atomicList(description, item);
+  return atomicList(description, volumeClaimTemplateItem(item));
 }
 
 /** Fields shared by Sandbox and SandboxTemplate. */
@@ -29,7 +33,7 @@ function blueprintProperties(): Record<string, SchemaNode> {
   return {
     podTemplate: object('The pod to run.', {
       metadata: podMetadata('Labels and annotations for the pod.'),
-      spec: { ...embeddedSchema('podSpec'), description: 'Pod spec.' },
+      spec: creatablePodSpec({ ...embeddedSchema('podSpec'), description: 'Pod spec.' }),
     }, ['spec']),
     volumeClaimTemplates: volumeClaimTemplates('Persistent volume claims created for the sandbox and mounted by name.'),
     service: bool('true keeps a headless Service named after the sandbox; false deletes an owned one; unset keeps an existing owned Service but never creates one.'),
@@ -44,6 +48,8 @@ const ageColumn: CustomResourceColumnDefinition = { name: 'Age', type: 'date', j
 
 interface CrdParts {
   spec: SchemaNode;
+  /** Rules over the whole object, for what its name implies (`self.metadata.name`). */
+  rules?: readonly CelRule[];
   status?: SchemaNode;
   columns: CustomResourceColumnDefinition[];
   scale?: boolean;
@@ -69,7 +75,7 @@ function crd(info: KindInfo, parts: CrdParts): CustomResourceDefinition {
         name: info.version,
         served: true,
         storage: true,
-        schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties } as never },
+        schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties, ...(parts.rules ? { 'x-kubernetes-validations': [...parts.rules] } : {}) } as never },
         additionalPrinterColumns: parts.columns,
         subresources: {
           ...(parts.status ? { status: {} } : {}),
@@ -99,13 +105,13 @@ export function sandboxCrd(): CustomResourceDefinition {
     podIPs: { type: 'array', description: 'IP addresses of the sandbox pod.', items: { type: 'string' } },
     nodeName: str('Node the sandbox pod runs on.'),
   });
-  return crd(SANDBOX, { spec, status, columns: [...readyColumns, ageColumn] });
+  return crd(SANDBOX, { spec, status, rules: SANDBOX_NAME_RULES, columns: [...readyColumns, ageColumn] });
 }
 
 export function sandboxTemplateCrd(): CustomResourceDefinition {
   const networkPolicy = object('Rules for the per-template NetworkPolicy; the controller owns podSelector and policyTypes.', {
-    ingress: { type: 'array', description: 'Ingress rules.', items: embeddedSchema('networkPolicyIngressRule') },
-    egress: { type: 'array', description: 'Egress rules.', items: embeddedSchema('networkPolicyEgressRule') },
+    ingress: networkPolicyIngressRules({ type: 'array', description: 'Ingress rules.', items: embeddedSchema('networkPolicyIngressRule') }),
+    egress: networkPolicyEgressRules({ type: 'array', description: 'Egress rules.', items: embeddedSchema('networkPolicyEgressRule') }),
   });
   const spec = object('A blueprint for sandboxes plus the policies claims are held to.', {
     ...blueprintProperties(),
@@ -132,7 +138,7 @@ export function sandboxWarmPoolCrd(): CustomResourceDefinition {
     observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'Generation last acted upon.' },
   });
   return crd(SANDBOX_WARM_POOL, {
-    spec, status, scale: true,
+    spec, status, scale: true, rules: WARM_POOL_NAME_RULES,
     columns: [
       { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
       { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas' },
@@ -166,7 +172,7 @@ export function sandboxClaimCrd(): CustomResourceDefinition {
     }),
   });
   return crd(SANDBOX_CLAIM, {
-    spec, status,
+    spec, status, rules: CLAIM_NAME_RULES,
     columns: [readyColumns[0], { name: 'Sandbox', type: 'string', jsonPath: '.status.sandbox.name' }, readyColumns[1], ageColumn],
   });
 }

@@ -10,9 +10,9 @@ describe('buildSystem', () => {
   test('defaults: CRDs first, namespace, extensions and leader election on, versioned image', () => {
     const objects: any[] = buildSystem();
     expect(objects.map((o) => o.kind)).toEqual([
-      ...Array(4).fill('CustomResourceDefinition'), 'Namespace', 'ServiceAccount',
+      ...Array(4).fill('CustomResourceDefinition'), 'Namespace', 'PriorityClass', 'ServiceAccount',
       'ClusterRole', 'ClusterRoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding',
-      'Deployment', 'Service', 'PodDisruptionBudget',
+      'Deployment', 'Service', 'NetworkPolicy', 'PodDisruptionBudget',
     ]);
     const container = find(objects, 'Deployment').spec.template.spec.containers[0];
     expect(container.args).toEqual(['--leader-elect=true', '--extensions=true']);

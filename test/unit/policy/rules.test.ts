@@ -34,6 +34,8 @@ const cases: Case[] = [
   { rule: RULE.noHostNamespaces, path: 'hostPID', breaks: (s) => { s.hostPID = true; }, alsoPasses: (s) => { s.hostNetwork = false; } },
   { rule: RULE.noServiceAccountToken, path: 'automountServiceAccountToken', breaks: (s) => { delete s.automountServiceAccountToken; } },
   { rule: RULE.allowedRegistries, path: 'containers[0].image', breaks: (s) => { c0(s).image = 'ghcr.io.evil.example/acme/runtime:1'; } },
+  { rule: RULE.allowedRegistries, path: 'initContainers[0].image', breaks: (s) => { s.initContainers = [{ ...structuredClone(c0(s)), name: 'setup', image: 'docker.io/other/setup:1' }]; } },
+  { rule: RULE.allowedRegistries, path: 'ephemeralContainers[0].image', breaks: (s) => { s.ephemeralContainers = [{ ...structuredClone(c0(s)), name: 'debug', image: 'docker.io/other/debug:1' }]; } },
 ];
 
 describe('guardrail rules (restricted profile)', () => {
