@@ -18,17 +18,32 @@ export class TokenBucket {
 
   /** Takes a token now (possibly going into debt) and returns how many ms the caller must wait before using it. */
   reserve(): number {
-    const now = this.clock();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
-    this.last = now;
+    this.refill();
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+  }
+
+  /**
+   * Takes a token only if at least `keep` would remain afterwards, never going into debt: callers that must not
+   * wait (e.g. answer 429 instead) keep `keep` tokens for more important work.
+   */
+  tryTake(keep = 0): boolean {
+    this.refill();
+    if (this.tokens - 1 < keep) return false;
+    this.tokens -= 1;
+    return true;
   }
 
   /** Resolves once a token is available. */
   async take(): Promise<void> {
     const delay = this.reserve();
     if (delay > 0) await sleep(delay);
+  }
+
+  private refill(): void {
+    const now = this.clock();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
   }
 }
 
