@@ -23,13 +23,10 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
   }
 
-  /**
-   * Takes a token only if at least `keep` would remain afterwards, never going into debt: callers that must not
-   * wait (e.g. answer 429 instead) keep `keep` tokens for more important work.
-   */
-  tryTake(keep = 0): boolean {
+  /** Takes a token if one is available now, never going into debt (for callers that answer 429 instead of waiting). */
+  tryTake(): boolean {
     this.refill();
-    if (this.tokens - 1 < keep) return false;
+    if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
   }

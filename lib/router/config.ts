@@ -48,7 +48,7 @@ export interface RouterConfig {
   readonly authzMode: AuthzMode;
   /** @default 30 */
   readonly authzTokenreviewTtlSeconds: number;
-  /** TokenReviews plus SubjectAccessReviews per second (and burst); past it, callers get 429. @default 50 */
+  /** TokenReviews plus SubjectAccessReviews per second (and burst), 2/5 of it for tokens never seen before; past it, 429. @default 50 */
   readonly authzApiCallsPerSecond: number;
   /** How long past its TTL a cached decision still answers while the API server is unreachable. @default 120 */
   readonly authzStaleGraceSeconds: number;

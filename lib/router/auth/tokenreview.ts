@@ -2,7 +2,7 @@
 // authorized for the one sandbox it asks for with a SubjectAccessReview (SANDBOX_PROXY_ACCESS), so plain RBAC
 // decides who reaches which sandboxes. Tokens that cannot be valid never reach the API server; both reviews are
 // cached (failures too), coalesced and served stale through brief outages; API calls share a budget per second,
-// past which callers get 429 (callers the router already knows keep a reserve of it).
+// past which callers get 429, and tokens never seen before may use only a share of it (junk cannot starve known callers).
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SANDBOX_PROXY_ACCESS } from '../../api';
@@ -48,7 +48,7 @@ export interface TokenReviewOptions {
   readonly audiences?: readonly string[];
   /** Which tokens can be valid at all; others get 401 without an API call. @default "jwt" */
   readonly tokenFormat?: TokenFormat;
-  /** TokenReviews plus SubjectAccessReviews per second (also the burst); past it, 429. @default 50 */
+  /** TokenReviews plus SubjectAccessReviews per second (also the burst), 2/5 of it for tokens never seen; past it, 429. @default 50 */
   readonly apiCallsPerSecond?: number;
   /** Counters for API calls, throttling and locally refused tokens. @default - none */
   readonly metrics?: RouterMetrics;
@@ -56,8 +56,8 @@ export interface TokenReviewOptions {
   readonly clock?: () => number;
 }
 
-/** Share of the API budget that only callers reviewed before may use, so a flood of new tokens cannot starve them. */
-const KNOWN_CALLER_RESERVE = 0.2;
+/** Share of the API budget tokens never reviewed before may use: a flood of new (junk) tokens cannot starve known callers. */
+const NEW_TOKEN_SHARE = 0.4;
 const RETRY_AFTER_SECONDS = 1;
 
 /** `serviceaccount ns/name` for service accounts, else `user <name>`. */
@@ -71,6 +71,7 @@ export class TokenReviewAuthorizer implements Authorizer {
   private readonly tokens: ReviewCache<Authentication>;
   private readonly access: ReviewCache<AuthDecision>;
   private readonly budget: TokenBucket;
+  private readonly newTokenBudget: TokenBucket;
   private readonly ttlMs: number;
   private readonly clock: () => number;
 
@@ -82,6 +83,8 @@ export class TokenReviewAuthorizer implements Authorizer {
     this.access = new ReviewCache(cacheOptions);
     const perSecond = options.apiCallsPerSecond ?? 50;
     this.budget = new TokenBucket(perSecond, Math.max(1, perSecond), this.clock);
+    const newTokensPerSecond = perSecond * NEW_TOKEN_SHARE;
+    this.newTokenBudget = new TokenBucket(newTokensPerSecond, Math.max(1, newTokensPerSecond), this.clock);
   }
 
   async authorize(headers: IncomingHttpHeaders, route: RouteRequest): Promise<AuthDecision> {
@@ -132,7 +135,8 @@ export class TokenReviewAuthorizer implements Authorizer {
 
   /** One API call within the budget; failures and a spent budget become ReviewUnavailable (stale entries may answer). */
   private async call<T>(kind: ReviewKind, known: boolean, create: () => Promise<T>): Promise<T> {
-    if (!this.budget.tryTake(known ? 0 : this.budget.burst * KNOWN_CALLER_RESERVE)) {
+    // A new token must fit both budgets; the new-token bucket is checked first so a refusal there costs nothing.
+    if (!(known || this.newTokenBudget.tryTake()) || !this.budget.tryTake()) {
       this.options.metrics?.authzThrottled.inc({ kind });
       throw new ReviewUnavailable('Too many token checks at the router; retry later.', 429, RETRY_AFTER_SECONDS);
     }

@@ -9,7 +9,7 @@ import { KubeClient, Resources } from '../../../lib/kube';
 import { TokenReviewAuthorizer } from '../../../lib/router';
 import { adminKubeconfig, kubectl, useTestNamespace, waitFor, type ControllerProcess } from '../harness';
 import { adminClient } from '../claims/fixtures';
-import { installRouterIdentity, serveSandbox, startControllerWithPool, startRouter, type RunningRouter, type ServedPod } from './fixtures';
+import { grantSandboxAccess, installRouterIdentity, serveSandbox, startControllerWithPool, startRouter, type RunningRouter, type ServedPod } from './fixtures';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const ns = useTestNamespace('cli');
@@ -46,6 +46,7 @@ beforeAll(async () => {
   admin = await adminClient();
   controller = await startControllerWithPool(ns.name, 'python', 1);
   router = await startRouter(await installRouterIdentity(), (kube) => new TokenReviewAuthorizer(kube), { proxyTimeoutSeconds: 30 });
+  await grantSandboxAccess(ns.name, { name: 'cli', serviceAccounts: ['default'] });
   token = (await kubectl(['create', 'token', 'default', '--namespace', ns.name])).trim();
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
 });
