@@ -18,9 +18,14 @@ export class TokenBucket {
 
   /** Takes a token now (possibly going into debt) and returns how many ms the caller must wait before using it. */
   reserve(): number {
-    this.refill();
-    this.tokens -= 1;
+    this.charge(1);
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+  }
+
+  /** Takes `tokens` now, going into debt if need be: later takers wait (or are refused) until it is repaid. */
+  charge(tokens: number): void {
+    this.refill();
+    this.tokens -= tokens;
   }
 
   /** Takes a token if one is available now, never going into debt (for callers that answer 429 instead of waiting). */

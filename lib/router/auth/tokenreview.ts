@@ -2,7 +2,8 @@
 // authorized for the one sandbox it asks for with a SubjectAccessReview (SANDBOX_PROXY_ACCESS), so plain RBAC
 // decides who reaches which sandboxes. Tokens that cannot be valid never reach the API server; both reviews are
 // cached (failures too), coalesced and served stale through brief outages; API calls share a budget per second,
-// past which callers get 429, and tokens never seen before may use only a share of it (junk cannot starve known callers).
+// past which callers get 429, and tokens never seen before may use only a share of it, which each one the API server
+// refuses drains further (junk cannot starve known callers, and a flood of it is answered 429 almost at once).
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SANDBOX_PROXY_ACCESS } from '../../api';
@@ -58,6 +59,8 @@ export interface TokenReviewOptions {
 
 /** Share of the API budget tokens never reviewed before may use: a flood of new (junk) tokens cannot starve known callers. */
 const NEW_TOKEN_SHARE = 0.4;
+/** What a new token the API server refused costs the new-token budget, in reviews: junk throttles itself. */
+const REFUSED_NEW_TOKEN_COST = 10;
 const RETRY_AFTER_SECONDS = 1;
 
 /** `serviceaccount ns/name` for service accounts, else `user <name>`. */
@@ -113,8 +116,9 @@ export class TokenReviewAuthorizer implements Authorizer {
       apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {}, spec: { token, audiences },
     }));
     const user = review.status?.user;
-    const value: Authentication = review.status?.authenticated === true && user?.username ? { user } : { refused: 'Bearer token was not authenticated.' };
-    return { value, ttlMs: this.ttlMs };
+    if (review.status?.authenticated === true && user?.username) return { value: { user }, ttlMs: this.ttlMs };
+    if (!known) this.newTokenBudget.charge(REFUSED_NEW_TOKEN_COST - 1);
+    return { value: { refused: 'Bearer token was not authenticated.' }, ttlMs: this.ttlMs };
   }
 
   private async authorizeAccess(user: UserInfo, route: RouteRequest): Promise<Reviewed<AuthDecision>> {
