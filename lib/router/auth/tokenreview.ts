@@ -60,7 +60,7 @@ export interface TokenReviewOptions {
 /** Share of the API budget tokens never reviewed before may use: a flood of new (junk) tokens cannot starve known callers. */
 const NEW_TOKEN_SHARE = 0.4;
 /** What a new token the API server refused costs the new-token budget, in reviews: junk throttles itself. */
-const REFUSED_NEW_TOKEN_COST = 10;
+const REFUSED_NEW_TOKEN_COST = 20;
 const RETRY_AFTER_SECONDS = 1;
 
 /** `serviceaccount ns/name` for service accounts, else `user <name>`. */
