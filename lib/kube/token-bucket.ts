@@ -22,10 +22,13 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
   }
 
-  /** Takes `tokens` now, going into debt if need be: later takers wait (or are refused) until it is repaid. */
-  charge(tokens: number): void {
+  /**
+   * Takes `tokens` now, going into debt (at most `maxDebt`) if need be: later takers wait (or are refused) until it is
+   * repaid.
+   */
+  charge(tokens: number, maxDebt = Infinity): void {
     this.refill();
-    this.tokens -= tokens;
+    this.tokens = Math.max(this.tokens - tokens, -maxDebt);
   }
 
   /** Takes a token if one is available now, never going into debt (for callers that answer 429 instead of waiting). */

@@ -117,7 +117,8 @@ export class TokenReviewAuthorizer implements Authorizer {
     }));
     const user = review.status?.user;
     if (review.status?.authenticated === true && user?.username) return { value: { user }, ttlMs: this.ttlMs };
-    if (!known) this.newTokenBudget.charge(REFUSED_NEW_TOKEN_COST - 1);
+    // The debt is capped at one burst, so new callers are served again within seconds of a flood's end.
+    if (!known) this.newTokenBudget.charge(REFUSED_NEW_TOKEN_COST - 1, this.newTokenBudget.burst);
     return { value: { refused: 'Bearer token was not authenticated.' }, ttlMs: this.ttlMs };
   }
 

@@ -142,5 +142,8 @@ describe('TokenReviewAuthorizer', () => {
     expect((await metrics.registry.getSingleMetric('sandbox_router_authz_throttled_total')!.get()).values[0]!.value).toBeGreaterThan(450);
     // The rest of the budget keeps a known caller's reviews going: a new sandbox still gets its answer, not a 429.
     expect(await authz.authorize(bearer(insider), route('team-a', 'sb-2'))).toMatchObject({ status: 403 });
+    // The junk's debt is capped: two seconds after the flood a new caller is reviewed again.
+    now += 2_000;
+    expect(await authz.authorize(bearer(outsider), route('team-a', 'sb-1'))).toMatchObject({ status: 403 });
   });
 });
