@@ -111,7 +111,7 @@ test('cp uploads and downloads files; a missing remote file names the sandbox', 
 
 test('a wrong token is refused by the router with its reason', async () => {
   const result = await cli(inNamespace('exec', '--claim', 'cli-a', '--', 'true'), { AGENT_SANDBOX_TOKEN: 'not-a-token' });
-  expect(result).toEqual({ code: 1, stdout: '', stderr: `agent-sandbox: runStream on sandbox ${ns.name}/${sandboxName} failed with HTTP 401: Bearer token was not authenticated.\n` });
+  expect(result).toEqual({ code: 1, stdout: '', stderr: `agent-sandbox: runStream on sandbox ${ns.name}/${sandboxName} failed with HTTP 401: Bearer token refused: not a JWT.\n` });
 });
 
 test('terminate deletes the claim; the CLI then reports it as not found', async () => {
