@@ -29,3 +29,9 @@ export const SANDBOX_WARM_POOL = kind(EXTENSIONS_GROUP, 'SandboxWarmPool', 'sand
 export const SANDBOX_CLAIM = kind(EXTENSIONS_GROUP, 'SandboxClaim', 'sandboxclaims', ['sandboxclaim']);
 
 export const ALL_KINDS: readonly KindInfo[] = [SANDBOX, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL, SANDBOX_CLAIM];
+
+/**
+ * The permission the sandbox router checks (SubjectAccessReview) before proxying to a Sandbox, in the manner of
+ * `nodes/proxy`: verb `create` on `sandboxes/proxy` of that Sandbox (namespace and name). Grant it with RBAC.
+ */
+export const SANDBOX_PROXY_ACCESS = { group: CORE_GROUP, resource: SANDBOX.plural, subresource: 'proxy', verb: 'create' } as const;

@@ -28,6 +28,8 @@ export const LABEL = {
 /** Annotations. */
 export const ANNOTATION = {
   podName: 'agents.x-k8s.io/pod-name',
+  /** On a pod template (ours): comma-separated ports the sandbox router may proxy to; unset, any port of the pod. */
+  routerPorts: 'agent-sandbox-kit.dev/router-ports',
   templateRef: 'agents.x-k8s.io/sandbox-template-ref',
   propagatedLabels: 'agents.x-k8s.io/propagated-labels',
   propagatedAnnotations: 'agents.x-k8s.io/propagated-annotations',

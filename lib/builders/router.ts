@@ -1,5 +1,5 @@
-// The sandbox router as plain objects: ServiceAccount + least-privilege RBAC (watch Sandboxes, create
-// TokenReviews), Deployment (restricted, `app: sandbox-router` so template NetworkPolicies admit it),
+// The sandbox router as plain objects: ServiceAccount + least-privilege RBAC (watch Sandboxes and Nodes, create
+// TokenReviews and SubjectAccessReviews), Deployment (restricted, `app: sandbox-router` so template NetworkPolicies admit it),
 // Service `sandbox-router-svc`, PodDisruptionBudget and a NetworkPolicy limiting its egress to sandbox
 // pods, DNS and the API server.
 
@@ -40,7 +40,11 @@ export interface SandboxRouterProps {
   readonly imagePullPolicy?: ImagePullPolicy;
   /** @default 2 */
   readonly replicas?: number;
-  /** How callers authenticate. `allow-all` is for local development only. @default "tokenreview" */
+  /**
+   * How callers are admitted. `tokenreview`: a Kubernetes token, authenticated and then authorized per sandbox
+   * (verb `create` on `sandboxes/proxy`, see TeamSandboxes); `scoped-token`: an HMAC token naming one sandbox;
+   * `allow-all`: local development only. @default "tokenreview"
+   */
   readonly authzMode?: RouterAuthzMode;
   /** Secret (key `secret`, ≥ 32 bytes) holding the scoped-token HMAC key; required with `scoped-token`. @default - none */
   readonly scopedTokenSecretName?: string;
@@ -56,6 +60,15 @@ export interface SandboxRouterProps {
   readonly idleTimeoutSeconds?: number;
   /** Concurrent proxied requests per replica; more get 503. @default 1024 */
   readonly maxInflightRequests?: number;
+  /** Requests waiting for a connection to one sandbox; more get 503 with Retry-After. @default 1024 */
+  readonly maxQueuedRequestsPerSandbox?: number;
+  /** TokenReviews plus SubjectAccessReviews per second per replica; past it, callers get 429. @default 50 */
+  readonly authzApiCallsPerSecond?: number;
+  /**
+   * The only ports callers may name in `X-Sandbox-Port` (a pod template can narrow it per sandbox with the
+   * `agent-sandbox-kit.dev/router-ports` annotation). @default - any port of the sandbox's own pod
+   */
+  readonly allowedSandboxPorts?: readonly number[];
   /** Port of the in-sandbox runtime the router may reach. @default 8888 */
   readonly sandboxPort?: number;
   /** Who may call the router. @default - pods in any namespace */
@@ -81,11 +94,16 @@ export function routerProblems(props: SandboxRouterProps): string[] {
     ['replicas', props.replicas], ['proxyTimeoutSeconds', props.proxyTimeoutSeconds], ['streamIdleTimeoutSeconds', props.streamIdleTimeoutSeconds],
     ['idleTimeoutSeconds', props.idleTimeoutSeconds],
     ['maxInflightRequests', props.maxInflightRequests], ['sandboxPort', props.sandboxPort],
+    ['maxQueuedRequestsPerSandbox', props.maxQueuedRequestsPerSandbox], ['authzApiCallsPerSecond', props.authzApiCallsPerSecond],
   ];
   for (const [field, value] of positiveInts) {
     if (value !== undefined && !(Number.isInteger(value) && value >= 1)) problems.push(`${field} must be a positive integer (got ${value})`);
   }
   if (props.sandboxPort !== undefined && props.sandboxPort > 65535) problems.push(`sandboxPort must be at most 65535 (got ${props.sandboxPort})`);
+  for (const port of props.allowedSandboxPorts ?? []) {
+    if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) problems.push(`allowedSandboxPorts must hold ports 1-65535 (got ${port})`);
+  }
+  if (props.allowedSandboxPorts?.length === 0) problems.push('allowedSandboxPorts is empty: leave it out to allow any port of the sandbox');
   if (props.authzMode === 'scoped-token' && !props.scopedTokenSecretName) problems.push('scopedTokenSecretName is required when authzMode is "scoped-token"');
   if (props.scopedTokenSecretName && props.authzMode !== 'scoped-token') problems.push('scopedTokenSecretName is only used when authzMode is "scoped-token"');
   return problems.filter((p): p is string => p !== undefined);
@@ -97,10 +115,21 @@ export function routerSelector(): Record<string, string> {
 
 const routerLabels = (): Record<string, string> => ({ ...routerSelector(), 'app.kubernetes.io/component': ROUTER_NAME, 'app.kubernetes.io/part-of': 'agent-sandbox' });
 
-/** Only what the router does: watch Sandboxes (and authenticate callers with TokenReview). */
+/**
+ * Only what the router does: watch Sandboxes, watch Nodes (it never dials a node's address), and in `tokenreview`
+ * mode authenticate callers (TokenReview) and authorize them per sandbox (SubjectAccessReview).
+ */
 export function routerRules(authzMode: RouterAuthzMode): PolicyRule[] {
-  const rules: PolicyRule[] = [{ apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['get', 'list', 'watch'] }];
-  if (authzMode === 'tokenreview') rules.push({ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] });
+  const rules: PolicyRule[] = [
+    { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+  ];
+  if (authzMode === 'tokenreview') {
+    rules.push(
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+    );
+  }
   return rules;
 }
 
@@ -111,6 +140,9 @@ function routerArgs(props: SandboxRouterProps, authzMode: RouterAuthzMode): stri
     'proxy-timeout-seconds': props.proxyTimeoutSeconds, 'stream-idle-timeout-seconds': props.streamIdleTimeoutSeconds,
     'idle-timeout-seconds': props.idleTimeoutSeconds,
     'max-inflight-requests': props.maxInflightRequests,
+    'max-queued-requests-per-sandbox': props.maxQueuedRequestsPerSandbox,
+    'authz-api-calls-per-second': props.authzApiCallsPerSecond,
+    'allowed-sandbox-ports': props.allowedSandboxPorts?.join(','),
     'authz-scoped-token-secret-file': authzMode === 'scoped-token' ? `${SCOPED_TOKEN_MOUNT}/secret` : undefined,
   };
   return Object.entries(flags).filter(([, v]) => v !== undefined).map(([k, v]) => `--${k}=${v}`);
@@ -125,7 +157,7 @@ function deployment(props: SandboxRouterProps, namespace: string, authzMode: Rou
       name: ROUTER_NAME, namespace, labels: routerLabels(),
       annotations: exemptionAnnotations({
         [RULE.runtimeClass]: 'The router is trusted infrastructure, not agent code; it runs on the default runtime.',
-        [RULE.noServiceAccountToken]: 'The router watches Sandboxes and calls TokenReview, so it needs its service-account token.',
+        [RULE.noServiceAccountToken]: 'The router watches Sandboxes and Nodes and calls TokenReview and SubjectAccessReview, so it needs its service-account token.',
       }),
     },
     spec: {

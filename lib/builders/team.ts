@@ -1,22 +1,23 @@
 // One team's sandbox tenancy: its Namespace, quota, default container limits, a default-deny
-// NetworkPolicy (DNS and the sandbox router excepted), RBAC for its agents (claims only), its templates
-// and warm pools, and the admission policy that enforces its guardrails in the cluster.
+// NetworkPolicy (DNS and the sandbox router excepted), RBAC for its agents (claims, and reaching the team's
+// sandboxes through the router), extra sandbox-access grants, its templates and warm pools, and the admission
+// policy that enforces its guardrails in the cluster.
 
 import type { LimitRange, LimitRangeItem, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
-import type { Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
-import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM } from '../api';
+import type { PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
+import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS } from '../api';
 import { buildAdmissionPolicy } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
 import { CONTROLLER_NAME } from './controller-deployment';
-import { assertNoProblems, Built, dnsLabelProblem, Manifest, quantityMapProblems } from './manifest';
+import { assertNoProblems, Built, dnsLabelProblem, dnsSubdomainProblem, Manifest, quantityMapProblems } from './manifest';
 import { podSecurityLabels, type PodSecurityLevel } from './platform';
 import {
   buildSandboxTemplate, buildSandboxWarmPool, SandboxTemplateProps, sandboxTemplateProblems, SandboxWarmPoolProps, sandboxWarmPoolProblems,
 } from './sandbox-resources';
 
-/** Who the team's agents are: they may create and delete claims, and read sandboxes. */
+/** Who the team's agents are: they may create and delete claims, read sandboxes and reach them through the router. */
 export interface TeamAgents {
   /** Groups (e.g. from your identity provider). @default - none */
   readonly groups?: readonly string[];
@@ -24,6 +25,14 @@ export interface TeamAgents {
   readonly serviceAccounts?: readonly string[];
   /** Individual users. @default - none */
   readonly users?: readonly string[];
+}
+
+/** More identities allowed to reach the team's sandboxes through the router (nothing else: no claims, no reads). */
+export interface SandboxAccessGrant extends TeamAgents {
+  /** Names the Role and RoleBinding `sandbox-access-<name>`. */
+  readonly name: string;
+  /** Only these Sandboxes (by name). @default - every sandbox in the team's namespace */
+  readonly sandboxes?: readonly string[];
 }
 
 export interface TeamProps {
@@ -51,6 +60,8 @@ export interface TeamProps {
    * @default "restricted"
    */
   readonly podSecurity?: PodSecurityLevel;
+  /** Identities besides the agents that may reach the team's sandboxes through the router. @default - none */
+  readonly sandboxAccess?: readonly SandboxAccessGrant[];
 }
 
 const DEFAULT_QUOTA: Record<string, string> = {
@@ -76,8 +87,13 @@ export function teamPolicy(props: TeamProps): GuardrailPolicy {
 
 export function teamProblems(props: TeamProps): string[] {
   const problems: (string | undefined)[] = [dnsLabelProblem('name', props.name)];
-  const { groups = [], serviceAccounts = [], users = [] } = props.agents;
-  if (groups.length + serviceAccounts.length + users.length === 0) problems.push('agents must name at least one group, service account or user');
+  if (!namesSomeone(props.agents)) problems.push('agents must name at least one group, service account or user');
+  const grantNames = new Set<string>();
+  for (const grant of props.sandboxAccess ?? []) {
+    problems.push(...sandboxAccessProblems(grant).map((p) => `sandboxAccess[${grant.name}]: ${p}`));
+    if (grantNames.has(grant.name)) problems.push(`sandboxAccess[${grant.name}]: name is used twice`);
+    grantNames.add(grant.name);
+  }
   problems.push(...policyProblems(teamPolicy(props)).map((p) => `guardrails: ${p}`));
   problems.push(...quantityMapProblems('quota', props.quota));
   for (const bound of ['default', 'defaultRequest', 'max', 'min'] as const) problems.push(...quantityMapProblems(`containerLimits.${bound}`, props.containerLimits?.[bound]));
@@ -100,14 +116,26 @@ function guardrailViolations(props: TeamProps): string[] {
   return checkObjects(objects, teamPolicy(props)).map(formatViolation);
 }
 
-function subjects(props: TeamProps): Subject[] {
-  const { groups = [], serviceAccounts = [], users = [] } = props.agents;
+const namesSomeone = ({ groups = [], serviceAccounts = [], users = [] }: TeamAgents): boolean => groups.length + serviceAccounts.length + users.length > 0;
+
+/** Every problem with one sandbox-access grant, each naming the field. */
+export function sandboxAccessProblems(grant: SandboxAccessGrant): string[] {
+  const problems = [dnsLabelProblem('name', grant.name)];
+  if (!namesSomeone(grant)) problems.push('must name at least one group, service account or user');
+  for (const sandbox of grant.sandboxes ?? []) problems.push(dnsSubdomainProblem('sandboxes', sandbox));
+  if (grant.sandboxes?.length === 0) problems.push('sandboxes is empty: leave it out to grant every sandbox of the team');
+  return problems.filter((p): p is string => p !== undefined);
+}
+
+/** RBAC subjects for `who`; bare service-account names are in `namespace`. */
+function subjects(who: TeamAgents, namespace: string): Subject[] {
+  const { groups = [], serviceAccounts = [], users = [] } = who;
   return [
     ...groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
     ...users.map((name) => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name })),
     ...serviceAccounts.map((ref) => {
-      const [namespace, name] = ref.includes('/') ? ref.split('/', 2) : [props.name, ref];
-      return { kind: 'ServiceAccount', name, namespace };
+      const [saNamespace, name] = ref.includes('/') ? ref.split('/', 2) : [namespace, ref];
+      return { kind: 'ServiceAccount', name, namespace: saNamespace };
     }),
   ];
 }
@@ -120,7 +148,7 @@ export function buildTeam(props: TeamProps): Manifest[] {
   return [...teamBaseObjects(props), ...teamAdmissionPolicy(props, templates), ...templates, ...pools];
 }
 
-function teamLabels(props: TeamProps): Record<string, string> {
+function teamLabels(props: Pick<TeamProps, 'name'>): Record<string, string> {
   return { 'app.kubernetes.io/part-of': 'agent-sandbox', 'agent-sandbox-kit.dev/team': props.name };
 }
 
@@ -137,7 +165,10 @@ export function teamBaseObjects(props: TeamProps): Manifest[] {
     apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'sandboxes', namespace: ns, labels },
     spec: { limits: [{ type: 'Container', ...(props.containerLimits ?? DEFAULT_CONTAINER_LIMITS) }] },
   };
-  return [namespace, quota, limitRange, defaultDenyPolicy(ns, props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, labels), ...agentRbac(props, labels)];
+  return [
+    namespace, quota, limitRange, defaultDenyPolicy(ns, props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, labels), ...agentRbac(props, labels),
+    ...(props.sandboxAccess ?? []).flatMap((grant) => sandboxAccessRbac(props.name, grant)),
+  ];
 }
 
 /** The team's ValidatingAdmissionPolicy and binding; `exemptObjects` are the objects whose exemptions it honours. */
@@ -175,12 +206,35 @@ function agentRbac(props: TeamProps, labels: Record<string, string>): Manifest[]
     rules: [
       { apiGroups: [EXTENSIONS_GROUP], resources: [SANDBOX_CLAIM.plural], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
       { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['get', 'list', 'watch'] },
+      sandboxProxyRule(),
     ],
   };
   const binding: Built<RoleBinding> = {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: props.name, labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-    subjects: subjects(props),
+    subjects: subjects(props.agents, props.name),
+  };
+  return [role, binding];
+}
+
+/** What the sandbox router checks before proxying (SubjectAccessReview); `sandboxes` narrows it to those names. */
+function sandboxProxyRule(sandboxes?: readonly string[]): PolicyRule {
+  const { group, resource, subresource, verb } = SANDBOX_PROXY_ACCESS;
+  return { apiGroups: [group], resources: [`${resource}/${subresource}`], verbs: [verb], ...(sandboxes ? { resourceNames: [...sandboxes] } : {}) };
+}
+
+/** Role + RoleBinding `sandbox-access-<name>` in team `namespace`: reach its sandboxes (or the named ones) through the router. */
+export function sandboxAccessRbac(namespace: string, grant: SandboxAccessGrant): Manifest[] {
+  assertNoProblems(`TeamSandboxes ${namespace} sandboxAccess[${grant.name}]`, sandboxAccessProblems(grant));
+  const labels = teamLabels({ name: namespace });
+  const name = `sandbox-access-${grant.name}`;
+  const role: Built<Role> = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace, labels }, rules: [sandboxProxyRule(grant.sandboxes)],
+  };
+  const binding: Built<RoleBinding> = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: subjects(grant, namespace),
   };
   return [role, binding];
 }

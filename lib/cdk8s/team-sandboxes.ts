@@ -3,12 +3,12 @@
 
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
-import { teamAdmissionPolicy, teamBaseObjects, TeamProps, teamPolicy, teamProblems } from '../builders/team';
+import { sandboxAccessProblems, sandboxAccessRbac, teamAdmissionPolicy, teamBaseObjects, TeamProps, teamPolicy, teamProblems, type SandboxAccessGrant } from '../builders/team';
 import { addApiObjects, buildWhenValid, objectId } from './api-objects';
 import { Guardrails } from './guardrails';
 import { SandboxTemplate, SandboxTemplateProps } from './sandbox-template';
 
-export type { TeamAgents } from '../builders/team';
+export type { SandboxAccessGrant, TeamAgents } from '../builders/team';
 
 export type TeamSandboxesProps = Omit<TeamProps, 'templates' | 'warmPools'>;
 
@@ -61,6 +61,16 @@ export class TeamSandboxes extends Construct {
     const template = new SandboxTemplate(this, id, { ...props, namespace: this.namespace });
     this.templates.push(template);
     return template;
+  }
+
+  /**
+   * Lets more identities reach the team's sandboxes (all, or `grant.sandboxes`) through the sandbox router, and
+   * nothing else: `team.grantSandboxAccess({ name: 'reviewers', groups: ['reviewers'] })`.
+   */
+  public grantSandboxAccess(grant: SandboxAccessGrant): Construct {
+    const scope = new Construct(this, `SandboxAccess-${grant.name}`);
+    buildWhenValid(scope, sandboxAccessProblems(grant), () => addApiObjects(scope, sandboxAccessRbac(this.namespace, grant)));
+    return scope;
   }
 
   private templateObjects() {

@@ -25,6 +25,7 @@ export const Resources = {
   configMaps: res('', 'v1', 'configmaps', 'ConfigMap'),
   serviceAccounts: res('', 'v1', 'serviceaccounts', 'ServiceAccount'),
   namespaces: res('', 'v1', 'namespaces', 'Namespace', false),
+  nodes: res('', 'v1', 'nodes', 'Node', false),
   leases: res('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   networkPolicies: res('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy'),
   customResourceDefinitions: res('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false),

@@ -18,17 +18,37 @@ export class TokenBucket {
 
   /** Takes a token now (possibly going into debt) and returns how many ms the caller must wait before using it. */
   reserve(): number {
-    const now = this.clock();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
-    this.last = now;
-    this.tokens -= 1;
+    this.charge(1);
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+  }
+
+  /**
+   * Takes `tokens` now, going into debt (at most `maxDebt`) if need be: later takers wait (or are refused) until it is
+   * repaid.
+   */
+  charge(tokens: number, maxDebt = Infinity): void {
+    this.refill();
+    this.tokens = Math.max(this.tokens - tokens, -maxDebt);
+  }
+
+  /** Takes a token if one is available now, never going into debt (for callers that answer 429 instead of waiting). */
+  tryTake(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 
   /** Resolves once a token is available. */
   async take(): Promise<void> {
     const delay = this.reserve();
     if (delay > 0) await sleep(delay);
+  }
+
+  private refill(): void {
+    const now = this.clock();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
   }
 }
 

@@ -1,10 +1,10 @@
 // The router's side listeners: Prometheus `/metrics`, liveness `/healthz`, readiness `/readyz`
-// (ready once the sandbox cache has loaded its first list).
+// (ready once the sandbox and node caches have loaded their first lists).
 import * as http from 'node:http';
 import type { RouterMetrics } from './metrics';
-import type { SandboxResolver } from './resolver';
 
-export function createAdminServer(metrics: RouterMetrics, resolver: SandboxResolver): http.Server {
+/** `ready` answers `/readyz`. */
+export function createAdminServer(metrics: RouterMetrics, ready: () => boolean): http.Server {
   return http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/metrics') {
@@ -14,12 +14,12 @@ export function createAdminServer(metrics: RouterMetrics, resolver: SandboxResol
       });
       return;
     }
-    const ready = path === '/readyz' ? resolver.ready() : path === '/healthz' ? true : undefined;
-    if (ready === undefined) {
+    const ok = path === '/readyz' ? ready() : path === '/healthz' ? true : undefined;
+    if (ok === undefined) {
       res.writeHead(404);
       return void res.end();
     }
-    res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: ready ? 'ok' : 'not ready' }));
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: ok ? 'ok' : 'not ready' }));
   });
 }

@@ -1,10 +1,13 @@
 // Decides whether and where a request goes: validate headers, authorize, then resolve the sandbox from
-// the cache. Only addresses the cache knows for a Ready sandbox are ever returned (no open proxy).
+// the cache. Only addresses the cache knows for a Ready sandbox are ever returned (no open proxy), never a node's
+// and never one of a sandbox sharing its node's network (hostNetwork).
 import type { IncomingMessage } from 'node:http';
 import * as net from 'node:net';
+import { ANNOTATION } from '../api';
 import type { Authorizer } from './auth/authorizer';
 import { isForbiddenTargetIP, parseRouteHeaders, RouteError, type RouteRequest } from './headers';
 import type { RouterMetrics } from './metrics';
+import type { NodeAddressIndex } from './node-addresses';
 import type { SandboxResolver, SandboxTarget } from './resolver';
 
 export interface Admitted {
@@ -14,11 +17,18 @@ export interface Admitted {
   readonly host: string;
 }
 
-export interface AdmissionDeps {
+/** Where the router may connect, besides "a Ready sandbox's own address". */
+export interface PlacementRules {
+  readonly allowLoopbackPodIP: boolean;
+  readonly nodeAddresses: NodeAddressIndex;
+  /** Ports any sandbox may be reached on (`--allowed-sandbox-ports`). @default - any */
+  readonly allowedPorts?: readonly number[];
+}
+
+export interface AdmissionDeps extends PlacementRules {
   readonly resolver: SandboxResolver;
   readonly authorizer: Authorizer;
   readonly metrics: RouterMetrics;
-  readonly allowLoopbackPodIP: boolean;
 }
 
 /** Resolves the upstream for `req`, or throws a RouteError with the status and detail to answer. */
@@ -28,20 +38,37 @@ export async function admit(req: IncomingMessage, deps: AdmissionDeps): Promise<
   // Authorize before revealing whether the sandbox exists; label metrics only with namespaces we know.
   const decision = await deps.authorizer.authorize(req.headers, route);
   deps.metrics.authzDecisions.inc({ sandbox_namespace: known ? route.namespace : 'unknown', decision: decision.allowed ? 'allow' : 'deny' });
-  if (!decision.allowed) throw new RouteError(decision.status, decision.detail);
-  return place(route, known ?? deps.resolver.lookup(route.namespace, route.id), deps.allowLoopbackPodIP);
+  if (!decision.allowed) throw new RouteError(decision.status, decision.detail, decision.retryAfterSeconds);
+  return place(route, known ?? deps.resolver.lookup(route.namespace, route.id), deps);
+}
+
+function portProblem(route: RouteRequest, target: SandboxTarget, rules: PlacementRules): string | undefined {
+  const sandbox = `${route.namespace}/${route.id}`;
+  if (rules.allowedPorts && !rules.allowedPorts.includes(route.port)) {
+    return `Port ${route.port} is not open to the router (allowed: ${rules.allowedPorts.join(', ')}).`;
+  }
+  if (target.allowedPorts && !target.allowedPorts.includes(route.port)) {
+    const allowed = target.allowedPorts.length ? target.allowedPorts.join(', ') : `none: its ${ANNOTATION.routerPorts} annotation is not a list of ports`;
+    return `Port ${route.port} of sandbox ${sandbox} is not open to the router (allowed: ${allowed}).`;
+  }
+  return undefined;
 }
 
 /**
- * Checks `target` (as resolved now) against the route's pins and picks the address to dial. Also used when the
- * first address refused and the sandbox was resolved again.
+ * Checks `target` (as resolved now) against the route's pins and the placement rules and picks the address to
+ * dial. Also used when the first address refused and the sandbox was resolved again.
  */
-export function place(route: RouteRequest, target: SandboxTarget | undefined, allowLoopbackPodIP: boolean): Admitted {
-  if (!target) throw new RouteError(404, `Sandbox ${route.namespace}/${route.id} not found or not ready.`);
+export function place(route: RouteRequest, target: SandboxTarget | undefined, rules: PlacementRules): Admitted {
+  const sandbox = `${route.namespace}/${route.id}`;
+  if (!target) throw new RouteError(404, `Sandbox ${sandbox} not found or not ready.`);
   if (route.uid !== undefined && route.uid !== target.uid) throw new RouteError(403, 'X-Sandbox-UID does not match the sandbox.');
   if (route.podIP !== undefined && !target.podIPs.includes(route.podIP)) throw new RouteError(403, 'X-Sandbox-Pod-IP does not match the sandbox.');
+  if (target.hostNetwork) throw new RouteError(403, `Sandbox ${sandbox} uses hostNetwork: its address is its node's, and the router never proxies to a node.`);
+  const badPort = portProblem(route, target, rules);
+  if (badPort) throw new RouteError(403, badPort);
   const host = route.podIP ?? target.podIPs[0] ?? target.serviceFQDN;
-  if (!host) throw new RouteError(503, `Sandbox ${route.namespace}/${route.id} has no address yet.`);
-  if (net.isIP(host) !== 0 && isForbiddenTargetIP(host, allowLoopbackPodIP)) throw new RouteError(403, 'Invalid target IP address.');
+  if (!host) throw new RouteError(503, `Sandbox ${sandbox} has no address yet.`);
+  if (net.isIP(host) !== 0 && isForbiddenTargetIP(host, rules.allowLoopbackPodIP)) throw new RouteError(403, 'Invalid target IP address.');
+  if (rules.nodeAddresses.isNodeAddress(host)) throw new RouteError(403, `Sandbox ${sandbox} reports address ${host}, which is a node's; the router never proxies to a node.`);
   return { route, target, host };
 }

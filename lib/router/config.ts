@@ -1,4 +1,5 @@
 // Router settings: flags (`--name value` / `--name=value`) over environment over defaults, validated up front.
+import { TOKEN_FORMATS, type TokenFormat } from './auth/token-shape';
 
 export type AuthzMode = 'allow-all' | 'tokenreview' | 'scoped-token';
 
@@ -30,6 +31,15 @@ export interface RouterConfig {
   readonly maxConnections: number;
   /** Concurrent proxied requests; more are answered 503. @default 1024 */
   readonly maxInflightRequests: number;
+  /** Connections the router opens to one sandbox; further requests queue for one. @default 512 */
+  readonly maxConnectionsPerSandbox: number;
+  /** Requests waiting for a connection to one sandbox; past it, 503 with Retry-After. @default 1024 */
+  readonly maxQueuedRequestsPerSandbox: number;
+  /**
+   * Comma-separated ports callers may name in X-Sandbox-Port, for every sandbox (a Sandbox's pod template may
+   * narrow it further with the `agent-sandbox-kit.dev/router-ports` annotation). @default "" (any port of the sandbox's pod)
+   */
+  readonly allowedSandboxPorts: string;
   /** Dial retries to a sandbox (200 ms doubling, at most 800 ms). @default 3 */
   readonly upstreamMaxRetries: number;
   /** Route to 127.0.0.0/8 pod IPs (local clusters only). @default false */
@@ -38,6 +48,12 @@ export interface RouterConfig {
   readonly authzMode: AuthzMode;
   /** @default 30 */
   readonly authzTokenreviewTtlSeconds: number;
+  /** TokenReviews plus SubjectAccessReviews per second (and burst), 2/5 of it for tokens never seen before; past it, 429. @default 50 */
+  readonly authzApiCallsPerSecond: number;
+  /** How long past its TTL a cached decision still answers while the API server is unreachable. @default 120 */
+  readonly authzStaleGraceSeconds: number;
+  /** `jwt`: refuse non-JWT bearer tokens without asking the API server; `any`: also opaque tokens. @default "jwt" */
+  readonly authzTokenFormat: TokenFormat;
   /** Comma-separated audiences for TokenReview. @default "" */
   readonly authzTokenreviewAudiences: string;
   /** File with the HMAC secret for scoped tokens (≥ 32 bytes). @default "" */
@@ -61,10 +77,16 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   upgradeIdleTimeoutSeconds: 3600,
   maxConnections: 4096,
   maxInflightRequests: 1024,
+  maxConnectionsPerSandbox: 512,
+  maxQueuedRequestsPerSandbox: 1024,
+  allowedSandboxPorts: '',
   upstreamMaxRetries: 3,
   allowLoopbackPodIP: false,
   authzMode: 'tokenreview',
   authzTokenreviewTtlSeconds: 30,
+  authzApiCallsPerSecond: 50,
+  authzStaleGraceSeconds: 120,
+  authzTokenFormat: 'jwt',
   authzTokenreviewAudiences: '',
   authzScopedTokenSecretFile: '',
   cacheNamespace: '',
@@ -93,8 +115,24 @@ function coerce(key: keyof RouterConfig, raw: string, source: string): string | 
     if (raw === '' || !Number.isFinite(n) || n < 0) throw new Error(`${source}: expected a non-negative number, got ${JSON.stringify(raw)}`);
     return n;
   }
-  if (key === 'authzMode' && !AUTHZ_MODES.includes(raw as AuthzMode)) throw new Error(`${source}: expected one of ${AUTHZ_MODES.join(', ')}, got ${JSON.stringify(raw)}`);
+  const oneOf = (allowed: readonly string[]): void => {
+    if (!allowed.includes(raw)) throw new Error(`${source}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  };
+  if (key === 'authzMode') oneOf(AUTHZ_MODES);
+  if (key === 'authzTokenFormat') oneOf(TOKEN_FORMATS);
+  if (key === 'allowedSandboxPorts') parsePortList(raw, source);
   return raw;
+}
+
+/** `"8888, 3000"` -> [8888, 3000]; empty -> undefined (any port). Throws naming `source` on a bad entry. */
+export function parsePortList(raw: string, source: string): number[] | undefined {
+  const entries = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  if (entries.length === 0) return undefined;
+  return entries.map((entry) => {
+    const port = /^\d{1,5}$/.test(entry) ? Number(entry) : NaN;
+    if (!(port >= 1 && port <= 65535)) throw new Error(`${source}: expected comma-separated ports 1-65535, got ${JSON.stringify(entry)}`);
+    return port;
+  });
 }
 
 /** Parses `argv`; unknown flags and bad values are errors naming the flag. */

@@ -1,15 +1,14 @@
 // Dialling a sandbox with a second chance: when the cached address fails, the sandbox is read again from the
 // API server (its pod may have moved while the watch lagged) and the fresh address is dialled before giving up.
 import type * as http from 'node:http';
-import { place, type Admitted } from './admission';
+import { place, type Admitted, type PlacementRules } from './admission';
 import type { SandboxResolver } from './resolver';
 import { upstreamErrorReason, type RouterMetrics } from './metrics';
 import { openUpstream, type UpstreamRequest } from './upstream';
 
-export interface DialDeps {
+export interface DialDeps extends PlacementRules {
   readonly resolver: SandboxResolver;
   readonly metrics: RouterMetrics;
-  readonly allowLoopbackPodIP: boolean;
   /** Dial retries to one address (`--upstream-max-retries`). */
   readonly maxRetries: number;
 }
@@ -35,7 +34,7 @@ export async function dialSandbox(
   }
   deps.metrics.cacheInvalidations.inc();
   const { route } = admitted;
-  const fresh = place(route, await deps.resolver.refresh(route.namespace, route.id), deps.allowLoopbackPodIP);
+  const fresh = place(route, await deps.resolver.refresh(route.namespace, route.id), deps);
   // The first attempt counts against the retries when the address did not change.
   const retries = fresh.host === admitted.host ? Math.max(0, deps.maxRetries - 1) : deps.maxRetries;
   try {

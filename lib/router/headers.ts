@@ -14,7 +14,8 @@ export interface RouteRequest {
 
 /** A refusal the router answers with `{"detail": message}`. */
 export class RouteError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** `retryAfterSeconds`: sent as Retry-After (429, 503). */
+  constructor(readonly status: number, message: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }

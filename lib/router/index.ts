@@ -5,6 +5,8 @@ export { StaticResolver, type SandboxResolver, type SandboxTarget } from './reso
 export { SandboxCache, toTarget, type SandboxCacheOptions } from './sandbox-cache';
 export { AllowAllAuthorizer, type Authorizer, type AuthDecision } from './auth/authorizer';
 export { ScopedTokenAuthorizer, mintScopedToken, verifyScopedToken, type ScopedTokenClaims } from './auth/scoped-token';
-export { TokenReviewAuthorizer, type TokenReviewOptions } from './auth/tokenreview';
+export { TokenReviewAuthorizer, describeUser, type TokenReviewOptions } from './auth/tokenreview';
+export { tokenShapeProblem, MAX_TOKEN_BYTES, type TokenFormat } from './auth/token-shape';
+export { NodeAddressCache, NO_NODES, type NodeAddressIndex } from './node-addresses';
 export { RouterMetrics } from './metrics';
 export { createAdminServer } from './admin-server';

@@ -7,10 +7,13 @@ import { ScopedTokenAuthorizer } from './auth/scoped-token';
 import { TokenReviewAuthorizer } from './auth/tokenreview';
 import { createAdminServer } from './admin-server';
 import { parseRouterConfig, splitBindAddress, type RouterConfig } from './config';
+import { RouterMetrics } from './metrics';
+import { NodeAddressCache } from './node-addresses';
 import { SandboxCache } from './sandbox-cache';
 import { RouterServer } from './server';
 
-function buildAuthorizer(config: RouterConfig, client: KubeClient): Authorizer {
+/** The authorizer of `--authz-mode`; modes are independent implementations of Authorizer. */
+function buildAuthorizer(config: RouterConfig, client: KubeClient, metrics: RouterMetrics): Authorizer {
   switch (config.authzMode) {
     case 'allow-all':
       console.error('WARNING: --authz-mode=allow-all lets anyone who can reach the router run commands in every sandbox. Use it for local development only.');
@@ -21,6 +24,10 @@ function buildAuthorizer(config: RouterConfig, client: KubeClient): Authorizer {
     case 'tokenreview':
       return new TokenReviewAuthorizer(client, {
         ttlMs: config.authzTokenreviewTtlSeconds * 1000,
+        staleGraceMs: config.authzStaleGraceSeconds * 1000,
+        apiCallsPerSecond: config.authzApiCallsPerSecond,
+        tokenFormat: config.authzTokenFormat,
+        metrics,
         audiences: config.authzTokenreviewAudiences.split(',').map((a) => a.trim()).filter(Boolean),
       });
   }
@@ -34,21 +41,22 @@ async function listenOn(server: { listen(port: number, host?: string, cb?: () =>
 async function main(): Promise<void> {
   const config = parseRouterConfig(process.argv.slice(2));
   const client = await KubeClient.create(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
-  const cache = new SandboxCache(client, {
-    namespace: config.cacheNamespace || undefined,
-    clusterDomain: config.clusterDomain,
-    onError: (err) => console.error(JSON.stringify({ msg: 'sandbox cache error', error: (err as Error).message })),
-  });
+  const logError = (what: string) => (err: unknown) => console.error(JSON.stringify({ msg: `${what} error`, error: (err as Error).message }));
+  const cache = new SandboxCache(client, { namespace: config.cacheNamespace || undefined, clusterDomain: config.clusterDomain, onError: logError('sandbox cache') });
+  const nodes = new NodeAddressCache(client, { onError: logError('node cache') });
   void cache.start();
-  const router = new RouterServer({ config, resolver: cache, authorizer: buildAuthorizer(config, client) });
-  const admin = createAdminServer(router.metrics, cache);
+  void nodes.start();
+  const metrics = new RouterMetrics();
+  const router = new RouterServer({ config, resolver: cache, nodeAddresses: nodes, metrics, authorizer: buildAuthorizer(config, client, metrics) });
+  const ready = (): boolean => cache.ready() && nodes.ready();
   await listenOn(router.server, config.httpBindAddress);
-  await listenOn(admin, config.metricsBindAddress);
-  if (config.healthProbeBindAddress !== config.metricsBindAddress) await listenOn(createAdminServer(router.metrics, cache), config.healthProbeBindAddress);
+  await listenOn(createAdminServer(metrics, ready), config.metricsBindAddress);
+  if (config.healthProbeBindAddress !== config.metricsBindAddress) await listenOn(createAdminServer(metrics, ready), config.healthProbeBindAddress);
   console.error(JSON.stringify({ msg: 'sandbox router listening', address: config.httpBindAddress, authzMode: config.authzMode }));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       cache.stop();
+      nodes.stop();
       void router.close().then(() => process.exit(0));
     });
   }

@@ -16,6 +16,10 @@ export class RouterMetrics {
   readonly upstreamRetries = new Counter({ name: 'sandbox_router_upstream_retries_total', help: 'Dial retries to sandboxes.', registers: [this.registry] });
   readonly cacheInvalidations = new Counter({ name: 'sandbox_router_cache_invalidations_total', help: 'Cache entries dropped after failures.', registers: [this.registry] });
   readonly authzDecisions = new Counter({ name: 'sandbox_router_authz_decisions_total', help: 'Authorization decisions.', labelNames: ['sandbox_namespace', 'decision'], registers: [this.registry] });
+  readonly authzApiCalls = new Counter({ name: 'sandbox_router_authz_api_calls_total', help: 'TokenReviews and SubjectAccessReviews sent to the API server, by kind and result.', labelNames: ['kind', 'result'], registers: [this.registry] });
+  readonly authzThrottled = new Counter({ name: 'sandbox_router_authz_throttled_total', help: 'Reviews not sent because the API call budget was spent (answered 429).', labelNames: ['kind'], registers: [this.registry] });
+  readonly authzRefusedTokens = new Counter({ name: 'sandbox_router_authz_refused_tokens_total', help: 'Tokens refused without an API call because they cannot be valid.', labelNames: ['reason'], registers: [this.registry] });
+  readonly queueRejections = new Counter({ name: 'sandbox_router_queue_rejections_total', help: 'Requests answered 503 because their sandbox had too many requests queued.', labelNames: ['sandbox_namespace'], registers: [this.registry] });
   readonly buildInfo = new Gauge({ name: 'sandbox_router_build_info', help: 'Build information.', labelNames: ['version', 'authz_mode'], registers: [this.registry] });
 }
 

@@ -10,6 +10,10 @@ export interface SandboxTarget {
   readonly podIPs: readonly string[];
   /** `<name>.<ns>.svc.<clusterDomain>` when the Sandbox has a Service; DNS fallback when there is no pod IP. */
   readonly serviceFQDN?: string;
+  /** The pod shares its node's network namespace: never proxied to. @default false */
+  readonly hostNetwork?: boolean;
+  /** Ports callers may name (the pod template's `router-ports` annotation; empty when it is invalid). @default - any */
+  readonly allowedPorts?: readonly number[];
 }
 
 export interface SandboxResolver {

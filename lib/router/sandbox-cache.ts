@@ -1,9 +1,11 @@
 // Watch-backed cache of Ready Sandboxes (namespace/name -> pod IPs, Service FQDN), the router's source of
-// truth for where sandboxes live. List, then watch from the list's resourceVersion; relist on 410 or error.
+// truth for where sandboxes live (list, then watch: listAndWatch).
 // An entry whose address refused a connection is re-read with a GET; watch events older than that read
 // (a lagging watch) do not overwrite it.
-import { CONDITION, LABEL, type Sandbox } from '../api';
-import { compareResourceVersions, isGone, Resources, type KubeClient, type WatchEvent } from '../kube';
+import { ANNOTATION, CONDITION, LABEL, type Sandbox } from '../api';
+import { parsePortList } from './config';
+import { compareResourceVersions, Resources, type KubeClient, type WatchEvent } from '../kube';
+import { listAndWatch } from './list-watch';
 import type { SandboxResolver, SandboxTarget } from './resolver';
 
 export interface SandboxCacheOptions {
@@ -31,7 +33,22 @@ export function toTarget(sandbox: Sandbox, clusterDomain: string): SandboxTarget
   if (!name || !ready || deletionTimestamp || labels[LABEL.warmPoolSandbox] !== undefined) return undefined;
   const { podIPs = [], serviceFQDN, service } = sandbox.status ?? {};
   const fqdn = serviceFQDN || (service ? `${service}.${namespace}.svc.${clusterDomain}` : undefined);
-  return { namespace, name, uid, podIPs, serviceFQDN: fqdn };
+  const { metadata: podMetadata, spec: podSpec } = sandbox.spec.podTemplate ?? {};
+  const routerPorts = podMetadata?.annotations?.[ANNOTATION.routerPorts];
+  return {
+    namespace, name, uid, podIPs, serviceFQDN: fqdn,
+    hostNetwork: podSpec?.hostNetwork === true,
+    allowedPorts: routerPorts === undefined ? undefined : portsOrNone(routerPorts),
+  };
+}
+
+/** A malformed annotation allows no port (fail closed); the refusal names the annotation. */
+function portsOrNone(raw: string): readonly number[] {
+  try {
+    return parsePortList(raw, ANNOTATION.routerPorts) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 export class SandboxCache implements SandboxResolver {
@@ -80,28 +97,18 @@ export class SandboxCache implements SandboxResolver {
     this.abort.abort();
   }
 
-  private async run(onListed: () => void): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        const list = await this.client.listAll<Sandbox>(Resources.sandboxes, { namespace: this.options.namespace });
+  private run(onListed: () => void): Promise<void> {
+    return listAndWatch<Sandbox>(this.client, Resources.sandboxes, {
+      namespace: this.options.namespace, retryDelayMs: this.options.retryDelayMs ?? 1000, signal: this.abort.signal, onError: this.options.onError,
+      onList: (list) => {
         this.targets.clear();
         this.versions.clear();
         for (const sandbox of list.items) this.apply('ADDED', sandbox);
         this.loaded = true;
         onListed();
-        await this.client.watch<Sandbox>(
-          Resources.sandboxes,
-          { namespace: this.options.namespace, resourceVersion: list.metadata.resourceVersion, signal: this.abort.signal },
-          (event: WatchEvent<Sandbox>) => this.apply(event.type, event.object),
-        );
-      } catch (err) {
-        if (this.abort.signal.aborted) return;
-        if (!isGone(err)) {
-          this.options.onError?.(err);
-          await new Promise((r) => setTimeout(r, this.options.retryDelayMs ?? 1000));
-        }
-      }
-    }
+      },
+      onEvent: (event) => this.apply(event.type, event.object),
+    });
   }
 
   private apply(type: WatchEvent['type'], sandbox: Sandbox): void {

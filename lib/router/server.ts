@@ -6,11 +6,12 @@ import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { admit, type Admitted, type AdmissionDeps } from './admission';
 import type { Authorizer } from './auth/authorizer';
-import type { RouterConfig } from './config';
 import { dialSandbox, type Dialled } from './dial';
 import { clientResponseHeaders, isStreamedResponse, rawResponseHead, upstreamRequestHeaders } from './forwarding';
 import { RouteError } from './headers';
+import { parsePortList, type RouterConfig } from './config';
 import { RouterMetrics, upstreamErrorReason } from './metrics';
+import { NO_NODES, type NodeAddressIndex } from './node-addresses';
 import type { SandboxResolver } from './resolver';
 import type { UpstreamRequest } from './upstream';
 
@@ -31,22 +32,28 @@ export interface RouterServerOptions {
   readonly config: RouterConfig;
   readonly resolver: SandboxResolver;
   readonly authorizer: Authorizer;
+  /** Node addresses the router must never dial. @default - none known (unit tests; production watches Nodes) */
+  readonly nodeAddresses?: NodeAddressIndex;
   readonly metrics?: RouterMetrics;
   /** Receives one entry per request when `config.accessLog`. @default JSON line on stdout */
   readonly accessLog?: (entry: AccessLogEntry) => void;
 }
 
-function sendDetail(res: http.ServerResponse, status: number, detail: string): void {
+function sendDetail(res: http.ServerResponse, status: number, detail: string, retryAfterSeconds?: number): void {
   const body = JSON.stringify({ detail });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }) });
   res.end(body);
 }
 
-function writeRawDetail(socket: Duplex, status: number, detail: string): void {
+function writeRawDetail(socket: Duplex, status: number, detail: string, retryAfterSeconds?: number): void {
   const body = JSON.stringify({ detail });
   const reason = http.STATUS_CODES[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const retryAfter = retryAfterSeconds === undefined ? '' : `retry-after: ${retryAfterSeconds}\r\n`;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${retryAfter}connection: close\r\n\r\n${body}`);
 }
+
+/** Seconds a client refused for a full queue should wait. */
+const QUEUE_RETRY_AFTER_SECONDS = 1;
 
 const pathOf = (req: http.IncomingMessage): string => (req.url ?? '/').split('?', 1)[0]!;
 
@@ -56,13 +63,18 @@ export class RouterServer {
   private readonly agent: http.Agent;
   private readonly deps: AdmissionDeps;
   private inflight = 0;
+  /** Proxied requests per sandbox (`namespace/name`) being served or waiting for a connection. */
+  private readonly perSandbox = new Map<string, number>();
 
   constructor(private readonly options: RouterServerOptions) {
     const { config } = options;
     this.metrics = options.metrics ?? new RouterMetrics();
     this.metrics.buildInfo.set({ version: '0.1.0', authz_mode: options.authorizer.mode }, 1);
-    this.deps = { resolver: options.resolver, authorizer: options.authorizer, metrics: this.metrics, allowLoopbackPodIP: config.allowLoopbackPodIP };
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, timeout: config.idleTimeoutSeconds * 1000 });
+    this.deps = {
+      resolver: options.resolver, authorizer: options.authorizer, metrics: this.metrics, allowLoopbackPodIP: config.allowLoopbackPodIP,
+      nodeAddresses: options.nodeAddresses ?? NO_NODES, allowedPorts: parsePortList(config.allowedSandboxPorts, '--allowed-sandbox-ports'),
+    };
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: config.maxConnectionsPerSandbox, maxFreeSockets: 64, timeout: config.idleTimeoutSeconds * 1000 });
     this.server = http.createServer({ keepAliveTimeout: config.idleTimeoutSeconds * 1000 }, (req, res) => void this.handle(req, res));
     this.server.maxConnections = config.maxConnections;
     this.server.setTimeout(config.idleTimeoutSeconds * 1000);
@@ -82,6 +94,24 @@ export class RouterServer {
       this.server.closeAllConnections();
       this.agent.destroy();
     });
+  }
+
+  /**
+   * Counts the request against its sandbox until the response closes; false when the sandbox already has its
+   * connections busy and its queue full.
+   */
+  private enterSandboxQueue(admitted: Admitted, res: http.ServerResponse): boolean {
+    const { maxConnectionsPerSandbox, maxQueuedRequestsPerSandbox } = this.options.config;
+    const key = `${admitted.route.namespace}/${admitted.route.id}`;
+    const count = this.perSandbox.get(key) ?? 0;
+    if (count >= maxConnectionsPerSandbox + maxQueuedRequestsPerSandbox) return false;
+    this.perSandbox.set(key, count + 1);
+    res.once('close', () => {
+      const left = (this.perSandbox.get(key) ?? 1) - 1;
+      if (left > 0) this.perSandbox.set(key, left);
+      else this.perSandbox.delete(key);
+    });
+    return true;
   }
 
   /** Connects to the sandbox (see dialSandbox: a refused cached address is re-resolved once). */
@@ -117,9 +147,9 @@ export class RouterServer {
     // A response the router cut after its headers went out is logged with the reason's status; 499: the client left.
     let cutWith: number | undefined;
     res.once('close', () => this.record(req, res.writableFinished ? res.statusCode : (cutWith ?? 499), started, admitted, detail));
-    const refuse = (status: number, message: string): void => {
+    const refuse = (status: number, message: string, retryAfterSeconds?: number): void => {
       detail = message;
-      if (!res.headersSent) return sendDetail(res, status, message);
+      if (!res.headersSent) return sendDetail(res, status, message, retryAfterSeconds);
       cutWith = status;
       res.destroy();
     };
@@ -137,10 +167,14 @@ export class RouterServer {
     try {
       admitted = await admit(req, this.deps);
     } catch (err) {
-      return err instanceof RouteError ? refuse(err.status, err.message) : refuse(500, `Router error: ${(err as Error).message}`);
+      return err instanceof RouteError ? refuse(err.status, err.message, err.retryAfterSeconds) : refuse(500, `Router error: ${(err as Error).message}`);
     }
     const { config } = this.options;
     const id = admitted.route.id;
+    if (!this.enterSandboxQueue(admitted, res)) {
+      this.metrics.queueRejections.inc({ sandbox_namespace: admitted.target.namespace });
+      return refuse(503, `Too many requests queued for sandbox ${admitted.route.namespace}/${id}; retry later.`, QUEUE_RETRY_AFTER_SECONDS);
+    }
     const abort = new AbortController();
     const expireAfter = (seconds: number, message: string): NodeJS.Timeout => setTimeout(() => {
       refuse(504, message);
@@ -189,7 +223,7 @@ export class RouterServer {
     } catch (err) {
       const status = err instanceof RouteError ? err.status : 500;
       this.record(req, status, started, undefined, (err as Error).message);
-      return writeRawDetail(socket, status, (err as Error).message);
+      return writeRawDetail(socket, status, (err as Error).message, err instanceof RouteError ? err.retryAfterSeconds : undefined);
     }
     const abort = new AbortController();
     socket.once('close', () => abort.abort());
@@ -220,8 +254,11 @@ export class RouterServer {
     });
     upstream.on('response', (upRes) => {
       upRes.resume();
-      this.record(req, upRes.statusCode ?? 502, started, admitted);
-      writeRawDetail(socket, upRes.statusCode ?? 502, `Sandbox ${admitted.route.id} did not accept the upgrade.`);
+      // A client that asked to switch protocols never gets a success: the sandbox's own error, else 502.
+      const answered = upRes.statusCode ?? 0;
+      const status = answered >= 400 && answered <= 599 ? answered : 502;
+      this.record(req, status, started, admitted);
+      writeRawDetail(socket, status, `Sandbox ${admitted.route.id} did not accept the upgrade (it answered HTTP ${answered}).`);
     });
     upstream.on('error', () => writeRawDetail(socket, 502, `Could not connect to the backend sandbox: ${admitted.route.id}`));
     upstream.end();

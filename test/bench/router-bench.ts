@@ -31,6 +31,8 @@ function startChild(args: string[]): { child: ChildProcess; firstLine: Promise<s
 
 export interface RouterBenchResult {
   target: 'direct' | 'router';
+  /** How the router admitted requests (direct calls: none). */
+  authz: 'none' | 'scoped-token' | 'tokenreview';
   concurrency: number;
   requests: number;
   rps: number;
@@ -40,7 +42,7 @@ export interface RouterBenchResult {
 }
 
 /** Closed-loop load: `concurrency` workers, each sending the next request when the previous one finished. */
-async function load(target: RouterBenchResult['target'], port: number, headers: Record<string, string>, path: string, concurrency: number, seconds: number): Promise<RouterBenchResult> {
+async function load(target: RouterBenchResult['target'], authz: RouterBenchResult['authz'], port: number, headers: Record<string, string>, path: string, concurrency: number, seconds: number): Promise<RouterBenchResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let errors = 0;
@@ -74,7 +76,7 @@ async function load(target: RouterBenchResult['target'], port: number, headers: 
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 1000) / 1000;
-  return { target, concurrency, requests: latencies.length, rps: Math.round(latencies.length / elapsed), p50ms: round(percentile(latencies, 50)), p99ms: round(percentile(latencies, 99)), errors };
+  return { target, authz, concurrency, requests: latencies.length, rps: Math.round(latencies.length / elapsed), p50ms: round(percentile(latencies, 50)), p99ms: round(percentile(latencies, 99)), errors };
 }
 
 export interface RouterBenchOptions {
@@ -84,6 +86,11 @@ export interface RouterBenchOptions {
   concurrency?: number[];
   /** Runtime path requested. @default "/" */
   path?: string;
+  /**
+   * Also route with `tokenreview` auth: the router runs as `routerKubeconfig` and callers send `token`, which RBAC
+   * must allow to proxy to sandbox `namespace`/sandbox. @default - scoped-token only
+   */
+  tokenReview?: { namespace: string; routerKubeconfig: string; token: string };
 }
 
 /** Runs direct and routed load at each concurrency level; returns one result per (level, target). */
@@ -93,21 +100,25 @@ export async function runRouterBench(options: RouterBenchOptions = {}): Promise<
   const secret = randomBytes(32).toString('hex');
   const baseDir = mkdtempSync(join(tmpdir(), 'bench-runtime-'));
   const runtime = startChild(['lib/sandbox-runtime/main.ts', '--bind-address', '127.0.0.1', '--port', String(runtimePort), '--base-dir', baseDir]);
-  const router = startChild(['test/bench/router-target.ts', '127.0.0.1', String(runtimePort), secret]);
+  const routers: Array<{ authz: RouterBenchResult['authz'] } & ReturnType<typeof startChild>> = [{ authz: 'scoped-token', ...startChild(['test/bench/router-target.ts', '127.0.0.1', String(runtimePort), secret]) }];
+  const { tokenReview } = options;
+  if (tokenReview) routers.push({ authz: 'tokenreview', ...startChild(['test/bench/router-target.ts', '127.0.0.1', String(runtimePort), secret, tokenReview.namespace, tokenReview.routerKubeconfig]) });
   try {
     await runtime.firstLine;
-    const routerPort = Number(await router.firstLine);
-    const token = mintScopedToken(Buffer.from(secret), { namespace: 'bench', name: 'sandbox', ttlSeconds: 3600 });
-    const routed = { 'x-sandbox-id': 'sandbox', 'x-sandbox-namespace': 'bench', 'x-sandbox-port': String(runtimePort), authorization: `Bearer ${token}` };
+    const scopedToken = mintScopedToken(Buffer.from(secret), { namespace: 'bench', name: 'sandbox', ttlSeconds: 3600 });
+    const routedAs = (authz: RouterBenchResult['authz']) => ({
+      'x-sandbox-id': 'sandbox', 'x-sandbox-namespace': authz === 'tokenreview' ? tokenReview!.namespace : 'bench', 'x-sandbox-port': String(runtimePort),
+      authorization: `Bearer ${authz === 'tokenreview' ? tokenReview!.token : scopedToken}`,
+    });
     const results: RouterBenchResult[] = [];
     for (const concurrency of levels) {
-      results.push(await load('direct', runtimePort!, {}, path, concurrency, seconds));
-      results.push(await load('router', routerPort, routed, path, concurrency, seconds));
+      results.push(await load('direct', 'none', runtimePort!, {}, path, concurrency, seconds));
+      for (const router of routers) results.push(await load('router', router.authz, Number(await router.firstLine), routedAs(router.authz), path, concurrency, seconds));
     }
     return results;
   } finally {
     runtime.child.kill('SIGTERM');
-    router.child.kill('SIGTERM');
+    for (const router of routers) router.child.kill('SIGTERM');
     rmSync(baseDir, { recursive: true, force: true });
   }
 }

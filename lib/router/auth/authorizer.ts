@@ -3,7 +3,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteRequest } from '../headers';
 
-export type AuthDecision = { readonly allowed: true } | { readonly allowed: false; readonly status: 401 | 403 | 500; readonly detail: string };
+/** 429: the router's budget of API calls is spent; 503: the API server could not be asked. Both carry Retry-After. */
+export type DenyStatus = 401 | 403 | 429 | 503;
+
+export type AuthDecision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly status: DenyStatus; readonly detail: string; readonly retryAfterSeconds?: number };
 
 export interface Authorizer {
   readonly mode: string;
@@ -11,7 +16,7 @@ export interface Authorizer {
 }
 
 export const allow: AuthDecision = { allowed: true };
-export const deny = (status: 401 | 403 | 500, detail: string): AuthDecision => ({ allowed: false, status, detail });
+export const deny = (status: DenyStatus, detail: string, retryAfterSeconds?: number): AuthDecision => ({ allowed: false, status, detail, retryAfterSeconds });
 
 /** The bearer token of an `Authorization: Bearer <token>` header, or undefined. */
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {

@@ -9,7 +9,7 @@ import { KubeClient, Resources } from '../../../lib/kube';
 import { TokenReviewAuthorizer } from '../../../lib/router';
 import { adminKubeconfig, kubectl, useTestNamespace, waitFor, type ControllerProcess } from '../harness';
 import { adminClient } from '../claims/fixtures';
-import { installRouterIdentity, serveSandbox, startControllerWithPool, startRouter, type RunningRouter, type ServedPod } from './fixtures';
+import { grantSandboxAccess, installRouterIdentity, serveSandbox, startControllerWithPool, startRouter, type RunningRouter, type ServedPod } from './fixtures';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const ns = useTestNamespace('cli');
@@ -46,6 +46,7 @@ beforeAll(async () => {
   admin = await adminClient();
   controller = await startControllerWithPool(ns.name, 'python', 1);
   router = await startRouter(await installRouterIdentity(), (kube) => new TokenReviewAuthorizer(kube), { proxyTimeoutSeconds: 30 });
+  await grantSandboxAccess(ns.name, { name: 'cli', serviceAccounts: ['default'] });
   token = (await kubectl(['create', 'token', 'default', '--namespace', ns.name])).trim();
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
 });
@@ -110,7 +111,7 @@ test('cp uploads and downloads files; a missing remote file names the sandbox', 
 
 test('a wrong token is refused by the router with its reason', async () => {
   const result = await cli(inNamespace('exec', '--claim', 'cli-a', '--', 'true'), { AGENT_SANDBOX_TOKEN: 'not-a-token' });
-  expect(result).toEqual({ code: 1, stdout: '', stderr: `agent-sandbox: runStream on sandbox ${ns.name}/${sandboxName} failed with HTTP 401: Bearer token was not authenticated.\n` });
+  expect(result).toEqual({ code: 1, stdout: '', stderr: `agent-sandbox: runStream on sandbox ${ns.name}/${sandboxName} failed with HTTP 401: Bearer token refused: not a JWT.\n` });
 });
 
 test('terminate deletes the claim; the CLI then reports it as not found', async () => {

@@ -7,7 +7,7 @@ import { KubeClient, Resources } from '../../../lib/kube';
 import { ScopedTokenAuthorizer, TokenReviewAuthorizer } from '../../../lib/router';
 import { kubectl, useTestNamespace, waitFor, type ControllerProcess } from '../harness';
 import { adminClient } from '../claims/fixtures';
-import { installRouterIdentity, RUNTIME_PORT, servePod, serveSandbox, startControllerWithPool, startRouter, type RunningRouter, type ServedPod } from './fixtures';
+import { grantSandboxAccess, installRouterIdentity, RUNTIME_PORT, servePod, serveSandbox, startControllerWithPool, startRouter, type RunningRouter, type ServedPod } from './fixtures';
 
 const SECRET = Buffer.from('cluster-test-scoped-token-secret-0123456789');
 const ns = useTestNamespace('data-path');
@@ -100,6 +100,7 @@ test('suspend() stops routing once the controller suspends the sandbox; resume()
 describe('the router refuses', () => {
   beforeAll(async () => {
     sandboxB = await claimAndServe('agent-b');
+    await grantSandboxAccess(ns.name, { name: 'default-sa', serviceAccounts: ['default'] });
   });
   const call = (headers: Record<string, string>) => fetch(`${router.url}/`, { headers: { 'x-sandbox-namespace': ns.name, 'x-sandbox-port': String(RUNTIME_PORT), ...headers } });
 
@@ -140,7 +141,7 @@ describe('the router refuses', () => {
     expect(await own.json()).toEqual({ status: 'ok', message: 'Sandbox Runtime is active.' });
   });
 
-  test('tokenreview: ServiceAccount tokens pass, garbage and missing tokens do not', async () => {
+  test('tokenreview: a granted ServiceAccount token passes, garbage and missing tokens do not', async () => {
     const tokenReviewRouter = await startRouter(routerKubeconfig, (kube) => new TokenReviewAuthorizer(kube));
     try {
       const headers = { 'x-sandbox-id': sandboxB.address.sandbox, 'x-sandbox-namespace': ns.name, 'x-sandbox-port': String(RUNTIME_PORT) };

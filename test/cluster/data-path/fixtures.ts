@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Sandbox } from '../../../lib/api';
 import { buildRouter, ROUTER_NAME } from '../../../lib/builders/router';
+import { sandboxAccessRbac, type SandboxAccessGrant } from '../../../lib/builders/team';
 import { KubeClient, Resources } from '../../../lib/kube';
-import { DEFAULT_ROUTER_CONFIG, RouterServer, SandboxCache, type Authorizer, type RouterConfig, type SandboxCacheOptions } from '../../../lib/router';
+import { DEFAULT_ROUTER_CONFIG, NodeAddressCache, RouterMetrics, RouterServer, SandboxCache, type Authorizer, type RouterConfig, type SandboxCacheOptions } from '../../../lib/router';
 import { adminClient, poolObject, templateObject, waitForPoolReady } from '../claims/fixtures';
 import { applyServerSide, installControllerIdentity, serviceAccountKubeconfig, startController, waitFor, type ControllerProcess } from '../harness';
 import { CONTROLLER_NAMESPACE } from '../harness/controller-process';
@@ -66,26 +67,39 @@ export async function installRouterIdentity(): Promise<string> {
   return serviceAccountKubeconfig(CONTROLLER_NAMESPACE, ROUTER_NAME);
 }
 
+/** Applies the RBAC `TeamSandboxes.grantSandboxAccess` synthesizes: `grant` may reach sandboxes in `namespace` through the router. */
+export async function grantSandboxAccess(namespace: string, grant: SandboxAccessGrant): Promise<void> {
+  await applyServerSide(sandboxAccessRbac(namespace, grant) as object[]);
+}
+
 export interface RunningRouter {
   readonly url: string;
   readonly cache: SandboxCache;
+  readonly nodes: NodeAddressCache;
+  readonly metrics: RouterMetrics;
   readonly kube: KubeClient;
   stop(): Promise<void>;
 }
 
-/** Starts a router (watch-backed cache, given authorizer) on 127.0.0.1 with the router's own identity. */
+/** Starts a router (watch-backed Sandbox and Node caches, given authorizer) on 127.0.0.1 with the router's own identity. */
 export async function startRouter(
-  kubeconfig: string, authorizer: (kube: KubeClient) => Authorizer, config: Partial<RouterConfig> = {}, cacheOptions: SandboxCacheOptions = {},
+  kubeconfig: string, authorizer: (kube: KubeClient, metrics: RouterMetrics) => Authorizer, config: Partial<RouterConfig> = {}, cacheOptions: SandboxCacheOptions = {},
 ): Promise<RunningRouter> {
   const kube = await KubeClient.create({ kubeconfig });
   const cache = new SandboxCache(kube, cacheOptions);
-  await cache.start();
-  const router = new RouterServer({ config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, ...config }, resolver: cache, authorizer: authorizer(kube) });
+  const nodes = new NodeAddressCache(kube);
+  await Promise.all([cache.start(), nodes.start()]);
+  const metrics = new RouterMetrics();
+  const router = new RouterServer({
+    config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, ...config }, resolver: cache, nodeAddresses: nodes, metrics,
+    authorizer: authorizer(kube, metrics),
+  });
   const port = await router.listen(0, '127.0.0.1');
   return {
-    url: `http://127.0.0.1:${port}`, cache, kube,
+    url: `http://127.0.0.1:${port}`, cache, nodes, metrics, kube,
     stop: async () => {
       cache.stop();
+      nodes.stop();
       await router.close();
       kube.close();
     },

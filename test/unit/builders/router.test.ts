@@ -6,7 +6,7 @@ import { SandboxRouter } from '../../../lib/cdk8s/sandbox-router';
 
 const byKind = (objects: Array<{ kind: string }>, kind: string): any => objects.find((o) => o.kind === kind);
 
-test('defaults: agent-sandbox-system, app: sandbox-router, tokenreview RBAC, restricted pod', () => {
+test('defaults: agent-sandbox-system, app: sandbox-router, tokenreview + access-review RBAC, restricted pod', () => {
   const objects = buildRouter();
   expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy']);
   const deployment = byKind(objects, 'Deployment');
@@ -17,7 +17,9 @@ test('defaults: agent-sandbox-system, app: sandbox-router, tokenreview RBAC, res
   expect(byKind(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
   expect(byKind(objects, 'ClusterRole').rules).toEqual([
     { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
     { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
   ]);
   expect(byKind(objects, 'Service').metadata.name).toBe('sandbox-router-svc');
   const egress = byKind(objects, 'NetworkPolicy').spec.egress;
@@ -27,12 +29,19 @@ test('defaults: agent-sandbox-system, app: sandbox-router, tokenreview RBAC, res
   });
 });
 
-test('scoped-token mounts the secret read-only and drops TokenReview RBAC', () => {
+test('scoped-token mounts the secret read-only and drops TokenReview and SubjectAccessReview RBAC', () => {
   const objects = buildRouter({ authzMode: 'scoped-token', scopedTokenSecretName: 'router-hmac' });
   const pod = byKind(objects, 'Deployment').spec.template.spec;
   expect(pod.containers[0].args).toContain('--authz-scoped-token-secret-file=/etc/sandbox-router/scoped-token/secret');
   expect(pod.volumes).toEqual([{ name: 'scoped-token', secret: { secretName: 'router-hmac', defaultMode: 0o400 } }]);
-  expect(byKind(objects, 'ClusterRole').rules).toHaveLength(1);
+  expect(byKind(objects, 'ClusterRole').rules.map((r: { resources: string[] }) => r.resources[0])).toEqual(['sandboxes', 'nodes']);
+});
+
+test('router limits and allowed ports become flags', () => {
+  const args: string[] = byKind(buildRouter({ allowedSandboxPorts: [8888, 3000], maxQueuedRequestsPerSandbox: 64, authzApiCallsPerSecond: 20 }), 'Deployment').spec.template.spec.containers[0].args;
+  expect(args).toEqual(expect.arrayContaining(['--allowed-sandbox-ports=8888,3000', '--max-queued-requests-per-sandbox=64', '--authz-api-calls-per-second=20']));
+  expect(routerProblems({ allowedSandboxPorts: [0] })).toEqual(['allowedSandboxPorts must hold ports 1-65535 (got 0)']);
+  expect(routerProblems({ allowedSandboxPorts: [] })).toEqual(['allowedSandboxPorts is empty: leave it out to allow any port of the sandbox']);
 });
 
 test('bad props are rejected with every problem named', () => {

@@ -30,17 +30,33 @@ describe('buildTeam', () => {
     }]);
   });
 
-  test('agents may manage claims and read sandboxes, nothing about templates or pools', () => {
+  test('agents may manage claims, read sandboxes and reach them through the router, nothing about templates or pools', () => {
     const { rules } = find('Role');
     expect(rules).toEqual([
       { apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
       { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes/proxy'], verbs: ['create'] },
     ]);
     expect(find('RoleBinding').subjects).toEqual([
       { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'analysts' },
       { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'ana' },
       { kind: 'ServiceAccount', name: 'agent', namespace: 'analytics' },
       { kind: 'ServiceAccount', name: 'runner', namespace: 'ci' },
+    ]);
+  });
+
+  test('sandboxAccess grants router access to the team\'s sandboxes (or named ones) and nothing else', () => {
+    const granted: any[] = buildTeam({ ...base, sandboxAccess: [{ name: 'reviewers', groups: ['reviewers'] }, { name: 'owner', serviceAccounts: ['other/bot'], sandboxes: ['sb-1'] }] });
+    const named = (name: string) => granted.filter((o) => o.metadata.name === name);
+    expect(named('sandbox-access-reviewers').map((o) => o.kind)).toEqual(['Role', 'RoleBinding']);
+    expect(named('sandbox-access-reviewers')[0].rules).toEqual([{ apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes/proxy'], verbs: ['create'] }]);
+    expect(named('sandbox-access-owner')[0].rules).toEqual([{ apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes/proxy'], verbs: ['create'], resourceNames: ['sb-1'] }]);
+    expect(named('sandbox-access-owner')[1].subjects).toEqual([{ kind: 'ServiceAccount', name: 'bot', namespace: 'other' }]);
+    expect(named('sandbox-access-owner').every((o) => o.metadata.namespace === 'analytics')).toBe(true);
+    expect(teamProblems({ ...base, sandboxAccess: [{ name: 'x' }, { name: 'x', users: ['u'], sandboxes: [] }] })).toEqual([
+      'sandboxAccess[x]: must name at least one group, service account or user',
+      'sandboxAccess[x]: sandboxes is empty: leave it out to grant every sandbox of the team',
+      'sandboxAccess[x]: name is used twice',
     ]);
   });
 

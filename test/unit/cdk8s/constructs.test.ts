@@ -109,6 +109,21 @@ describe('TeamSandboxes', () => {
     expect(team.guardrails.policy.maxWarmPoolReplicas).toBe(5);
   });
 
+  test('grantSandboxAccess adds router access in one line; a bad grant fails synth naming its path', () => {
+    // GIVEN
+    const chart = Testing.chart();
+    const team = new TeamSandboxes(chart, 'analytics', { name: 'analytics', agents: { groups: ['analysts'] } });
+    // WHEN
+    team.grantSandboxAccess({ name: 'owner', serviceAccounts: ['release/bot'], sandboxes: ['sb-1'] });
+    // THEN
+    const grant = Testing.synth(chart).filter((m) => m.metadata.name === 'sandbox-access-owner');
+    expect(grant.map((m) => [m.kind, m.metadata.namespace])).toEqual([['Role', 'analytics'], ['RoleBinding', 'analytics']]);
+    expect(grant[0].rules).toEqual([{ apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes/proxy'], verbs: ['create'], resourceNames: ['sb-1'] }]);
+    expect(grant[1].subjects).toEqual([{ kind: 'ServiceAccount', name: 'bot', namespace: 'release' }]);
+    team.grantSandboxAccess({ name: 'nobody' });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/analytics\/SandboxAccess-nobody\] must name at least one group, service account or user/);
+  });
+
   test('removing runtimeClassName fails synth naming the construct path, field path and rule', () => {
     // GIVEN
     const chart = Testing.chart();

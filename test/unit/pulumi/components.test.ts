@@ -83,6 +83,17 @@ test('TeamSandboxes: templates and pools are custom resources waiting for the sy
   expect(await valueOf(teamA.warmPoolNames)).toEqual(['python']);
 });
 
+test('TeamSandboxes: sandboxAccess grants router access to more identities in one line', async () => {
+  new TeamSandboxes('team-a', { ...team(), sandboxAccess: [{ name: 'release', serviceAccounts: ['ci/release'], sandboxes: ['sb-1'] }] });
+  await settle();
+  expect(find('kubernetes:rbac.authorization.k8s.io/v1:Role', 'team-a/sandbox-access-release').inputs.rules).toEqual([
+    { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes/proxy'], verbs: ['create'], resourceNames: ['sb-1'] },
+  ]);
+  expect(find('kubernetes:rbac.authorization.k8s.io/v1:RoleBinding', 'team-a/sandbox-access-release').inputs.subjects).toEqual([
+    { kind: 'ServiceAccount', name: 'release', namespace: 'ci' },
+  ]);
+});
+
 test('a privileged template fails naming the object, field path and rule, and registers nothing', async () => {
   expect(() => new TeamSandboxes('team-a', team(5, { privileged: true }))).toThrow(
     /TeamSandboxes team-a[^]*SandboxTemplate team-a\/python: spec\.podTemplate\.spec\.containers\[0\]\.securityContext\.privileged: .*\[rule no-privileged\]/,

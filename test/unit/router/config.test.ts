@@ -15,3 +15,11 @@ test('the builder renders flags the router parses', () => {
   const args = deployment.spec!.template.spec!.containers[0]!.args!;
   expect(parseRouterConfig(args, {})).toMatchObject({ proxyTimeoutSeconds: 120, streamIdleTimeoutSeconds: 900, idleTimeoutSeconds: 30, authzMode: 'tokenreview' });
 });
+
+test('authorization and limit flags: defaults, what the builder renders parses, bad values name the flag', () => {
+  expect(DEFAULT_ROUTER_CONFIG).toMatchObject({ authzApiCallsPerSecond: 50, authzStaleGraceSeconds: 120, authzTokenFormat: 'jwt', maxConnectionsPerSandbox: 512, maxQueuedRequestsPerSandbox: 1024, allowedSandboxPorts: '' });
+  const deployment = buildRouter({ allowedSandboxPorts: [8888, 3000], maxQueuedRequestsPerSandbox: 64, authzApiCallsPerSecond: 20 }).find((o) => o.kind === 'Deployment') as Deployment;
+  expect(parseRouterConfig(deployment.spec!.template.spec!.containers[0]!.args!, {})).toMatchObject({ allowedSandboxPorts: '8888,3000', maxQueuedRequestsPerSandbox: 64, authzApiCallsPerSecond: 20 });
+  expect(() => parseRouterConfig(['--authz-token-format=opaque'], {})).toThrow('--authz-token-format: expected one of jwt, any, got "opaque"');
+  expect(() => parseRouterConfig(['--allowed-sandbox-ports', '8888,http'], {})).toThrow('--allowed-sandbox-ports: expected comma-separated ports 1-65535, got "http"');
+});

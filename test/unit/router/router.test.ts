@@ -50,6 +50,8 @@ beforeAll(async () => {
   });
   upstream.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
     seenHeaders.push(req.headers);
+    const refuseWith = /^\/ws-refuse-(\d+)$/.exec(req.url ?? '')?.[1];
+    if (refuseWith) return void socket.end(`HTTP/1.1 ${refuseWith} Refused\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno`);
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
     socket.on('data', (d) => socket.write(`echo:${d}`));
     socket.on('end', () => socket.destroy());
@@ -160,6 +162,66 @@ test('passes WebSocket-style upgrades through and drops Origin', () =>
     expect(seenHeaders[0]!.origin).toBeUndefined();
     socket.destroy();
   }));
+
+/** Sends an upgrade request for `path` to sandbox team-b/sb-b and resolves with the status line the client got. */
+async function upgradeStatusLine(url: string, path: string): Promise<string> {
+  const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+  const headers = Object.entries(sandboxHeaders('team-b', 'sb-b', { upgrade: 'echo', connection: 'Upgrade' }));
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: r\r\n${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+  let received = '';
+  socket.on('data', (d) => (received += d.toString()));
+  await new Promise((resolve) => socket.once('close', resolve));
+  return received.split('\r\n', 1)[0]!;
+}
+
+test('an upgrade the sandbox refuses is never answered 2xx: its own 4xx/5xx, else 502', () =>
+  withRouter(async (url) => {
+    expect(await upgradeStatusLine(url, '/ws-refuse-200')).toBe('HTTP/1.1 502 Bad Gateway');
+    expect(await upgradeStatusLine(url, '/ws-refuse-302')).toBe('HTTP/1.1 502 Bad Gateway');
+    expect(await upgradeStatusLine(url, '/ws-refuse-403')).toBe('HTTP/1.1 403 Forbidden');
+    expect(await upgradeStatusLine(url, '/ws-refuse-503')).toBe('HTTP/1.1 503 Service Unavailable');
+  }));
+
+test('a sandbox with its connections busy and its queue full gets 503 with Retry-After; other sandboxes do not', () =>
+  withRouter(async (url, router) => {
+    const slow = [1, 2].map(() => fetch(url + '/slow', { headers: sandboxHeaders('team-a', 'sb-a') }));
+    while ((await router.metrics.inflight.get()).values[0]?.value !== 2) await new Promise((r) => setTimeout(r, 5));
+    const refused = await fetch(url + '/slow', { headers: sandboxHeaders('team-a', 'sb-a') });
+    expect([refused.status, refused.headers.get('retry-after'), await refused.json()]).toEqual([503, '1', { detail: 'Too many requests queued for sandbox team-a/sb-a; retry later.' }]);
+    expect((await fetch(url + '/', { headers: sandboxHeaders('team-b', 'sb-b') })).status).toBe(201);
+    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200]);
+    expect(await router.metrics.registry.metrics()).toContain('sandbox_router_queue_rejections_total{sandbox_namespace="team-a"} 1');
+  }, { maxConnectionsPerSandbox: 1, maxQueuedRequestsPerSandbox: 1 }));
+
+test('never to a node: hostNetwork sandboxes, node addresses and ports outside the allowed ones are refused with the reason', async () => {
+  const resolver = new StaticResolver([
+    { namespace: 'team-a', name: 'host-net', uid: 'u1', podIPs: ['127.0.0.2'], hostNetwork: true },
+    { namespace: 'team-a', name: 'on-node', uid: 'u2', podIPs: ['127.0.0.3'] },
+    { namespace: 'team-a', name: 'narrow', uid: 'u3', podIPs: ['127.0.0.1'], allowedPorts: [upstreamPort] },
+    { namespace: 'team-a', name: 'broken', uid: 'u4', podIPs: ['127.0.0.1'], allowedPorts: [] },
+  ]);
+  const router = new RouterServer({
+    config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, allowedSandboxPorts: `${upstreamPort},9999` },
+    resolver, authorizer: new AllowAllAuthorizer(), nodeAddresses: { isNodeAddress: (ip) => ip === '127.0.0.3', ready: () => true },
+  });
+  const url = `http://127.0.0.1:${await router.listen(0, '127.0.0.1')}`;
+  try {
+    const cases: Array<[string, number, number, string]> = [
+      ['host-net', upstreamPort, 403, 'Sandbox team-a/host-net uses hostNetwork: its address is its node\'s, and the router never proxies to a node.'],
+      ['on-node', upstreamPort, 403, 'Sandbox team-a/on-node reports address 127.0.0.3, which is a node\'s; the router never proxies to a node.'],
+      ['narrow', 9090, 403, 'Port 9090 is not open to the router (allowed: ' + upstreamPort + ', 9999).'],
+      ['narrow', 9999, 403, `Port 9999 of sandbox team-a/narrow is not open to the router (allowed: ${upstreamPort}).`],
+      ['broken', upstreamPort, 403, `Port ${upstreamPort} of sandbox team-a/broken is not open to the router (allowed: none: its agent-sandbox-kit.dev/router-ports annotation is not a list of ports).`],
+    ];
+    for (const [id, port, status, detail] of cases) {
+      const res = await fetch(url + '/', { headers: { ...sandboxHeaders('team-a', id), 'x-sandbox-port': String(port) } });
+      expect([id, port, res.status, await res.json()]).toEqual([id, port, status, { detail }]);
+    }
+    expect((await fetch(url + '/', { headers: sandboxHeaders('team-a', 'narrow') })).status).toBe(201);
+  } finally {
+    await router.close();
+  }
+});
 
 test('dial failures are retried, then answered 502 with the sandbox id', () =>
   withRouter(async (url) => {
