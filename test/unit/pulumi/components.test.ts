@@ -65,7 +65,8 @@ test('SandboxCrds: the CRDs as their own component; the system can leave them ou
   const crdUrn = urnOf('agent-sandbox-kit:index:SandboxCrds', 'crds');
   expect(ofType(crdType).map((c) => c.parent)).toEqual([crdUrn, crdUrn, crdUrn, crdUrn]);
   expect((await valueOf(crds.crdNames)).sort()).toEqual(ofType(crdType).map((c) => c.name).sort());
-  expect(find('kubernetes:apps/v1:Deployment', 'agent-sandbox-system/agent-sandbox-controller').dependencies).toContain(crdUrn);
+  // dependsOn a component waits for its children: the controller comes after the CRDs.
+  expect(find('kubernetes:apps/v1:Deployment', 'agent-sandbox-system/agent-sandbox-controller').dependencies).toContain(`${crdUrn.replace(/::crds$/, '')}$${crdType}::sandboxes.agents.x-k8s.io`);
 });
 
 test('AgentSandboxSystem: the image may be an Output and the provider reaches every child', async () => {
