@@ -10,4 +10,3 @@ export {
   type SandboxArgs, type SandboxClaimArgs, type SandboxTemplateArgs, type SandboxWarmPoolArgs, type GuardedArgs,
 } from './sandbox-resources';
 export { ManifestComponent, typeToken } from './manifest-component';
-export { guardrailPolicy } from './policy-pack/guardrail-policy';
