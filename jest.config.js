@@ -16,12 +16,16 @@ const cluster = {
   globalSetup: '<rootDir>/test/cluster/harness/global-setup.ts',
   setupFilesAfterEnv: ['<rootDir>/test/cluster/harness/jest-setup.ts'],
 };
+// Packs the package and installs it into fresh apps (cdk8s init, pulumi new, SDK only), as users would.
+const packageProject = { ...shared, displayName: 'package', testMatch: ['<rootDir>/test/package/**/*.test.ts'] };
+
 const skipCluster = process.env.ASK_SKIP_CLUSTER_TESTS === '1';
 if (skipCluster) console.warn('ASK_SKIP_CLUSTER_TESTS=1: skipping the "cluster" jest project (real control plane tests).');
 
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    packageProject,
     ...(skipCluster ? [] : [cluster]),
   ],
   // Every cluster test file runs its own controller process, which watches all namespaces: files must
