@@ -71,7 +71,7 @@ const CDK8S_INIT_TSCONFIG = {
 const CDK8S_MAIN = `import { App, ApiObject, Chart } from 'cdk8s';
 import { AgentSandboxSystem, SandboxCrds, SandboxRouter, TeamSandboxes } from 'agent-sandbox-kit';
 import { SandboxClient } from 'agent-sandbox-kit/client';
-import { SandboxTemplate as L1SandboxTemplate } from 'agent-sandbox-kit/l1/extensions';
+import { SandboxTemplate as L1SandboxTemplate, SandboxTemplateSpecPodTemplateSpecContainersResourcesLimits as L1Quantity } from 'agent-sandbox-kit/l1/extensions';
 
 const app = new App();
 const crds = new Chart(app, 'crds');
@@ -83,18 +83,24 @@ new SandboxRouter(platform, 'router');
 const teams = new Chart(app, 'teams');
 teams.addDependency(platform);
 const team = new TeamSandboxes(teams, 'ml', { name: 'ml', agents: { groups: ['ml-agents'] } });
-const spec = {
+const pod = {
   runtimeClassName: 'gvisor', automountServiceAccountToken: false,
   securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-  containers: [{
-    name: 'runtime', image: 'ghcr.io/acme/runtime:1',
-    resources: { limits: { cpu: '1', memory: '1Gi' } },
-    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-  }],
 };
-team.addTemplate('python', { name: 'python', podTemplate: { spec } }).addWarmPool('pool', { replicas: 2 });
-// Typed L1 access to our CRDs from the package.
-new L1SandboxTemplate(teams, 'l1', { metadata: { name: 'l1-template', namespace: 'ml' }, spec: { podTemplate: { spec } } });
+const container = {
+  name: 'runtime', image: 'ghcr.io/acme/runtime:1',
+  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+};
+team.addTemplate('python', {
+  name: 'python',
+  podTemplate: { spec: { ...pod, containers: [{ ...container, resources: { limits: { cpu: '1', memory: '1Gi' } } }] } },
+}).addWarmPool('pool', { replicas: 2 });
+// Typed L1 access to our CRDs from the package (quantities are L1 classes there).
+const limits = { cpu: L1Quantity.fromString('1'), memory: L1Quantity.fromString('1Gi') };
+new L1SandboxTemplate(teams, 'l1', {
+  metadata: { name: 'l1-template', namespace: 'ml' },
+  spec: { podTemplate: { spec: { ...pod, containers: [{ ...container, resources: { limits } }] } } },
+});
 if (process.env.ADD_PRIVILEGED_POD) {
   // Not through our constructs: only the validation plugin sees it.
   new ApiObject(teams, 'raw', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'raw', namespace: 'ml' },
