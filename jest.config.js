@@ -29,12 +29,16 @@ const node = {
   setupFiles: ['<rootDir>/test/cluster/node/use-node-plane.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/cluster/harness/jest-setup.ts'],
 };
+// Packs the package and installs it into fresh apps (cdk8s init, pulumi new, SDK only), as users would.
+const packageProject = { ...shared, displayName: 'package', testMatch: ['<rootDir>/test/package/**/*.test.ts'] };
+
 const skipCluster = process.env.ASK_SKIP_CLUSTER_TESTS === '1';
 if (skipCluster) console.warn('ASK_SKIP_CLUSTER_TESTS=1: skipping the "cluster" jest project (real control plane tests).');
 
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    packageProject,
     ...(skipCluster ? [] : [cluster, node]),
   ],
   // Every cluster test file runs its own controller process, which watches all namespaces: files must

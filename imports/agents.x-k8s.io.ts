@@ -204,7 +204,7 @@ export interface SandboxSpecVolumeClaimTemplates {
    *
    * @schema SandboxSpecVolumeClaimTemplates#metadata
    */
-  readonly metadata?: SandboxSpecVolumeClaimTemplatesMetadata;
+  readonly metadata: SandboxSpecVolumeClaimTemplatesMetadata;
 
   /**
    * Spec of the claim.
@@ -684,7 +684,7 @@ export interface SandboxSpecVolumeClaimTemplatesMetadata {
    *
    * @schema SandboxSpecVolumeClaimTemplatesMetadata#name
    */
-  readonly name?: string;
+  readonly name: string;
 
   /**
    * Labels for the claim.

@@ -312,7 +312,7 @@ export interface SandboxClaimSpecVolumeClaimTemplates {
    *
    * @schema SandboxClaimSpecVolumeClaimTemplates#metadata
    */
-  readonly metadata?: SandboxClaimSpecVolumeClaimTemplatesMetadata;
+  readonly metadata: SandboxClaimSpecVolumeClaimTemplatesMetadata;
 
   /**
    * Spec of the claim.
@@ -362,7 +362,7 @@ export interface SandboxClaimSpecVolumeClaimTemplatesMetadata {
    *
    * @schema SandboxClaimSpecVolumeClaimTemplatesMetadata#name
    */
-  readonly name?: string;
+  readonly name: string;
 
   /**
    * Labels for the claim.
@@ -951,7 +951,7 @@ export interface SandboxTemplateSpecVolumeClaimTemplates {
    *
    * @schema SandboxTemplateSpecVolumeClaimTemplates#metadata
    */
-  readonly metadata?: SandboxTemplateSpecVolumeClaimTemplatesMetadata;
+  readonly metadata: SandboxTemplateSpecVolumeClaimTemplatesMetadata;
 
   /**
    * Spec of the claim.
@@ -1483,7 +1483,7 @@ export interface SandboxTemplateSpecVolumeClaimTemplatesMetadata {
    *
    * @schema SandboxTemplateSpecVolumeClaimTemplatesMetadata#name
    */
-  readonly name?: string;
+  readonly name: string;
 
   /**
    * Labels for the claim.
@@ -3598,7 +3598,7 @@ export interface SandboxTemplateSpecNetworkPolicyIngressPorts {
    *
    * @schema SandboxTemplateSpecNetworkPolicyIngressPorts#protocol
    */
-  readonly protocol?: string;
+  readonly protocol?: SandboxTemplateSpecNetworkPolicyIngressPortsProtocol;
 }
 
 /**
@@ -3642,7 +3642,7 @@ export interface SandboxTemplateSpecNetworkPolicyEgressPorts {
    *
    * @schema SandboxTemplateSpecNetworkPolicyEgressPorts#protocol
    */
-  readonly protocol?: string;
+  readonly protocol?: SandboxTemplateSpecNetworkPolicyEgressPortsProtocol;
 }
 
 /**
@@ -8611,6 +8611,20 @@ export class SandboxTemplateSpecNetworkPolicyIngressPortsPort {
 }
 
 /**
+ * protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
+ *
+ * @schema SandboxTemplateSpecNetworkPolicyIngressPortsProtocol
+ */
+export enum SandboxTemplateSpecNetworkPolicyIngressPortsProtocol {
+  /** TCP */
+  TCP = "TCP",
+  /** UDP */
+  UDP = "UDP",
+  /** SCTP */
+  SCTP = "SCTP",
+}
+
+/**
  * port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched.
  *
  * @schema SandboxTemplateSpecNetworkPolicyEgressPortsPort
@@ -8624,6 +8638,20 @@ export class SandboxTemplateSpecNetworkPolicyEgressPortsPort {
   }
   private constructor(public readonly value: number | string) {
   }
+}
+
+/**
+ * protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
+ *
+ * @schema SandboxTemplateSpecNetworkPolicyEgressPortsProtocol
+ */
+export enum SandboxTemplateSpecNetworkPolicyEgressPortsProtocol {
+  /** TCP */
+  TCP = "TCP",
+  /** UDP */
+  UDP = "UDP",
+  /** SCTP */
+  SCTP = "SCTP",
 }
 
 /**
@@ -12722,7 +12750,7 @@ export interface SandboxTemplateSpecNetworkPolicyIngressFromNamespaceSelectorMat
    *
    * @schema SandboxTemplateSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#operator
    */
-  readonly operator: string;
+  readonly operator: SandboxTemplateSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressionsOperator;
 
   /**
    * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
@@ -12766,7 +12794,7 @@ export interface SandboxTemplateSpecNetworkPolicyIngressFromPodSelectorMatchExpr
    *
    * @schema SandboxTemplateSpecNetworkPolicyIngressFromPodSelectorMatchExpressions#operator
    */
-  readonly operator: string;
+  readonly operator: SandboxTemplateSpecNetworkPolicyIngressFromPodSelectorMatchExpressionsOperator;
 
   /**
    * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
@@ -12810,7 +12838,7 @@ export interface SandboxTemplateSpecNetworkPolicyEgressToNamespaceSelectorMatchE
    *
    * @schema SandboxTemplateSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions#operator
    */
-  readonly operator: string;
+  readonly operator: SandboxTemplateSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressionsOperator;
 
   /**
    * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
@@ -12854,7 +12882,7 @@ export interface SandboxTemplateSpecNetworkPolicyEgressToPodSelectorMatchExpress
    *
    * @schema SandboxTemplateSpecNetworkPolicyEgressToPodSelectorMatchExpressions#operator
    */
-  readonly operator: string;
+  readonly operator: SandboxTemplateSpecNetworkPolicyEgressToPodSelectorMatchExpressionsOperator;
 
   /**
    * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
@@ -16099,6 +16127,70 @@ export function toJson_SandboxTemplateSpecPodTemplateSpecVolumesProjectedSources
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+ *
+ * @schema SandboxTemplateSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressionsOperator
+ */
+export enum SandboxTemplateSpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+/**
+ * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+ *
+ * @schema SandboxTemplateSpecNetworkPolicyIngressFromPodSelectorMatchExpressionsOperator
+ */
+export enum SandboxTemplateSpecNetworkPolicyIngressFromPodSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+/**
+ * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+ *
+ * @schema SandboxTemplateSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressionsOperator
+ */
+export enum SandboxTemplateSpecNetworkPolicyEgressToNamespaceSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+/**
+ * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+ *
+ * @schema SandboxTemplateSpecNetworkPolicyEgressToPodSelectorMatchExpressionsOperator
+ */
+export enum SandboxTemplateSpecNetworkPolicyEgressToPodSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
 
 /**
  * A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.

@@ -1,11 +1,11 @@
 // The example platform: an agent-sandbox installation with tuned controller flags, gVisor and Kata runtime
 // classes, and two teams: `analytics` (Python code interpreter, warm pool of 5) and `browser` (headless
-// Chromium on Kata). main.ts synthesizes it. CRDs and the controller are in the first chart,
+// Chromium on Kata). main.ts synthesizes it. CRDs, the controller and the router are in the first chart,
 // which every other chart depends on, so they come first in apply order.
 
 import type { Container, PodSpec } from 'kubernetes-types/core/v1';
 import { App, Chart } from 'cdk8s';
-import { AgentSandboxSystem, SandboxRuntimeClass, TeamSandboxes } from '../../lib';
+import { AgentSandboxSystem, SandboxRouter, SandboxRuntimeClass, TeamSandboxes } from '../../lib';
 
 /** Pod settings every sandbox here shares: restricted security context, no token, bounded resources. */
 function sandboxPod(runtimeClassName: string, container: Container): PodSpec {
@@ -40,6 +40,8 @@ export function buildPlatform(app: App): void {
     },
     resources: { requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' }, limits: { cpu: '2', memory: '1Gi', 'ephemeral-storage': '256Mi' } },
   });
+  // The team NetworkPolicies admit sandbox traffic only from the router, so a platform deploys one.
+  new SandboxRouter(platform, 'router', { namespace: system.namespace });
   const gvisor = SandboxRuntimeClass.gvisor(platform, 'gvisor');
   const kata = SandboxRuntimeClass.kata(platform, 'kata-qemu', 'qemu');
 

@@ -23,10 +23,14 @@ function kind(group: string, name: string, plural: string, shortNames: string[])
   };
 }
 
-export const SANDBOX = kind(CORE_GROUP, 'Sandbox', 'sandboxes', ['sandbox']);
-export const SANDBOX_TEMPLATE = kind(EXTENSIONS_GROUP, 'SandboxTemplate', 'sandboxtemplates', ['sandboxtemplate']);
+// Upstream's short names first (kept for compatibility), then short ones of our own for typing.
+export const SANDBOX = kind(CORE_GROUP, 'Sandbox', 'sandboxes', ['sandbox', 'sbx']);
+export const SANDBOX_TEMPLATE = kind(EXTENSIONS_GROUP, 'SandboxTemplate', 'sandboxtemplates', ['sandboxtemplate', 'sbxt']);
 export const SANDBOX_WARM_POOL = kind(EXTENSIONS_GROUP, 'SandboxWarmPool', 'sandboxwarmpools', ['swp']);
-export const SANDBOX_CLAIM = kind(EXTENSIONS_GROUP, 'SandboxClaim', 'sandboxclaims', ['sandboxclaim']);
+export const SANDBOX_CLAIM = kind(EXTENSIONS_GROUP, 'SandboxClaim', 'sandboxclaims', ['sandboxclaim', 'sbxc']);
+
+/** The CRDs' category: `kubectl get agent-sandbox` lists objects of all four kinds. */
+export const API_CATEGORY = 'agent-sandbox';
 
 export const ALL_KINDS: readonly KindInfo[] = [SANDBOX, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL, SANDBOX_CLAIM];
 

@@ -11,3 +11,4 @@ export * from './runtime-class';
 export * from './sandbox-resources';
 export * from './team';
 export * from './router';
+export * from './crds';

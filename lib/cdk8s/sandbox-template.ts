@@ -19,11 +19,13 @@ export class SandboxTemplate extends SandboxKindConstruct {
   }
 
   /**
-   * Adds a warm pool of this template, in the template's namespace, as a child construct.
+   * Adds a warm pool of this template, in the template's namespace, as a child construct. The pool is named after
+   * the template unless `props.name` says otherwise, so claims name it as they would the template
+   * (`warmPool: 'python'`); add a second pool of the same template with a name of its own.
    * @param id construct id of the pool
    * @param props pool settings; `replicas` defaults to 1
    */
   public addWarmPool(id: string, props: Omit<SandboxWarmPoolProps, 'template' | 'namespace'> = {}): SandboxWarmPool {
-    return new SandboxWarmPool(this, id, { ...props, template: this, namespace: this.namespace });
+    return new SandboxWarmPool(this, id, { name: this.name, ...props, template: this, namespace: this.namespace });
   }
 }

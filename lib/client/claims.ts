@@ -39,14 +39,14 @@ export function claimManifest(req: ClaimRequest, now = new Date()): SandboxClaim
 }
 
 /** Creates the claim, or returns the existing one of that name when it targets the same pool. */
-export async function createClaim(kube: KubeClient, req: ClaimRequest): Promise<{ claim: SandboxClaim; created: boolean }> {
+export async function createClaim(kube: KubeClient, req: ClaimRequest, signal?: AbortSignal): Promise<{ claim: SandboxClaim; created: boolean }> {
   const manifest = claimManifest(req);
   try {
-    return { claim: await kube.create(Resources.sandboxClaims, manifest), created: true };
+    return { claim: await kube.create(Resources.sandboxClaims, manifest, { signal }), created: true };
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
-  const existing = await kube.get<SandboxClaim>(Resources.sandboxClaims, req.namespace, manifest.metadata.name!);
+  const existing = await kube.get<SandboxClaim>(Resources.sandboxClaims, req.namespace, manifest.metadata.name!, { signal });
   if (existing.spec.warmPoolRef.name !== req.warmPool) {
     throw new ClaimConflictError(req.namespace, manifest.metadata.name!, `warmPoolRef.name is ${JSON.stringify(existing.spec.warmPoolRef.name)}, not ${JSON.stringify(req.warmPool)}`);
   }
@@ -69,13 +69,17 @@ function judge(claim: SandboxClaim): Verdict {
 /**
  * Waits until the claim is Ready with a bound sandbox and returns the sandbox name. One watch (restarted only
  * when the server ends it); throws ClaimFailedError on terminal reasons or deletion, ClaimTimeoutError on timeout.
+ * `signal` (e.g. the caller's overall deadline) ends the wait early, as the timeout does.
  */
-export async function waitForClaimReady(kube: KubeClient, namespace: string, name: string, timeoutMs: number): Promise<string> {
+export async function waitForClaimReady(kube: KubeClient, namespace: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  const onCallerAbort = (): void => deadline.abort();
+  signal?.addEventListener('abort', onCallerAbort);
+  if (signal?.aborted) deadline.abort();
   let last: Verdict = { done: false };
   try {
-    let claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name);
+    let claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name, { signal: deadline.signal });
     let resourceVersion = claim.metadata.resourceVersion;
     while (!(last = judge(claim)).done) {
       if (deadline.signal.aborted) throw new ClaimTimeoutError(namespace, name, timeoutMs, last.reason, last.message);
@@ -100,7 +104,7 @@ export async function waitForClaimReady(kube: KubeClient, namespace: string, nam
         });
       } catch (err) {
         if (!isGone(err)) throw err;
-        claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name);
+        claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name, { signal: deadline.signal });
         resourceVersion = claim.metadata.resourceVersion;
       } finally {
         deadline.signal.removeEventListener('abort', onDeadline);
@@ -110,14 +114,15 @@ export async function waitForClaimReady(kube: KubeClient, namespace: string, nam
     return last.sandboxName;
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onCallerAbort);
   }
 }
 
 
 /** Deletes a claim (and, through ownership, its sandbox). Idempotent: an already deleted claim is success. */
-export async function deleteClaim(kube: KubeClient, namespace: string, name: string): Promise<void> {
+export async function deleteClaim(kube: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<void> {
   try {
-    await kube.delete(Resources.sandboxClaims, namespace, name, { propagationPolicy: 'Foreground' });
+    await kube.delete(Resources.sandboxClaims, namespace, name, { propagationPolicy: 'Foreground', signal });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }

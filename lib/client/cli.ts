@@ -1,20 +1,23 @@
 #!/usr/bin/env node
-// agent-sandbox CLI over the SDK: claim, exec, cp and terminate (see USAGE in cli-args.ts).
+// agent-sandbox CLI over the SDK: claim, list, exec, cp and terminate (see USAGE in cli-args.ts).
 // Exit codes: 0 success, exec passes the command's own code through (128+N for signal N), 1 for failures
-// (message naming the claim or sandbox on stderr), 2 for usage errors.
+// (one line on stderr naming the claim, sandbox or API server), 2 for usage errors.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseInvocation, planCopy, seconds, USAGE, UsageError, type Invocation } from './cli-args';
-import { SandboxClient } from './client';
+import { PACKAGE_VERSION } from '../builders/package-version';
+import { commandUsage, parseInvocation, planCopy, seconds, USAGE, UsageError, type Invocation } from './cli-args';
+import { SandboxClient, type ClaimSummary } from './client';
 import type { ConnectionConfig } from './connection';
 
-function connectionFor(flags: Invocation['flags']): ConnectionConfig {
+type CommandInvocation = Extract<Invocation, { flags: unknown }>;
+
+function connectionFor(flags: CommandInvocation['flags']): ConnectionConfig {
   const url = flags.get('router-url') ?? process.env.AGENT_SANDBOX_ROUTER_URL;
   return url ? { mode: 'router', url, token: flags.get('token') ?? process.env.AGENT_SANDBOX_TOKEN } : { mode: 'direct' };
 }
 
-async function exec(client: SandboxClient, claim: string, namespace: string, commandLine: readonly string[]): Promise<number> {
-  const sandbox = await client.getSandbox(claim, namespace);
+async function exec(client: SandboxClient, claim: string, namespace: string | undefined, commandLine: readonly string[], timeoutMs: number): Promise<number> {
+  const sandbox = await client.getSandbox(claim, namespace, { timeoutMs });
   for await (const event of sandbox.runStream(commandLine)) {
     if (event.type === 'stdout') process.stdout.write(event.data);
     else if (event.type === 'stderr') process.stderr.write(event.data);
@@ -27,9 +30,9 @@ async function exec(client: SandboxClient, claim: string, namespace: string, com
 }
 
 /** `cp`: a local directory as destination receives the file under its own name, as with cp(1). */
-async function copy(client: SandboxClient, namespace: string, source: string, destination: string): Promise<void> {
+async function copy(client: SandboxClient, namespace: string | undefined, source: string, destination: string, timeoutMs: number): Promise<void> {
   const plan = planCopy(source, destination);
-  const sandbox = await client.getSandbox(plan.claim, namespace);
+  const sandbox = await client.getSandbox(plan.claim, plan.namespace ?? namespace, { timeoutMs });
   if (plan.direction === 'upload') {
     const remote = plan.remotePath.endsWith('/') ? plan.remotePath + path.basename(plan.localPath) : plan.remotePath;
     return sandbox.files.write(remote, await fs.promises.readFile(plan.localPath));
@@ -39,31 +42,61 @@ async function copy(client: SandboxClient, namespace: string, source: string, de
   await fs.promises.writeFile(isDirectory ? path.join(plan.localPath, path.posix.basename(plan.remotePath)) : plan.localPath, content);
 }
 
+/** kubectl's age column: the largest unit, e.g. 45s, 12m, 5h, 3d. */
+function age(since: Date | undefined, now = Date.now()): string {
+  if (!since) return '<unknown>';
+  const s = Math.max(0, Math.floor((now - since.getTime()) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172_800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+function printClaims(claims: readonly ClaimSummary[], allNamespaces: boolean): void {
+  if (claims.length === 0) {
+    console.error('No SandboxClaims found.');
+    return;
+  }
+  const rows = claims.map((c) => [...(allNamespaces ? [c.namespace] : []), c.name, c.warmPool, c.sandbox ?? '<none>', c.ready, c.reason ?? '', age(c.createdAt)]);
+  const header = [...(allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'POOL', 'SANDBOX', 'READY', 'REASON', 'AGE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd());
+}
+
 async function run(invocation: Invocation): Promise<number> {
-  const { command, flags, operands, commandLine } = invocation;
-  if (command === 'help') {
-    console.log(USAGE);
+  if (invocation.command === 'help') {
+    console.log(invocation.topic ? commandUsage(invocation.topic) : USAGE);
     return 0;
   }
-  const client = new SandboxClient({ connection: connectionFor(flags), kubeconfig: flags.get('kubeconfig') });
-  const namespace = flags.get('namespace') ?? 'default';
+  if (invocation.command === 'version') {
+    console.log(PACKAGE_VERSION);
+    return 0;
+  }
+  const { command, flags, operands, commandLine } = invocation;
+  const client = new SandboxClient({ connection: connectionFor(flags), kubeconfig: flags.get('kubeconfig'), context: flags.get('context') });
+  const namespace = flags.get('namespace');
+  const timeoutMs = (seconds(flags, 'timeout') ?? (command === 'claim' ? 180 : 30)) * 1000;
   try {
     switch (command) {
       case 'claim': {
-        const ready = seconds(flags, 'timeout') ?? 180;
         const sandbox = await client.createSandbox({
-          namespace, warmPool: flags.get('pool')!, name: flags.get('name'), shutdownAfterSeconds: seconds(flags, 'ttl'), readyTimeoutMs: ready * 1000,
+          namespace, warmPool: flags.get('pool')!, name: flags.get('name'), shutdownAfterSeconds: seconds(flags, 'ttl'), readyTimeoutMs: timeoutMs,
         });
         console.log(sandbox.claimName);
         return 0;
       }
+      case 'list': {
+        const allNamespaces = flags.has('all-namespaces');
+        printClaims(await client.listClaims({ namespace, allNamespaces, timeoutMs }), allNamespaces);
+        return 0;
+      }
       case 'exec':
-        return await exec(client, flags.get('claim')!, namespace, commandLine);
+        return await exec(client, flags.get('claim')!, namespace, commandLine, timeoutMs);
       case 'cp':
-        await copy(client, namespace, operands[0]!, operands[1]!);
+        await copy(client, namespace, operands[0]!, operands[1]!, timeoutMs);
         return 0;
       case 'terminate':
-        await client.terminate(flags.get('claim')!, namespace);
+        await client.terminate(flags.get('claim')!, namespace, { timeoutMs });
         return 0;
     }
   } finally {
@@ -81,10 +114,12 @@ async function main(): Promise<number> {
     return await run(parseInvocation(process.argv.slice(2)));
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`agent-sandbox: ${err.message}\n${USAGE}`);
+      const help = err.command ? `agent-sandbox ${err.command} --help` : 'agent-sandbox --help';
+      console.error(`agent-sandbox: ${err.message}\nSee "${help}" for usage.`);
       return 2;
     }
-    console.error(`agent-sandbox: ${(err as Error).message}`);
+    // One line, no stack: every error we raise says what failed and where.
+    console.error(`agent-sandbox: ${(err as Error).message ?? String(err)}`);
     return 1;
   }
 }

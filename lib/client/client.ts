@@ -1,27 +1,56 @@
 // SandboxClient: "give me a sandbox from this warm pool" in one call — create (or re-attach to) a claim,
-// wait for Ready, and hand back a SandboxHandle connected through the router or directly.
-import type { SandboxClaim } from '../api';
+// wait for Ready, and hand back a SandboxHandle connected through the router or directly. Every call is bounded
+// (see deadline.ts) and its failures name the API server, the kubeconfig context and the step in progress.
+import { CONDITION, type SandboxClaim } from '../api';
 import { isNotFound, KubeClient, Resources } from '../kube';
 import { createClaim, deleteClaim, waitForClaimReady, type ClaimRequest } from './claims';
 import { resolveEndpoint, type ConnectionConfig } from './connection';
-import { SandboxError } from './errors';
+import { Deadline } from './deadline';
+import { SandboxError, type ApiServerRef } from './errors';
 import { SandboxHandle } from './sandbox';
 
 export interface SandboxClientOptions {
   /** How to reach sandboxes. */
   readonly connection: ConnectionConfig;
-  /** API client. @default KubeClient.create({ kubeconfig }) */
+  /** API client. @default KubeClient.create({ kubeconfig, context }) */
   readonly kube?: KubeClient;
   /** Kubeconfig path when `kube` is not given. @default $KUBECONFIG, ~/.kube/config or in-cluster */
   readonly kubeconfig?: string;
+  /** Kubeconfig context when `kube` is not given. @default the kubeconfig's current context */
+  readonly context?: string;
+  /** Bound on each API call without an answer (connecting included). @default 30000 */
+  readonly requestTimeoutMs?: number;
 }
 
-export interface CreateSandboxOptions extends Omit<ClaimRequest, 'namespace'> {
-  /** @default "default" */
+/** Bounds one SDK call. */
+export interface CallOptions {
+  /** Ends the call early (it then rejects with an AbortError). */
+  readonly signal?: AbortSignal;
+  /** Bound on the whole call: connecting, every API call and any wait. @default 30000 (createSandbox: 180000) */
+  readonly timeoutMs?: number;
+}
+
+export interface CreateSandboxOptions extends Omit<ClaimRequest, 'namespace'>, Omit<CallOptions, 'timeoutMs'> {
+  /** @default - the kubeconfig context's namespace, else "default" */
   readonly namespace?: string;
-  /** How long to wait for the claim to become Ready. @default 180000 */
+  /** Bound on the whole call: creating the claim, waiting for Ready and connecting. @default 180000 */
   readonly readyTimeoutMs?: number;
 }
+
+/** One claim, as `list` shows it. */
+export interface ClaimSummary {
+  readonly namespace: string;
+  readonly name: string;
+  readonly warmPool: string;
+  /** The bound Sandbox, once there is one. */
+  readonly sandbox?: string;
+  /** The Ready condition's status: "True", "False" or "Unknown" (no condition yet). */
+  readonly ready: string;
+  readonly reason?: string;
+  readonly createdAt?: Date;
+}
+
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 export class SandboxClient {
   private kube?: KubeClient;
@@ -30,43 +59,77 @@ export class SandboxClient {
     this.kube = options.kube;
   }
 
+  /** The namespace calls default to: the kubeconfig context's (in-cluster: the pod's), else "default". */
+  async defaultNamespace(): Promise<string> {
+    return (await this.client()).origin?.namespace ?? 'default';
+  }
+
   /**
    * Claims a sandbox from `warmPool` and waits until it is Ready. With a caller-chosen `name` this is
    * idempotent: calling it again re-attaches to the same claim. A claim this call created is deleted again
    * when waiting fails.
    */
   async createSandbox(options: CreateSandboxOptions): Promise<SandboxHandle> {
-    const kube = await this.client();
-    const namespace = options.namespace ?? 'default';
-    const { claim, created } = await createClaim(kube, { ...options, namespace });
-    const name = claim.metadata.name!;
-    try {
-      const sandbox = await waitForClaimReady(kube, namespace, name, options.readyTimeoutMs ?? 180_000);
-      return await this.handle(namespace, sandbox, name);
-    } catch (err) {
-      if (created) await deleteClaim(kube, namespace, name).catch(() => undefined);
-      throw err;
-    }
+    const namespace = options.namespace ?? await this.defaultNamespace();
+    const deadline = new Deadline(options.readyTimeoutMs ?? 180_000, `creating a SandboxClaim in ${namespace} from warm pool ${options.warmPool}`, options.signal);
+    return this.bounded(deadline, async (kube) => {
+      const { claim, created } = await createClaim(kube, { ...options, namespace }, deadline.signal);
+      const name = claim.metadata.name!;
+      try {
+        deadline.step = `waiting for SandboxClaim ${namespace}/${name} to become Ready`;
+        const sandbox = await waitForClaimReady(kube, namespace, name, deadline.timeoutMs, deadline.signal);
+        deadline.step = `reading Sandbox ${namespace}/${sandbox}`;
+        return await this.handle(namespace, sandbox, name, deadline.signal);
+      } catch (err) {
+        // Bounded on its own: the caller's deadline may already have passed.
+        if (created) await deleteClaim(kube, namespace, name, AbortSignal.timeout(5_000)).catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   /** Re-attaches to an existing Ready claim by name. */
-  async getSandbox(claimName: string, namespace = 'default'): Promise<SandboxHandle> {
-    const kube = await this.client();
-    let claim: SandboxClaim;
-    try {
-      claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, claimName);
-    } catch (err) {
-      if (isNotFound(err)) throw new SandboxError(`SandboxClaim ${namespace}/${claimName} not found`);
-      throw err;
-    }
-    const sandbox = claim.status?.sandbox?.name;
-    if (!sandbox) throw new SandboxError(`SandboxClaim ${namespace}/${claimName} has no sandbox yet`);
-    return this.handle(namespace, sandbox, claimName);
+  async getSandbox(claimName: string, namespace?: string, options: CallOptions = {}): Promise<SandboxHandle> {
+    const ns = namespace ?? await this.defaultNamespace();
+    const deadline = new Deadline(options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, `reading SandboxClaim ${ns}/${claimName}`, options.signal);
+    return this.bounded(deadline, async (kube) => {
+      let claim: SandboxClaim;
+      try {
+        claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, ns, claimName, { signal: deadline.signal });
+      } catch (err) {
+        if (isNotFound(err)) throw new SandboxError(`SandboxClaim ${ns}/${claimName} not found`);
+        throw err;
+      }
+      const sandbox = claim.status?.sandbox?.name;
+      if (!sandbox) throw new SandboxError(`SandboxClaim ${ns}/${claimName} has no sandbox yet`);
+      deadline.step = `reading Sandbox ${ns}/${sandbox}`;
+      return this.handle(ns, sandbox, claimName, deadline.signal);
+    });
+  }
+
+  /** The claims in `namespace` (default: the context's), or in every namespace with `allNamespaces`. */
+  async listClaims(options: CallOptions & { readonly namespace?: string; readonly allNamespaces?: boolean } = {}): Promise<ClaimSummary[]> {
+    const namespace = options.allNamespaces ? undefined : options.namespace ?? await this.defaultNamespace();
+    const deadline = new Deadline(options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, `listing SandboxClaims ${namespace ? `in ${namespace}` : 'in all namespaces'}`, options.signal);
+    return this.bounded(deadline, async (kube) => {
+      const list = await kube.listAll<SandboxClaim>(Resources.sandboxClaims, { namespace, signal: deadline.signal });
+      return list.items.map((claim) => {
+        const ready = claim.status?.conditions?.find((c) => c.type === CONDITION.ready);
+        const created = claim.metadata.creationTimestamp;
+        return {
+          namespace: claim.metadata.namespace ?? '', name: claim.metadata.name ?? '', warmPool: claim.spec.warmPoolRef.name,
+          sandbox: claim.status?.sandbox?.name, ready: ready?.status ?? 'Unknown', reason: ready?.reason,
+          createdAt: created ? new Date(created) : undefined,
+        };
+      });
+    });
   }
 
   /** Deletes a claim by name, whether or not it ever became Ready (idempotent). */
-  async terminate(claimName: string, namespace = 'default'): Promise<void> {
-    await deleteClaim(await this.client(), namespace, claimName);
+  async terminate(claimName: string, namespace?: string, options: CallOptions = {}): Promise<void> {
+    const ns = namespace ?? await this.defaultNamespace();
+    const deadline = new Deadline(options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, `deleting SandboxClaim ${ns}/${claimName}`, options.signal);
+    await this.bounded(deadline, (kube) => deleteClaim(kube, ns, claimName, deadline.signal));
   }
 
   /** Closes the API connections. */
@@ -74,15 +137,27 @@ export class SandboxClient {
     this.kube?.close();
   }
 
-  private async handle(namespace: string, sandbox: string, claimName: string): Promise<SandboxHandle> {
+  /** Runs `call` under `deadline`, reporting failures that are not the server's own answer with the server named. */
+  private async bounded<T>(deadline: Deadline, call: (kube: KubeClient) => Promise<T>): Promise<T> {
+    const kube = await this.client();
+    const server: ApiServerRef = { server: kube.origin?.server, context: kube.origin?.context };
+    try {
+      return await call(kube);
+    } catch (err) {
+      throw deadline.explain(err, server);
+    }
+  }
+
+  private async handle(namespace: string, sandbox: string, claimName: string, signal?: AbortSignal): Promise<SandboxHandle> {
     const kube = await this.client();
     const address = { namespace, sandbox };
-    const resolve = () => resolveEndpoint(this.options.connection, address, kube);
-    return new SandboxHandle(kube, address, claimName, await resolve(), resolve);
+    const resolve = (s?: AbortSignal) => resolveEndpoint(this.options.connection, address, kube, s);
+    return new SandboxHandle(kube, address, claimName, await resolve(signal), () => resolve());
   }
 
   private async client(): Promise<KubeClient> {
-    this.kube ??= await KubeClient.create(this.options.kubeconfig ? { kubeconfig: this.options.kubeconfig } : {});
+    const { kubeconfig, context, requestTimeoutMs = DEFAULT_CALL_TIMEOUT_MS } = this.options;
+    this.kube ??= await KubeClient.create({ kubeconfig, context, requestTimeoutMs });
     return this.kube;
   }
 }

@@ -34,7 +34,7 @@ export type ConnectionConfig =
     };
 
 /** Resolves where requests for `address` go and which headers they carry. */
-export async function resolveEndpoint(config: ConnectionConfig, address: SandboxAddress, kube: KubeClient): Promise<Endpoint> {
+export async function resolveEndpoint(config: ConnectionConfig, address: SandboxAddress, kube: KubeClient, signal?: AbortSignal): Promise<Endpoint> {
   const port = config.port ?? 8888;
   if (config.mode === 'router') {
     const token = typeof config.token === 'function' ? await config.token(address) : config.token;
@@ -46,7 +46,7 @@ export async function resolveEndpoint(config: ConnectionConfig, address: Sandbox
       },
     };
   }
-  const sandbox = await kube.get<Sandbox>(Resources.sandboxes, address.namespace, address.sandbox);
+  const sandbox = await kube.get<Sandbox>(Resources.sandboxes, address.namespace, address.sandbox, { signal });
   const ip = sandbox.status?.podIPs?.[0];
   const fqdn = sandbox.status?.serviceFQDN || `${sandbox.status?.service || address.sandbox}.${address.namespace}.svc.${config.clusterDomain ?? 'cluster.local'}`;
   const host = ip ? (ip.includes(':') ? `[${ip}]` : ip) : fqdn;

@@ -42,3 +42,26 @@ export class SandboxConnectionError extends SandboxError {
     super(`${operation} on sandbox ${namespace}/${sandbox} failed: ${detail}`);
   }
 }
+
+/** Where an API call went: the server and the kubeconfig context (absent in-cluster or for a given client). */
+export interface ApiServerRef {
+  readonly server?: string;
+  readonly context?: string;
+}
+
+const describeServer = (ref: ApiServerRef): string =>
+  `the API server${ref.server ? ` ${ref.server}` : ''}${ref.context ? ` (context ${ref.context})` : ''}`;
+
+/** The API server could not be reached or broke the connection (refused, DNS, reset, no answer on the socket). */
+export class ApiUnreachableError extends SandboxError {
+  constructor(readonly server: ApiServerRef, readonly step: string, readonly detail: string) {
+    super(`cannot reach ${describeServer(server)} while ${step}: ${detail}`);
+  }
+}
+
+/** The caller's deadline (e.g. the CLI's --timeout) passed; `step` says what was still in progress. */
+export class DeadlineExceededError extends SandboxError {
+  constructor(readonly server: ApiServerRef, readonly step: string, readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs / 1000}s while ${step}: no answer from ${describeServer(server)}`);
+  }
+}

@@ -1,7 +1,10 @@
 // agent-sandbox-kit/client: TypeScript SDK for claiming sandboxes from warm pools and using them.
-export { SandboxClient, type SandboxClientOptions, type CreateSandboxOptions } from './client';
+export { SandboxClient, type SandboxClientOptions, type CreateSandboxOptions, type CallOptions, type ClaimSummary } from './client';
 export { SandboxHandle, type ExecutionResult, type StreamEvent, type FileEntry, type RunOptions } from './sandbox';
 export { type ConnectionConfig, type SandboxAddress } from './connection';
 export { claimManifest, createClaim, waitForClaimReady, type ClaimRequest } from './claims';
-export { SandboxError, ClaimFailedError, ClaimTimeoutError, ClaimConflictError, SandboxRequestError, SandboxConnectionError } from './errors';
+export {
+  SandboxError, ClaimFailedError, ClaimTimeoutError, ClaimConflictError, SandboxRequestError, SandboxConnectionError, ApiUnreachableError,
+  DeadlineExceededError, type ApiServerRef,
+} from './errors';
 export { mintScopedToken } from '../router/auth/scoped-token';

@@ -41,20 +41,27 @@ export async function runController(argv: readonly string[]): Promise<number> {
   }
   const logger = new Logger(config.zapLogLevel as LogLevel, { logger: 'agent-sandbox-controller' });
   for (const warning of configWarnings(config)) logger.warn(warning);
+  // Credentials first: a missing or broken kubeconfig is the problem to report, not what follows from it.
+  let client: KubeClient;
+  try {
+    client = await KubeClient.create({
+      kubeconfig: config.kubeconfig || undefined,
+      qps: config.kubeApiQps, burst: config.kubeApiBurst,
+      connections: config.apiConnections, separateWatchConnection: config.separateWatchConnection,
+      userAgent: `agent-sandbox-controller/${pkg.version}`, fieldManager: FIELD_MANAGER,
+    });
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return 1;
+  }
   let leaseNamespace = '';
   try {
     if (config.leaderElect) leaseNamespace = leaderElectionNamespace(config.leaderElectionNamespace);
   } catch (err) {
+    client.close();
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return 2;
   }
-
-  const client = await KubeClient.create({
-    kubeconfig: config.kubeconfig || undefined,
-    qps: config.kubeApiQps, burst: config.kubeApiBurst,
-    connections: config.apiConnections, separateWatchConnection: config.separateWatchConnection,
-    userAgent: `agent-sandbox-controller/${pkg.version}`, fieldManager: FIELD_MANAGER,
-  });
   const settings = controllerSettings(config);
   const metrics = new ControllerMetrics({ gitVersion: pkg.version });
   client.onRequest(metrics.observeRequest);
@@ -91,7 +98,8 @@ if (require.main === module) {
   runController(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
+      // One line: the errors that reach here (credentials, listeners) say what failed; a stack helps no operator.
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);
     },
   );

@@ -30,7 +30,20 @@ export interface KubeClientOptions extends CredentialSource, TransportOptions {
   fieldManager?: string;
 }
 
-export interface ListOptions {
+/** Cancels one call (e.g. a caller's deadline); the call then rejects with an AbortError. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** Where a client connects: for messages that name the server and kubeconfig context. */
+export interface ClientOrigin {
+  server: string;
+  context?: string;
+  /** The kubeconfig context's namespace (in-cluster: the pod's), if any. */
+  namespace?: string;
+}
+
+export interface ListOptions extends CallOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -39,7 +52,7 @@ export interface ListOptions {
   continue?: string;
 }
 
-export interface WriteOptions {
+export interface WriteOptions extends CallOptions {
   fieldManager?: string;
   dryRun?: boolean;
 }
@@ -57,7 +70,7 @@ export interface ApplyOptions {
   subresource?: 'status';
 }
 
-export interface DeleteOptions {
+export interface DeleteOptions extends CallOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   preconditions?: { uid?: string; resourceVersion?: string };
   gracePeriodSeconds?: number;
@@ -77,7 +90,9 @@ export interface WatchOptions {
 export class KubeClient {
   /** Loads credentials (explicit kubeconfig, in-cluster, or the default chain) and builds a client. */
   static async create(options: KubeClientOptions = {}): Promise<KubeClient> {
-    return new KubeClient(new Transport(await loadCredentials(options), options), options);
+    const credentials = await loadCredentials(options);
+    const origin = { server: credentials.server.href.replace(/\/$/, ''), context: credentials.context, namespace: credentials.namespace };
+    return new KubeClient(new Transport(credentials, options), options, origin);
   }
 
   private readonly limiter?: TokenBucket;
@@ -86,7 +101,12 @@ export class KubeClient {
 
   private readonly fieldManager?: string;
 
-  constructor(private readonly transport: HttpTransport, options: Pick<KubeClientOptions, 'qps' | 'burst' | 'fieldManager'> = {}) {
+  constructor(
+    private readonly transport: HttpTransport,
+    options: Pick<KubeClientOptions, 'qps' | 'burst' | 'fieldManager'> = {},
+    /** Set by create(); undefined for a client built on a given transport. */
+    readonly origin?: ClientOrigin,
+  ) {
     this.fieldManager = options.fieldManager;
     const qps = options.qps ?? -1;
     if (qps > 0) this.limiter = new TokenBucket(qps, options.burst ?? 10);
@@ -111,8 +131,8 @@ export class KubeClient {
     this.observers.push(observer);
   }
 
-  async get<T extends KubeObject>(type: ResourceType, namespace: string, name: string): Promise<T> {
-    return this.json<T>('get', type, { method: 'GET', path: resourcePath(type, namespace, name) });
+  async get<T extends KubeObject>(type: ResourceType, namespace: string, name: string, opts: CallOptions = {}): Promise<T> {
+    return this.json<T>('get', type, { method: 'GET', path: resourcePath(type, namespace, name), signal: opts.signal });
   }
 
   /** Like get, but resolves undefined on 404. */
@@ -127,8 +147,8 @@ export class KubeClient {
 
   /** One page (or everything when no limit) of a collection, in one namespace or all. */
   async list<T extends KubeObject>(type: ResourceType, opts: ListOptions = {}): Promise<ObjectList<T>> {
-    const { namespace, ...query } = opts;
-    return this.json<ObjectList<T>>('list', type, { method: 'GET', path: resourcePath(type, namespace), query });
+    const { namespace, signal, ...query } = opts;
+    return this.json<ObjectList<T>>('list', type, { method: 'GET', path: resourcePath(type, namespace), query, signal });
   }
 
   /** Every item, following `continue` tokens page by page. */
@@ -143,7 +163,7 @@ export class KubeClient {
   }
 
   async create<T extends KubeObject>(type: ResourceType, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.json<T>('create', type, { method: 'POST', path: resourcePath(type, obj.metadata?.namespace), body: obj, query: this.writeQuery(opts) });
+    return this.json<T>('create', type, { method: 'POST', path: resourcePath(type, obj.metadata?.namespace), body: obj, query: this.writeQuery(opts), signal: opts.signal });
   }
 
   /** PUT the whole object; fails with 409 Conflict when its resourceVersion is stale. */
@@ -175,8 +195,9 @@ export class KubeClient {
 
   /** Deletes one object. 404 is an error here; use isNotFound to treat it as done. */
   async delete(type: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<void> {
-    const body = { apiVersion: 'v1', kind: 'DeleteOptions', ...opts };
-    await this.json<Status>('delete', type, { method: 'DELETE', path: resourcePath(type, namespace, name), body });
+    const { signal, ...deleteOptions } = opts;
+    const body = { apiVersion: 'v1', kind: 'DeleteOptions', ...deleteOptions };
+    await this.json<Status>('delete', type, { method: 'DELETE', path: resourcePath(type, namespace, name), body, signal });
   }
 
   /**

@@ -17,6 +17,14 @@ export function inClusterAvailable(env: NodeJS.ProcessEnv = process.env, dir = s
   }
 }
 
+function podNamespace(dir: string): string | undefined {
+  try {
+    return readFileSync(join(dir, 'namespace'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function inClusterCredentials(env: NodeJS.ProcessEnv = process.env, dir = serviceAccountDir): Credentials {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
@@ -28,5 +36,6 @@ export function inClusterCredentials(env: NodeJS.ProcessEnv = process.env, dir =
     tls: { ca: readFileSync(join(dir, 'ca.crt')) },
     headers: bearer(readFileSync(tokenFile, 'utf8')),
     refreshHeaders: async () => bearer(await readFile(tokenFile, 'utf8')),
+    namespace: podNamespace(dir),
   };
 }

@@ -101,7 +101,7 @@ const ENV: Partial<Record<keyof RouterConfig, string>> = {
 };
 const AUTHZ_MODES: readonly AuthzMode[] = ['allow-all', 'tokenreview', 'scoped-token'];
 
-const kebab = (key: string): string => '--' + key.replace(/[A-Z]+/g, (m) => '-' + m.toLowerCase());
+export const kebab = (key: string): string => '--' + key.replace(/[A-Z]+/g, (m) => '-' + m.toLowerCase());
 
 function coerce(key: keyof RouterConfig, raw: string, source: string): string | number | boolean {
   const kind = typeof DEFAULT_ROUTER_CONFIG[key];

@@ -6,7 +6,7 @@ import { AllowAllAuthorizer, type Authorizer } from './auth/authorizer';
 import { ScopedTokenAuthorizer } from './auth/scoped-token';
 import { TokenReviewAuthorizer } from './auth/tokenreview';
 import { createAdminServer } from './admin-server';
-import { parseRouterConfig, splitBindAddress, type RouterConfig } from './config';
+import { DEFAULT_ROUTER_CONFIG, kebab, parseRouterConfig, splitBindAddress, type RouterConfig } from './config';
 import { RouterMetrics } from './metrics';
 import { NodeAddressCache } from './node-addresses';
 import { SandboxCache } from './sandbox-cache';
@@ -38,8 +38,20 @@ async function listenOn(server: { listen(port: number, host?: string, cb?: () =>
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
 }
 
+/** `--help`: every flag with its default (the flags mirror RouterConfig; the README's table explains the timeouts). */
+function usage(): string {
+  const flags = Object.entries(DEFAULT_ROUTER_CONFIG).map(([key, value]) =>
+    `  ${kebab(key).padEnd(38)} default ${JSON.stringify(value)}`);
+  return `Usage: sandbox-router [--flag value | --flag=value]...\n${flags.join('\n')}`;
+}
+
 async function main(): Promise<void> {
-  const config = parseRouterConfig(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.some((arg) => arg === '--help' || arg === '-h')) {
+    console.log(usage());
+    return;
+  }
+  const config = parseRouterConfig(argv);
   const client = await KubeClient.create(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
   const logError = (what: string) => (err: unknown) => console.error(JSON.stringify({ msg: `${what} error`, error: (err as Error).message }));
   const cache = new SandboxCache(client, { namespace: config.cacheNamespace || undefined, clusterDomain: config.clusterDomain, onError: logError('sandbox cache') });

@@ -1,7 +1,11 @@
-// POSIX shlex-style splitting of a command line into argv, matching Python's shlex.split(),
-// so `/execute` runs the same programs as upstream's runtime without ever invoking a shell.
+// POSIX shlex-style splitting of a command line into argv, matching Python's shlex.split() (which upstream's
+// runtime uses), so `/execute` runs the same programs as upstream's runtime without ever invoking a shell.
+// Python's rules: whitespace is only space, tab, CR and LF; `#` is an ordinary character (split() turns
+// comments off); inside double quotes a backslash escapes only `"` and `\`; single quotes escape nothing.
 
-/** Splits `line` like Python's `shlex.split(line)` (posix=True). Throws on unterminated quotes. */
+const WHITESPACE = ' \t\r\n';
+
+/** Splits `line` like Python's `shlex.split(line)` (posix=True). Throws on unterminated quotes or escapes. */
 export function shlexSplit(line: string): string[] {
   const words: string[] = [];
   let word = '';
@@ -14,8 +18,11 @@ export function shlexSplit(line: string): string[] {
       else word += ch;
     } else if (quote === '"') {
       if (ch === '"') quote = undefined;
-      else if (ch === '\\' && i + 1 < line.length && '"\\$`\n'.includes(line[i + 1]!)) word += line[++i];
-      else word += ch;
+      else if (ch === '\\') {
+        if (i + 1 >= line.length) throw new Error('No escaped character');
+        const next = line[++i]!;
+        word += next === '"' || next === '\\' ? next : ch + next;
+      } else word += ch;
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       inWord = true;
@@ -23,12 +30,10 @@ export function shlexSplit(line: string): string[] {
       if (i + 1 >= line.length) throw new Error('No escaped character');
       word += line[++i];
       inWord = true;
-    } else if (/\s/.test(ch)) {
+    } else if (WHITESPACE.includes(ch)) {
       if (inWord) words.push(word);
       word = '';
       inWord = false;
-    } else if (ch === '#' && !inWord) {
-      break; // shlex treats an unquoted '#' at a word start as a comment
     } else {
       word += ch;
       inWord = true;

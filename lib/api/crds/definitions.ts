@@ -2,7 +2,7 @@
 // removed v1alpha1 and its conversion webhook in v1.0, so there is no webhook to deploy or rotate certs for.
 
 import type { CustomResourceDefinition, CustomResourceColumnDefinition } from 'kubernetes-types/apiextensions/v1';
-import { KindInfo, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../groups';
+import { API_CATEGORY, KindInfo, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../groups';
 import { embeddedSchema } from './embedded-schemas';
 import type { SchemaNode } from './k8s-openapi';
 import { atomicList, bool, conditions, dateTime, enumOf, int32, nameRef, object, str, stringMap } from './schema';
@@ -69,7 +69,7 @@ function crd(info: KindInfo, parts: CrdParts): CustomResourceDefinition {
     metadata: { name: `${info.plural}.${info.group}` },
     spec: {
       group: info.group,
-      names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular, shortNames: [...info.shortNames] },
+      names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular, shortNames: [...info.shortNames], categories: [API_CATEGORY] },
       scope: 'Namespaced',
       versions: [{
         name: info.version,
@@ -120,7 +120,15 @@ export function sandboxTemplateCrd(): CustomResourceDefinition {
     envVarsInjectionPolicy: enumOf('Whether claims may set environment variables.', ['Allowed', 'Overrides', 'Disallowed'], 'Disallowed'),
     volumeClaimTemplatesPolicy: enumOf('Whether claims may add or override volume claim templates.', ['Disallowed', 'Allowed', 'Overrides'], 'Disallowed'),
   }, ['podTemplate']);
-  return crd(SANDBOX_TEMPLATE, { spec, columns: [ageColumn] });
+  return crd(SANDBOX_TEMPLATE, {
+    spec,
+    columns: [
+      { name: 'Network-Policy', type: 'string', jsonPath: '.spec.networkPolicyManagement' },
+      { name: 'Env-Injection', type: 'string', jsonPath: '.spec.envVarsInjectionPolicy' },
+      { name: 'Volume-Claims', type: 'string', jsonPath: '.spec.volumeClaimTemplatesPolicy' },
+      ageColumn,
+    ],
+  });
 }
 
 export function sandboxWarmPoolCrd(): CustomResourceDefinition {
@@ -140,8 +148,10 @@ export function sandboxWarmPoolCrd(): CustomResourceDefinition {
   return crd(SANDBOX_WARM_POOL, {
     spec, status, scale: true, rules: WARM_POOL_NAME_RULES,
     columns: [
-      { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
       { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas' },
+      { name: 'Current', type: 'integer', jsonPath: '.status.replicas' },
+      { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
+      { name: 'Template', type: 'string', jsonPath: '.spec.sandboxTemplateRef.name' },
       ageColumn,
     ],
   });

@@ -12,7 +12,8 @@ describe('CRDs', () => {
       expect(crd.spec.versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1beta1', true, true]]);
       expect(crd.spec.scope).toBe('Namespaced');
     }
-    expect(sandboxWarmPoolCrd().spec.names.shortNames).toEqual(['swp']);
+    expect(allCrds().map((c) => c.spec.names.shortNames)).toEqual([['sandbox', 'sbx'], ['sandboxtemplate', 'sbxt'], ['swp'], ['sandboxclaim', 'sbxc']]);
+    for (const crd of allCrds()) expect(crd.spec.names.categories).toEqual(['agent-sandbox']);
   });
 
   test('Sandbox spec: defaults, enums, immutable volumeClaimTemplates, full pod schema', () => {
@@ -36,7 +37,8 @@ describe('CRDs', () => {
     expect(sandbox.additionalPrinterColumns!.map((c) => c.name)).toEqual(['Ready', 'Reason', 'Age']);
     const pool = sandboxWarmPoolCrd().spec.versions[0];
     expect(pool.subresources!.scale).toEqual({ specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' });
-    expect(pool.additionalPrinterColumns!.map((c) => [c.name, c.type])).toEqual([['Ready', 'integer'], ['Desired', 'integer'], ['Age', 'date']]);
+    expect(pool.additionalPrinterColumns!.map((c) => [c.name, c.type])).toEqual([['Desired', 'integer'], ['Current', 'integer'], ['Ready', 'integer'], ['Template', 'string'], ['Age', 'date']]);
+    expect(sandboxTemplateCrd().spec.versions[0].additionalPrinterColumns!.map((c) => c.name)).toEqual(['Network-Policy', 'Env-Injection', 'Volume-Claims', 'Age']);
     expect(sandboxClaimCrd().spec.versions[0].additionalPrinterColumns!.map((c) => c.name)).toEqual(['Ready', 'Sandbox', 'Reason', 'Age']);
     expect(sandboxTemplateCrd().spec.versions[0].subresources).toEqual({});
   });

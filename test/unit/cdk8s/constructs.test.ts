@@ -3,7 +3,7 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { Node } from 'constructs';
 import {
-  AgentSandboxSystem, Guardrails, Sandbox, SandboxClaim, SandboxRuntimeClass, SandboxTemplate, SandboxWarmPool, TeamSandboxes,
+  AgentSandboxSystem, Guardrails, Sandbox, SandboxClaim, SandboxCrds, SandboxRouter, SandboxRuntimeClass, SandboxTemplate, SandboxWarmPool, TeamSandboxes,
 } from '../../../lib';
 import { compliantPodSpec } from '../policy/fixtures';
 
@@ -57,7 +57,40 @@ describe('SandboxRuntimeClass', () => {
   });
 });
 
+describe('SandboxCrds and SandboxRouter (package root)', () => {
+  test('CRDs in a chart of their own, the system without them', () => {
+    // GIVEN
+    const app = Testing.app();
+    const crdsChart = new Chart(app, 'crds');
+    const systemChart = new Chart(app, 'system');
+    // WHEN
+    const crds = new SandboxCrds(crdsChart, 'crds');
+    const core = new SandboxCrds(new Chart(app, 'core'), 'crds', { extensions: false });
+    new AgentSandboxSystem(systemChart, 'system', { installCrds: false });
+    // THEN
+    expect(Testing.synth(crdsChart).map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(crds.crdNames.map((n) => `CustomResourceDefinition/${n}`));
+    expect(crds.crdNames).toHaveLength(4);
+    expect(core.crdNames).toEqual(['sandboxes.agents.x-k8s.io']);
+    expect(Testing.synth(systemChart).filter((m) => m.kind === 'CustomResourceDefinition')).toEqual([]);
+  });
+
+  test('SandboxRouter is exported from the package root', () => {
+    const chart = Testing.chart();
+    const router = new SandboxRouter(chart, 'router');
+    expect(Testing.synth(chart).map((m) => m.kind)).toContain('Deployment');
+    expect(router.url).toBe('http://sandbox-router-svc.agent-sandbox-system.svc:8080');
+  });
+});
+
 describe('Sandbox, SandboxTemplate, SandboxWarmPool, SandboxClaim', () => {
+  test('addWarmPool names the pool after its template unless told otherwise', () => {
+    const chart = new Chart(Testing.app(), 'teams', { namespace: 'ml' });
+    const python = new SandboxTemplate(chart, 'python', { name: 'python', podTemplate });
+    expect(python.addWarmPool('pool', { replicas: 2 }).name).toBe('python');
+    expect(python.addWarmPool('big', { name: 'python-big', replicas: 5 }).name).toBe('python-big');
+    expect(Testing.synth(chart).filter((m) => m.kind === 'SandboxWarmPool').map((m) => m.metadata.name)).toEqual(['python', 'python-big']);
+  });
+
   test('template with addWarmPool, a claim and a direct sandbox, in the chart namespace', () => {
     // GIVEN
     const chart = new Chart(Testing.app(), 'test', { namespace: 'team-a' });

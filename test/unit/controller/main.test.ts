@@ -43,7 +43,14 @@ describe('runController', () => {
     const saved = process.env.POD_NAMESPACE;
     delete process.env.POD_NAMESPACE;
     try {
-      expect(await runController(['--leader-elect=true'])).toBe(2);
+      // A readable kubeconfig, so the lease namespace is the first problem (nothing connects before it is checked).
+      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'ask-kubeconfig-')), 'config');
+      writeFileSync(kubeconfig, [
+        'apiVersion: v1', 'kind: Config', 'current-context: c',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+        'users: [{name: u, user: {token: t}}]', 'contexts: [{name: c, context: {cluster: c, user: u}}]',
+      ].join('\n'));
+      expect(await runController(['--leader-elect=true', `--kubeconfig=${kubeconfig}`])).toBe(2);
     } finally {
       err.restore();
       if (saved !== undefined) process.env.POD_NAMESPACE = saved;

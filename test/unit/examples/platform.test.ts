@@ -49,6 +49,7 @@ describe('example platform', () => {
     expect(deployment.spec.template.spec.containers[0].args).toEqual(expect.arrayContaining([
       '--leader-elect=true', '--extensions=true', '--sandbox-concurrent-workers=200', '--kube-api-burst=200',
     ]));
+    expect(ofKind('Deployment').map((d) => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual(['agent-sandbox-system/agent-sandbox-controller', 'agent-sandbox-system/sandbox-router']);
     expect(ofKind('RuntimeClass').map((r) => [r.metadata.name, r.handler])).toEqual([['gvisor', 'runsc'], ['kata-qemu', 'kata-qemu']]);
     expect(ofKind('Namespace').map((n) => n.metadata.name)).toEqual(['agent-sandbox-system', 'analytics', 'browser']);
     for (const kind of ['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']) {

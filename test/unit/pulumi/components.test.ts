@@ -4,7 +4,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { find, installMocks, ofType, registrations, settle, urnOf, valueOf } from './mocks';
-import { AgentSandboxSystem, SandboxRuntimeClass, SandboxTemplate, SandboxWarmPool, TeamSandboxes } from '../../../lib/pulumi';
+import { AgentSandboxSystem, SandboxCrds, SandboxRuntimeClass, SandboxTemplate, SandboxWarmPool, TeamSandboxes } from '../../../lib/pulumi';
 
 // A hang guard, not a speed check: the four CRDs (~670 KB of schema) go through the mock monitor's
 // property serialisation, which takes seconds on a loaded 2-core machine.
@@ -55,6 +55,18 @@ test('AgentSandboxSystem: one child per object, parented, CRDs and namespace fir
   expect(await valueOf(system.namespace)).toBe('agent-sandbox-system');
   expect(await valueOf(system.controllerServiceName)).toBe('agent-sandbox-controller');
   expect(await valueOf(system.crdNames)).toHaveLength(4);
+});
+
+test('SandboxCrds: the CRDs as their own component; the system can leave them out', async () => {
+  const crds = new SandboxCrds('crds');
+  new AgentSandboxSystem('platform', { installCrds: false }, { dependsOn: [crds] });
+  await settle();
+  const crdType = 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition';
+  const crdUrn = urnOf('agent-sandbox-kit:index:SandboxCrds', 'crds');
+  expect(ofType(crdType).map((c) => c.parent)).toEqual([crdUrn, crdUrn, crdUrn, crdUrn]);
+  expect((await valueOf(crds.crdNames)).sort()).toEqual(ofType(crdType).map((c) => c.name).sort());
+  // dependsOn a component waits for its children: the controller comes after the CRDs.
+  expect(find('kubernetes:apps/v1:Deployment', 'agent-sandbox-system/agent-sandbox-controller').dependencies).toContain(`${crdUrn.replace(/::crds$/, '')}$${crdType}::sandboxes.agents.x-k8s.io`);
 });
 
 test('AgentSandboxSystem: the image may be an Output and the provider reaches every child', async () => {

@@ -1,15 +1,28 @@
 // shlex splitting parity with Python's shlex.split, and runtime flag/env parsing.
 import { shlexSplit } from '../../../lib/sandbox-runtime/shlex';
 import { parseRuntimeConfig } from '../../../lib/sandbox-runtime/config';
+// Generated from Python's shlex.split by scripts/generate-shlex-fixtures.ts.
+import generated from './fixtures/shlex.json';
 
-test.each([
-  ['ls -la  /tmp', ['ls', '-la', '/tmp']],
-  [`echo 'a b' "c \\"d\\"" e\\ f`, ['echo', 'a b', 'c "d"', 'e f']],
-  [`python -c 'print("hi")' # comment`, ['python', '-c', 'print("hi")']],
-  [`a''b ""`, ['ab', '']],
-])('shlexSplit(%j)', (line, expected) => expect(shlexSplit(line)).toEqual(expected));
+interface ShlexFixture {
+  readonly input: string;
+  readonly output?: string[];
+  readonly error?: string;
+}
+const fixtures: readonly ShlexFixture[] = generated;
 
-test('shlexSplit rejects unterminated quotes', () => expect(() => shlexSplit(`echo "x`)).toThrow('No closing quotation'));
+test.each(fixtures.filter((f) => f.output).map((f) => [f.input, f.output!]))('shlexSplit(%j) is Python\'s %j', (line, expected) => {
+  expect(shlexSplit(line)).toEqual(expected);
+});
+
+test.each(fixtures.filter((f) => f.error).map((f) => [f.input, f.error!]))('shlexSplit(%j) fails as Python does: %s', (line, error) => {
+  expect(() => shlexSplit(line)).toThrow(error);
+});
+
+test('the fixtures cover an unquoted # (kept, as Python keeps it) and both errors', () => {
+  expect(fixtures.find((f) => f.input === 'echo a #b c')?.output).toEqual(['echo', 'a', '#b', 'c']);
+  expect(new Set(fixtures.flatMap((f) => f.error ?? []))).toEqual(new Set(['No closing quotation', 'No escaped character']));
+});
 
 test('flags override env which overrides defaults; bad values name the flag', () => {
   const config = parseRuntimeConfig(['--port=9000', '--base-dir', '/w'], { SANDBOX_PORT: '7000', SANDBOX_EXEC_TIMEOUT_SECONDS: '9' });

@@ -1,0 +1,20 @@
+// SandboxCrds: the CustomResourceDefinitions as their own component, so a CRDs stack (or a component other
+// resources depend on) can own them. Pair with `AgentSandboxSystem({ installCrds: false })`.
+
+import * as pulumi from '@pulumi/pulumi';
+import { buildCrds, type SandboxCrdsProps } from '../builders/crds';
+import { ManifestComponent } from './manifest-component';
+
+export type SandboxCrdsArgs = SandboxCrdsProps;
+
+export class SandboxCrds extends ManifestComponent {
+  /** Names of the CustomResourceDefinitions, e.g. `sandboxes.agents.x-k8s.io`. */
+  public readonly crdNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: SandboxCrdsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    const crds = buildCrds(args);
+    super('SandboxCrds', name, crds, {}, opts);
+    this.crdNames = pulumi.output(crds.map((crd) => crd.metadata.name));
+    this.registerOutputs({ crdNames: this.crdNames });
+  }
+}
