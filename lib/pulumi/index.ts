@@ -3,10 +3,10 @@
 export { AgentSandboxSystem, type AgentSandboxSystemArgs } from './agent-sandbox-system';
 export { SandboxRuntimeClass, type SandboxRuntimeClassArgs } from './sandbox-runtime-class';
 export { SandboxRouter, type SandboxRouterArgs } from './sandbox-router';
-export { TeamSandboxes, type TeamSandboxesArgs } from './team-sandboxes';
+export { TeamSandboxes, type TeamSandboxesArgs, type TeamTemplateArgs, type TeamWarmPoolArgs } from './team-sandboxes';
 export {
   Sandbox, SandboxClaim, SandboxTemplate, SandboxWarmPool,
   type SandboxArgs, type SandboxClaimArgs, type SandboxTemplateArgs, type SandboxWarmPoolArgs, type GuardedArgs,
 } from './sandbox-resources';
 export { ManifestComponent, typeToken } from './manifest-component';
-export { guardrailPolicy } from './policy-pack/guardrail-policy';
+export type { DeepInput } from './deferred-inputs';

@@ -39,18 +39,21 @@ build_cli() {
   "$out/pulumi" version
 }
 
-# The language host module has no tags: it resolves only by the commit of the pkg/$PULUMI_VERSION tag.
+# The Node.js language host. Its own module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) has no tags and the
+# proxy here refuses its pseudo-versions, but until v3.68.0 the host lived inside the sdk/v3 module, which
+# the proxy serves (v3.69.0 is the first release without it). That host speaks the LanguageRuntime protocol
+# the 3.248 CLI still falls back to (no Handshake, GetRequiredPlugins instead of GetRequiredPackages) and
+# starts @pulumi/pulumi's own cmd/run, so the npm SDK decides how the program runs. Two gaps, both handled
+# by the caller: it ignores Pulumi.yaml's runtime options (TypeScript always on, through the project's
+# ts-node) and answers RunPlugin with "not supported", so Node.js policy packs run through the analyzer
+# shim below instead. A wrapper module, because `go install ...@v3.68.0` refuses sdk/v3's replace directive.
+LANGUAGE_HOST_SDK=${LANGUAGE_HOST_SDK:-v3.68.0}
 build_language_host() {
   [ -x "$out/pulumi-language-nodejs" ] && { echo "pulumi-language-nodejs: cached"; return 0; }
-  local commit time pseudo
-  commit=$(go list -m -json "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" | sed -n 's/.*"Hash": "\(.\{12\}\).*/\1/p')
-  time=$(go list -m -json "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" | sed -n 's/.*"Time": "\(.*\)Z".*/\1/p' | tr -d -- '-T:')
-  pseudo="v3.0.0-$time-$commit"
-  cd "$work/cli" || return 1
-  go get "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$pseudo" || return 1
-  build -tags osusergo,grpcnotrace \
-    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
-    -o "$out/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+  new_wrapper "$work/language-host" local/pulumilanguagenodejs 1.18 || return 1
+  go get "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@$LANGUAGE_HOST_SDK" || return 1
+  build -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGUAGE_HOST_SDK" \
+    -o "$out/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 }
 
 # provider/v4 has no tags either; upstream builds it from the commit of the root tag v4.34.2 (= npm @pulumi/kubernetes).

@@ -110,3 +110,30 @@ test('single-object components and runtime classes carry their own token and out
   expect(await valueOf(pool.objectName)).toBe('solo');
   expect(() => new SandboxTemplate('bad', { name: 'bad', podTemplate: { spec: { containers: [container({ privileged: true })] } } })).toThrow(/\[rule no-privileged\]/);
 });
+
+test('values fed from other resources: namespaces, images, replicas and template names accept Outputs', async () => {
+  const namespace = pulumi.output('team-c');
+  const image = pulumi.output('registry.local/python:3.13');
+  const teamC = new TeamSandboxes('team-c', {
+    ...team(),
+    name: 'team-c',
+    systemNamespace: pulumi.output('platform-system'),
+    templates: [{ name: 'python', podTemplate: { spec: { runtimeClassName: 'gvisor', containers: [{ ...container(), image }] } } }],
+    warmPools: [{ name: 'python', templateName: 'python', replicas: pulumi.output(8) }],
+  });
+  const template = new SandboxTemplate('solo', { name: 'solo', namespace, podTemplate: { spec: { runtimeClassName: 'gvisor', containers: [{ ...container(), image }] } } });
+  new SandboxWarmPool('solo', { name: 'solo', namespace: template.namespace, templateName: template.objectName, replicas: pulumi.output(2) });
+  new AgentSandboxSystem('platform', { namespace: 'platform-system', replicas: pulumi.output(3) });
+  await settle();
+  expect(find(POOL_TYPE, 'team-c/python').inputs.spec.replicas).toBe(8);
+  expect(find(TEMPLATE_TYPE, 'team-c/python').inputs.spec.podTemplate.spec.containers[0].image).toBe('registry.local/python:3.13');
+  const egress = find('kubernetes:networking.k8s.io/v1:NetworkPolicy', 'team-c/default-deny').inputs.spec.ingress;
+  expect(JSON.stringify(egress)).toContain('platform-system');
+  // A namespace known only at deploy time names the resource after its component.
+  expect(find(TEMPLATE_TYPE, 'solo/solo').inputs.metadata.namespace).toBe('team-c');
+  expect(find(POOL_TYPE, 'solo/solo').inputs.spec).toEqual({ replicas: 2, sandboxTemplateRef: { name: 'solo' } });
+  const controller = find('kubernetes:apps/v1:Deployment', 'platform-system/agent-sandbox-controller').inputs;
+  expect(controller.spec.replicas).toBe(3);
+  expect(controller.spec.template.spec.containers[0].args).toContain('--leader-elect=true');
+  expect(await valueOf(teamC.warmPoolNames)).toEqual(['python']);
+});
