@@ -5,8 +5,8 @@
 // the real values: a value they reject fails every object that carries it, with the builder's own message.
 
 import * as pulumi from '@pulumi/pulumi';
-import type { GuardrailPolicy, PlainObject } from '../policy';
-import { enforceGuardrails } from './guardrails';
+import { checkObject, type GuardrailPolicy, type PlainObject } from '../policy';
+import { enforceGuardrails, rejectViolations } from './guardrails';
 import type { KubernetesObject } from './kubernetes-resource';
 
 /** A plain value, or one known once other resources exist (an Output or a Promise). */
@@ -61,7 +61,11 @@ export function buildWithInputs<A>(args: object, spec: ComponentBuild<A>): Kuber
     enforceGuardrails(spec.component, objects, spec.guardrails(plain));
     return [...objects] as KubernetesObject[];
   }
-  // The stand-ins passed the builder; the real values are checked as one set once they are all known.
+  // The stand-ins passed the builder; the guardrails judge every field now except those holding a stand-in,
+  // and everything again, as one set, once the real values are known.
+  const policy = spec.guardrails(plain);
+  rejectViolations(spec.component, objects.flatMap((obj) => checkObject(obj, policy)
+    .filter((v) => !holdsStandIn(obj, v.path, numbers))));
   const numberOutputs = numbers.map((n) => pulumi.output(getPath(args, n.arg) as pulumi.Input<number>));
   const checked = pulumi.all([pulumi.all([...strings.values()]), pulumi.all(numberOutputs)]).apply(([texts, counts]) => {
     const resolvedStrings = new Map([...strings.keys()].map((key, i) => [key, texts[i]]));
@@ -78,6 +82,14 @@ export function buildWithInputs<A>(args: object, spec: ComponentBuild<A>): Kuber
       : obj));
   });
   return result;
+}
+
+/** Whether the field at a violation's path (`a.b[0].c`) holds a placeholder or a deferred number's stand-in. */
+function holdsStandIn(obj: PlainObject, path: string, numbers: readonly DeferredNumber[]): boolean {
+  const keys = path.split(/\.|\[(\d+)\]/).filter((key) => key !== undefined && key !== '');
+  const value = getPath(obj, keys.map((key) => (/^\d+$/.test(key) ? Number(key) : key)));
+  if (typeof value === 'string' && value.includes(placeholderPrefix)) return true;
+  return numbers.some((n) => n.target.kind === obj.kind && n.target.name === obj.metadata?.name && n.target.field.join('.') === path);
 }
 
 function lift(value: unknown, outputs: Map<string, pulumi.Output<string>>): unknown {

@@ -5,6 +5,8 @@ import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { find, installMocks, ofType, registrations, settle, urnOf, valueOf } from './mocks';
 import { AgentSandboxSystem, SandboxRuntimeClass, SandboxTemplate, SandboxWarmPool, TeamSandboxes } from '../../../lib/pulumi';
+import { buildWithInputs } from '../../../lib/pulumi/deferred-inputs';
+import { buildSandboxTemplate, type SandboxTemplateProps } from '../../../lib/builders';
 
 // A hang guard, not a speed check: the four CRDs (~670 KB of schema) go through the mock monitor's
 // property serialisation, which takes seconds on a loaded 2-core machine.
@@ -136,4 +138,21 @@ test('values fed from other resources: namespaces, images, replicas and template
   expect(controller.spec.replicas).toBe(3);
   expect(controller.spec.template.spec.containers[0].args).toContain('--leader-elect=true');
   expect(await valueOf(teamC.warmPoolNames)).toEqual(['python']);
+});
+
+test('with deferred values, guardrails judge the known fields at once and the deferred ones when known', async () => {
+  const image = pulumi.output('registry.local/python:3.13');
+  const podTemplate = (overrides: Record<string, unknown> = {}) => ({ spec: { runtimeClassName: 'gvisor', containers: [{ ...container(overrides), image }] } });
+  expect(() => new SandboxTemplate('root', { name: 'root', podTemplate: podTemplate({ privileged: true }) })).toThrow(/privileged: .*\[rule no-privileged\]/);
+  // The image is a stand-in at build time, so only its real value can break the registry rule: the
+  // field carrying it fails (the engine reports it for the resource) instead of the constructor.
+  const guardrails = { allowedRegistries: ['ghcr.io/agent-sandbox-kit'] };
+  const [template] = buildWithInputs({ name: 'foreign', podTemplate: podTemplate() }, {
+    component: 'SandboxTemplate foreign', build: (plain: SandboxTemplateProps) => [buildSandboxTemplate(plain)], guardrails: () => guardrails,
+  }) as unknown as { spec: { podTemplate: { spec: { containers: { image: { promise(): Promise<string>; isKnown: Promise<boolean>; isSecret: Promise<boolean> } }[] } } } }[];
+  const deferred = template.spec.podTemplate.spec.containers[0].image;
+  for (const result of await Promise.allSettled([deferred.promise(), deferred.isKnown, deferred.isSecret])) {
+    expect(result.status).toBe('rejected');
+    expect(String((result as PromiseRejectedResult).reason)).toMatch(/containers\[0\]\.image: "registry\.local\/python:3\.13" is not from an allowed registry .*\[rule allowed-registries\]/);
+  }
 });
