@@ -45,10 +45,11 @@ let project: PulumiProject;
 let controller: ControllerProcess | undefined;
 
 beforeAll(async () => {
+  // First, so a missing toolchain fails the file without touching the cluster.
+  project = pulumiProject(['Pulumi.yaml', 'Pulumi.dev.yaml', 'Pulumi.prod.yaml'], adminKubeconfig());
   // Other test files install the CRDs and the controller's RBAC themselves; this one starts without them.
   for (const [resource, name] of CLUSTER_OBJECTS) await kubectl(['delete', resource, name, '--ignore-not-found', '--wait=false']);
   await expectClusterEmpty();
-  project = pulumiProject(['Pulumi.yaml', 'Pulumi.dev.yaml', 'Pulumi.prod.yaml'], adminKubeconfig());
   for (const stack of ['dev', 'prod']) succeeded(await project.run(['stack', 'init', stack]));
 });
 
