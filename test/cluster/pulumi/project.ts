@@ -27,13 +27,13 @@ export interface PulumiProject {
 
 /** `files` are repository paths; the first is the project's Pulumi.yaml. */
 export function pulumiProject(files: string[], kubeconfig: string): PulumiProject {
+  const pulumi = join(requireToolchain(), 'pulumi');
   const root = mkdtempSync(join(tmpdir(), 'ask-pulumi-'));
   const dir = join(root, 'project');
   mkdirSync(dir);
   for (const file of files) copyFileSync(join(repoRoot, file), join(dir, basename(file)));
   for (const entry of LINKED) symlinkSync(join(repoRoot, entry), join(dir, entry));
   const env = pulumiEnv({ kubeconfig, backendUrl: `file://${root}`, home: join(root, 'home') });
-  const pulumi = join(requireToolchain(), 'pulumi');
   return {
     dir,
     run: (args) => new Promise((done) => {
