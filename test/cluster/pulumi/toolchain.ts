@@ -9,8 +9,8 @@ import { delimiter, join } from 'node:path';
 const pulumiVersion: string = require('@pulumi/pulumi/package.json').version;
 
 /**
- * Passphrase of the stacks' secrets provider when PULUMI_CONFIG_PASSPHRASE(_FILE) is not set; the committed
- * Pulumi.<stack>.yaml files carry its salt. For local clusters only: real environments set their own.
+ * Passphrase of the stacks' secrets provider when PULUMI_CONFIG_PASSPHRASE(_FILE) is not set (the first run
+ * records its salt in Pulumi.<stack>.yaml). For local clusters only: real environments set their own.
  */
 export const LOCAL_PASSPHRASE = 'agent-sandbox-kit-local';
 
