@@ -4,9 +4,10 @@ export { AgentSandboxSystem, type AgentSandboxSystemArgs } from './agent-sandbox
 export { SandboxCrds, type SandboxCrdsArgs } from './sandbox-crds';
 export { SandboxRuntimeClass, type SandboxRuntimeClassArgs } from './sandbox-runtime-class';
 export { SandboxRouter, type SandboxRouterArgs } from './sandbox-router';
-export { TeamSandboxes, type TeamSandboxesArgs } from './team-sandboxes';
+export { TeamSandboxes, type TeamSandboxesArgs, type TeamTemplateArgs, type TeamWarmPoolArgs } from './team-sandboxes';
 export {
   Sandbox, SandboxClaim, SandboxTemplate, SandboxWarmPool,
   type SandboxArgs, type SandboxClaimArgs, type SandboxTemplateArgs, type SandboxWarmPoolArgs, type GuardedArgs,
 } from './sandbox-resources';
 export { ManifestComponent, typeToken } from './manifest-component';
+export type { DeepInput } from './deferred-inputs';

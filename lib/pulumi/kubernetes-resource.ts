@@ -4,11 +4,11 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 
-/** A Kubernetes object as produced by lib/builders: plain data, fully resolved except for deferred strings. */
+/** A Kubernetes object as produced by lib/builders: plain data, fully resolved except for deferred values. */
 export interface KubernetesObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name?: string; readonly namespace?: string };
+  readonly metadata: { readonly name?: string; readonly namespace?: pulumi.Input<string> };
 }
 
 type ResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
@@ -36,19 +36,23 @@ const typedClasses: Record<string, ResourceClass> = {
     k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
 };
 
-/** Pulumi resource name of an object: unique per kind within a stack, readable in `pulumi preview`. */
-export function resourceName(obj: KubernetesObject): string {
-  const name = obj.metadata.name;
+/**
+ * Pulumi resource name of an object: unique per kind within a stack, readable in `pulumi preview`.
+ * `namespace/name`; when the namespace is known only at deploy time, `<component name>/name` instead.
+ */
+export function resourceName(obj: KubernetesObject, component: string): string {
+  const { name, namespace } = obj.metadata;
   if (!name) throw new Error(`${obj.kind} without metadata.name: every object needs a name to get a Pulumi resource`);
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${name}` : name;
+  if (namespace === undefined) return name;
+  return typeof namespace === 'string' ? `${namespace}/${name}` : `${component}/${name}`;
 }
 
-/** Creates the Pulumi resource for one object. */
-export function kubernetesResource(obj: KubernetesObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+/** Creates the Pulumi resource for one object of the component named `component`. */
+export function kubernetesResource(obj: KubernetesObject, component: string, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
   const typed = typedClasses[`${obj.apiVersion}/${obj.kind}`];
   const { apiVersion, kind, ...rest } = ownRealm(obj) as KubernetesObject;
-  if (typed) return new typed(resourceName(obj), rest, opts);
-  return new k8s.apiextensions.CustomResource(resourceName(obj), { apiVersion, kind, ...rest }, opts);
+  if (typed) return new typed(resourceName(obj, component), rest, opts);
+  return new k8s.apiextensions.CustomResource(resourceName(obj, component), { apiVersion, kind, ...rest }, opts);
 }
 
 /**
@@ -74,12 +78,13 @@ function isFoundation(obj: KubernetesObject): boolean {
  * so a single `pulumi up` never applies a custom resource before its CRD or an object before its namespace.
  */
 export function kubernetesResources(
-  objects: KubernetesObject[],
+  objects: readonly KubernetesObject[],
+  component: string,
   opts: pulumi.CustomResourceOptions,
 ): pulumi.CustomResource[] {
-  const foundations = objects.filter(isFoundation).map((obj) => kubernetesResource(obj, opts));
+  const foundations = objects.filter(isFoundation).map((obj) => kubernetesResource(obj, component, opts));
   const dependsOn = [...toArray(opts.dependsOn), ...foundations];
-  const rest = objects.filter((obj) => !isFoundation(obj)).map((obj) => kubernetesResource(obj, { ...opts, dependsOn }));
+  const rest = objects.filter((obj) => !isFoundation(obj)).map((obj) => kubernetesResource(obj, component, { ...opts, dependsOn }));
   return [...foundations, ...rest];
 }
 

@@ -2,9 +2,8 @@
 // guardrail engine, registered as one child resource per Kubernetes object under the component.
 
 import * as pulumi from '@pulumi/pulumi';
-import type { GuardrailPolicy } from '../policy';
-import { enforceGuardrails } from './guardrails';
-import { kubernetesResources, type KubernetesObject } from './kubernetes-resource';
+import { buildWithInputs, type ComponentBuild } from './deferred-inputs';
+import { kubernetesResources } from './kubernetes-resource';
 
 /** Type tokens follow pulumi-eks: `<package>:index:<Component>`; never change one without an alias. */
 export const typeToken = (component: string): string => `agent-sandbox-kit:index:${component}`;
@@ -14,19 +13,20 @@ export abstract class ManifestComponent extends pulumi.ComponentResource {
   public readonly resources: pulumi.CustomResource[];
 
   /**
-   * @param objects what the builder produced; rejected before anything is registered when it breaks `guardrails`.
+   * @param args the component's arguments, Inputs included; `spec.build` turns them into objects, and plain
+   *   values breaking `spec.guardrails` are rejected before anything is registered.
    */
   protected constructor(
     component: string,
     name: string,
-    objects: readonly KubernetesObject[],
-    guardrails: GuardrailPolicy,
+    args: object,
+    spec: Omit<ComponentBuild<any>, 'component'>,
     opts: pulumi.ComponentResourceOptions | undefined,
   ) {
     // Before super(): a stack that breaks the guardrails registers nothing at all.
-    enforceGuardrails(`${component} ${name}`, objects, guardrails);
+    const objects = buildWithInputs(args, { ...spec, component: `${component} ${name}` });
     super(typeToken(component), name, {}, opts);
-    this.resources = kubernetesResources([...objects], {
+    this.resources = kubernetesResources(objects, name, {
       parent: this,
       ...(opts?.provider ? { provider: opts.provider } : {}),
       // Children of a component do not inherit its dependsOn; CRs must still wait for their CRDs.

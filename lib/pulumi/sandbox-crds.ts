@@ -12,9 +12,8 @@ export class SandboxCrds extends ManifestComponent {
   public readonly crdNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: SandboxCrdsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const crds = buildCrds(args);
-    super('SandboxCrds', name, crds, {}, opts);
-    this.crdNames = pulumi.output(crds.map((crd) => crd.metadata.name));
+    super('SandboxCrds', name, args, { build: (plain: SandboxCrdsProps) => buildCrds(plain), guardrails: () => ({}) }, opts);
+    this.crdNames = pulumi.output(buildCrds(args).map((crd) => crd.metadata.name));
     this.registerOutputs({ crdNames: this.crdNames });
   }
 }

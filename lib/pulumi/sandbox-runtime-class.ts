@@ -11,9 +11,8 @@ export class SandboxRuntimeClass extends ManifestComponent {
   public readonly runtimeClassName: pulumi.Output<string>;
 
   constructor(name: string, args: SandboxRuntimeClassArgs, opts?: pulumi.ComponentResourceOptions) {
-    const runtimeClass = buildRuntimeClass(args);
-    super('SandboxRuntimeClass', name, [runtimeClass], {}, opts);
-    this.runtimeClassName = pulumi.output(runtimeClass.metadata.name);
+    super('SandboxRuntimeClass', name, args, { build: (plain: RuntimeClassProps) => [buildRuntimeClass(plain)], guardrails: () => ({}) }, opts);
+    this.runtimeClassName = pulumi.output(args.name);
     this.registerOutputs({ runtimeClassName: this.runtimeClassName });
   }
 }

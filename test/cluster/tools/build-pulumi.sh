@@ -6,6 +6,7 @@
 # Each binary is cached by version, so a second run costs nothing; a binary that cannot be built here is
 # reported with its failing command and the script exits non-zero after trying the others.
 set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 PULUMI_VERSION=${PULUMI_VERSION:-v3.248.0}                 # must match npm @pulumi/pulumi
 TOOLS_DIR=${TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-sandbox-kit}
 out="$TOOLS_DIR/pulumi-$PULUMI_VERSION/bin"
@@ -39,18 +40,34 @@ build_cli() {
   "$out/pulumi" version
 }
 
-# The language host module has no tags: it resolves only by the commit of the pkg/$PULUMI_VERSION tag.
+# The Node.js language host. Its own module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) has no tags and the
+# proxy here refuses its pseudo-versions, but until v3.68.0 the host lived inside the sdk/v3 module, which
+# the proxy serves (v3.69.0 is the first release without it). That host speaks the LanguageRuntime protocol
+# the 3.248 CLI still falls back to (no Handshake, GetRequiredPlugins instead of GetRequiredPackages) and
+# starts @pulumi/pulumi's own cmd/run, so the npm SDK decides how the program runs. Two gaps: it ignores
+# Pulumi.yaml's runtime options (TypeScript is always on, through the project's ts-node), and it answers
+# RunPlugin, which the CLI uses for Node.js policy packs, with "not supported". So it is installed as
+# libexec/pulumi-language-nodejs behind bin/pulumi-language-nodejs, our pass-through that adds RunPlugin
+# (pulumi-language-nodejs/main.go here). A wrapper module each, because `go install ...@v3.68.0` refuses
+# sdk/v3's replace directive.
+LANGUAGE_HOST_SDK=${LANGUAGE_HOST_SDK:-v3.68.0}
 build_language_host() {
-  [ -x "$out/pulumi-language-nodejs" ] && { echo "pulumi-language-nodejs: cached"; return 0; }
-  local commit time pseudo
-  commit=$(go list -m -json "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" | sed -n 's/.*"Hash": "\(.\{12\}\).*/\1/p')
-  time=$(go list -m -json "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" | sed -n 's/.*"Time": "\(.*\)Z".*/\1/p' | tr -d -- '-T:')
-  pseudo="v3.0.0-$time-$commit"
-  cd "$work/cli" || return 1
-  go get "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$pseudo" || return 1
-  build -tags osusergo,grpcnotrace \
-    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
-    -o "$out/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+  local host="$out/../libexec/pulumi-language-nodejs"
+  if [ -x "$host" ]; then echo "pulumi-language-nodejs $LANGUAGE_HOST_SDK: cached"; else
+    new_wrapper "$work/language-host" local/pulumilanguagenodejs 1.18 || return 1
+    go get "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@$LANGUAGE_HOST_SDK" || return 1
+    build -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGUAGE_HOST_SDK" \
+      -o "$host" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs || return 1
+  fi
+  # The pass-through is keyed by its source, so an edit rebuilds it.
+  local sum; sum=$(sha256sum "$here/pulumi-language-nodejs/main.go" | cut -c1-12)
+  [ -x "$out/pulumi-language-nodejs" ] && [ "$(cat "$out/.pulumi-language-nodejs.sum" 2>/dev/null)" = "$sum" ] &&
+    { echo "pulumi-language-nodejs pass-through: cached"; return 0; }
+  new_wrapper "$work/language-host-proxy" local/pulumilanguageproxy 1.24 || return 1
+  mkdir -p cmd/pulumi-language-nodejs && cp "$here/pulumi-language-nodejs/main.go" cmd/pulumi-language-nodejs/ || return 1
+  go get "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" && go mod tidy || return 1
+  build -ldflags "-s -w" -o "$out/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs &&
+    echo "$sum" > "$out/.pulumi-language-nodejs.sum"
 }
 
 # provider/v4 has no tags either; upstream builds it from the commit of the root tag v4.34.2 (= npm @pulumi/kubernetes).
@@ -77,24 +94,15 @@ build_provider() {
 }
 
 run() { local name=$1; shift; local t0=$SECONDS
-  if ( "$@" ); then echo "$name: ok ($((SECONDS - t0))s)"; else echo "$name: FAILED ($((SECONDS - t0))s)" >&2; [ "$name" = pulumi-language-nodejs ] || failed+=("$name"); fi
-}
-# The language host is optional: the tests drive inline programs through the Automation API, which serves
-# the language runtime from inside Node, and without it policy packs start through the analyzer shim below.
-# The proxy here refuses the language host's pseudo-versions, so a failure is reported but not fatal.
-write_policy_shim() { # what the CLI runs for a Node.js policy pack when no language host is installed
-  printf '#!/bin/sh\n# Starts a Node.js policy pack: %s <engine-address> <pack-dir>, run from the pack directory.\nexec node "$(node -p "require.resolve(\x27@pulumi/pulumi/cmd/run-policy-pack\x27)")" "$@"\n' \
-    pulumi-analyzer-policy-nodejs > "$out/pulumi-analyzer-policy-nodejs" && chmod +x "$out/pulumi-analyzer-policy-nodejs"
+  if ( "$@" ); then echo "$name: ok ($((SECONDS - t0))s)"; else echo "$name: FAILED ($((SECONDS - t0))s)" >&2; failed+=("$name"); fi
 }
 
-steps=("${@:-cli provider language-host}")
+steps=("${@:-language-host cli provider}")
 for step in ${steps[*]}; do
   case $step in
     cli) run pulumi build_cli ;;
     provider) run pulumi-resource-kubernetes build_provider ;;
-    language-host) run pulumi-language-nodejs build_language_host || true
-      [ -x "$out/pulumi-language-nodejs" ] || echo "pulumi-language-nodejs: not built (optional, see above)" >&2
-      write_policy_shim ;;
+    language-host) run pulumi-language-nodejs build_language_host ;;
     *) echo "unknown step $step (cli|provider|language-host)" >&2; exit 2 ;;
   esac
 done

@@ -5,6 +5,8 @@ import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { find, installMocks, ofType, registrations, settle, urnOf, valueOf } from './mocks';
 import { AgentSandboxSystem, SandboxCrds, SandboxRuntimeClass, SandboxTemplate, SandboxWarmPool, TeamSandboxes } from '../../../lib/pulumi';
+import { buildWithInputs } from '../../../lib/pulumi/deferred-inputs';
+import { buildSandboxTemplate, type SandboxTemplateProps } from '../../../lib/builders';
 
 // A hang guard, not a speed check: the four CRDs (~670 KB of schema) go through the mock monitor's
 // property serialisation, which takes seconds on a loaded 2-core machine.
@@ -132,4 +134,48 @@ test('single-object components and runtime classes carry their own token and out
   expect(await valueOf(template.namespace)).toBe('team-b');
   expect(await valueOf(pool.objectName)).toBe('solo');
   expect(() => new SandboxTemplate('bad', { name: 'bad', podTemplate: { spec: { containers: [container({ privileged: true })] } } })).toThrow(/\[rule no-privileged\]/);
+});
+
+test('values fed from other resources: namespaces, images, replicas and template names accept Outputs', async () => {
+  const namespace = pulumi.output('team-c');
+  const image = pulumi.output('registry.local/python:3.13');
+  const teamC = new TeamSandboxes('team-c', {
+    ...team(),
+    name: 'team-c',
+    systemNamespace: pulumi.output('platform-system'),
+    templates: [{ name: 'python', podTemplate: { spec: { runtimeClassName: 'gvisor', containers: [{ ...container(), image }] } } }],
+    warmPools: [{ name: 'python', templateName: 'python', replicas: pulumi.output(8) }],
+  });
+  const template = new SandboxTemplate('solo', { name: 'solo', namespace, podTemplate: { spec: { runtimeClassName: 'gvisor', containers: [{ ...container(), image }] } } });
+  new SandboxWarmPool('solo', { name: 'solo', namespace: template.namespace, templateName: template.objectName, replicas: pulumi.output(2) });
+  new AgentSandboxSystem('platform', { namespace: 'platform-system', replicas: pulumi.output(3) });
+  await settle();
+  expect(find(POOL_TYPE, 'team-c/python').inputs.spec.replicas).toBe(8);
+  expect(find(TEMPLATE_TYPE, 'team-c/python').inputs.spec.podTemplate.spec.containers[0].image).toBe('registry.local/python:3.13');
+  const egress = find('kubernetes:networking.k8s.io/v1:NetworkPolicy', 'team-c/default-deny').inputs.spec.ingress;
+  expect(JSON.stringify(egress)).toContain('platform-system');
+  // A namespace known only at deploy time names the resource after its component.
+  expect(find(TEMPLATE_TYPE, 'solo/solo').inputs.metadata.namespace).toBe('team-c');
+  expect(find(POOL_TYPE, 'solo/solo').inputs.spec).toEqual({ replicas: 2, sandboxTemplateRef: { name: 'solo' } });
+  const controller = find('kubernetes:apps/v1:Deployment', 'platform-system/agent-sandbox-controller').inputs;
+  expect(controller.spec.replicas).toBe(3);
+  expect(controller.spec.template.spec.containers[0].args).toContain('--leader-elect=true');
+  expect(await valueOf(teamC.warmPoolNames)).toEqual(['python']);
+});
+
+test('with deferred values, guardrails judge the known fields at once and the deferred ones when known', async () => {
+  const image = pulumi.output('registry.local/python:3.13');
+  const podTemplate = (overrides: Record<string, unknown> = {}) => ({ spec: { runtimeClassName: 'gvisor', containers: [{ ...container(overrides), image }] } });
+  expect(() => new SandboxTemplate('root', { name: 'root', podTemplate: podTemplate({ privileged: true }) })).toThrow(/privileged: .*\[rule no-privileged\]/);
+  // The image is a stand-in at build time, so only its real value can break the registry rule: the
+  // field carrying it fails (the engine reports it for the resource) instead of the constructor.
+  const guardrails = { allowedRegistries: ['ghcr.io/agent-sandbox-kit'] };
+  const [template] = buildWithInputs({ name: 'foreign', podTemplate: podTemplate() }, {
+    component: 'SandboxTemplate foreign', build: (plain: SandboxTemplateProps) => [buildSandboxTemplate(plain)], guardrails: () => guardrails,
+  }) as unknown as { spec: { podTemplate: { spec: { containers: { image: { promise(): Promise<string>; isKnown: Promise<boolean>; isSecret: Promise<boolean> } }[] } } } }[];
+  const deferred = template.spec.podTemplate.spec.containers[0].image;
+  for (const result of await Promise.allSettled([deferred.promise(), deferred.isKnown, deferred.isSecret])) {
+    expect(result.status).toBe('rejected');
+    expect(String((result as PromiseRejectedResult).reason)).toMatch(/containers\[0\]\.image: "registry\.local\/python:3\.13" is not from an allowed registry .*\[rule allowed-registries\]/);
+  }
 });

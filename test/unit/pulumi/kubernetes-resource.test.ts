@@ -21,7 +21,7 @@ const objects = [
 ];
 
 test('each object becomes one resource: typed class for built-in kinds, CustomResource for ours', async () => {
-  kubernetesResources(objects, {});
+  kubernetesResources(objects, 'test', {});
   await settle();
   expect(registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
     'kubernetes:core/v1:Namespace team-a',
@@ -39,7 +39,7 @@ test('namespaces and CRDs are created before the objects that need them', async 
     metadata: { name: 'sandboxwarmpools.extensions.agents.x-k8s.io' },
     spec: { group: 'extensions.agents.x-k8s.io' },
   };
-  kubernetesResources([...objects, crd], {});
+  kubernetesResources([...objects, crd], 'test', {});
   await settle();
   const namespace = urnOf('kubernetes:core/v1:Namespace', 'team-a');
   const crdUrn = urnOf('kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition', crd.metadata.name!);
@@ -53,21 +53,53 @@ test('namespaces and CRDs are created before the objects that need them', async 
 });
 
 test('an object without a name is rejected naming its kind', () => {
-  expect(() => kubernetesResources([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }], {})).toThrow(
+  expect(() => kubernetesResources([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }], 'test', {})).toThrow(
     /ConfigMap without metadata.name/,
   );
 });
 
-test('Outputs reach the built objects through placeholders, plain values stay plain', async () => {
-  const build = (props: { image: string; replicas: number }) => ({
-    image: `registry.local/controller:${props.image}`,
-    replicas: props.replicas,
-    untouched: 'plain',
-  });
-  const built = buildWithInputs({ image: pulumi.output('v1.2.3'), replicas: 2 }, build);
-  expect(pulumi.Output.isInstance(built.image)).toBe(true);
-  expect(await valueOf(built.image as unknown as pulumi.Output<string>)).toBe('registry.local/controller:v1.2.3');
-  expect(built.replicas).toBe(2);
-  expect(built.untouched).toBe('plain');
-  expect(buildWithInputs({ image: 'v1', replicas: 1 }, build)).toEqual(build({ image: 'v1', replicas: 1 }));
+const pool = (props: { namespace: string; image: string; replicas: number }) => {
+  if (props.replicas > 10) throw new Error(`pool: replicas must be <= 10 (got ${props.replicas})`);
+  return [{
+    apiVersion: 'v1', kind: 'Pool', metadata: { name: 'python', namespace: props.namespace },
+    spec: { image: `registry.local/agent:${props.image}`, replicas: props.replicas, seen: props.replicas, untouched: 'plain' },
+  }];
+};
+const poolBuild = {
+  component: 'Pool python', build: pool, guardrails: () => ({}),
+  numbers: [{ arg: ['replicas'], standIn: 0, target: { kind: 'Pool', name: 'python', field: ['spec', 'replicas'] } }],
+};
+const specOf = (built: unknown[]) => (built[0] as { spec: Record<string, unknown> }).spec;
+
+test('Outputs reach the built objects through stand-ins, plain values stay plain', async () => {
+  const [built] = buildWithInputs({ namespace: 'team-a', image: pulumi.output('v1.2.3'), replicas: pulumi.output(7) }, poolBuild);
+  const spec = specOf([built]);
+  expect(await valueOf(spec.image as pulumi.Output<string>)).toBe('registry.local/agent:v1.2.3');
+  expect(await valueOf(spec.replicas as pulumi.Output<number>)).toBe(7);
+  // The builder saw the stand-in; only the declared target field carries the real count.
+  expect(spec.seen).toBe(0);
+  expect(spec.untouched).toBe('plain');
+  expect(built.metadata.namespace).toBe('team-a');
+  const plain = { namespace: 'team-a', image: 'v1', replicas: 1 };
+  expect(buildWithInputs(plain, poolBuild)).toEqual(pool(plain));
+});
+
+test('a deferred value the builder rejects fails every field that carries it, with the builder\'s message', async () => {
+  const built = buildWithInputs({ namespace: 'team-a', image: 'v1', replicas: pulumi.output(11) }, poolBuild);
+  // A failed apply never calls later applies: the engine sees the rejection when it awaits the Output's
+  // value, known-ness and secret-ness for the resource that carries it, as this does.
+  const replicas = specOf(built).replicas as unknown as { promise(): Promise<number>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
+  const settled = await Promise.allSettled([replicas.promise(), replicas.isKnown, replicas.isSecret]);
+  for (const result of settled) {
+    expect(result).toEqual({ status: 'rejected', reason: new Error('pool: replicas must be <= 10 (got 11)') });
+  }
+  expect(() => buildWithInputs({ namespace: 'team-a', image: 'v1', replicas: 11 }, poolBuild)).toThrow('got 11');
+});
+
+test('an object whose namespace is deferred is named after its component', async () => {
+  const built = buildWithInputs({ namespace: pulumi.output('team-b'), image: 'v1', replicas: 1 }, poolBuild);
+  kubernetesResources(built, 'pool-b', {});
+  await settle();
+  expect(registrations.map((r) => r.name)).toEqual(['pool-b/python']);
+  expect(registrations[0].inputs.metadata.namespace).toBe('team-b');
 });

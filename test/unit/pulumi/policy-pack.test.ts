@@ -2,7 +2,7 @@
 // token and inputs in, violations reported through a callback.
 
 import type { ResourceValidation, ResourceValidationArgs } from '@pulumi/policy';
-import { guardrailPolicy, objectOf } from '../../../lib/pulumi/policy-pack/guardrail-policy';
+import { guardrailPolicy, objectOf } from '../../../lib/pulumi/policy';
 
 const secureContainer = {
   name: 'agent', image: 'registry.local/python:3.12',
