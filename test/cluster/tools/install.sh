@@ -3,7 +3,8 @@
 # $TOOLS_DIR (default ~/.cache/agent-sandbox-kit): kube-apiserver/-controller-manager/-scheduler
 # and etcd (built from the Go module proxy), kwok and kube-score (go install). A warm second run takes well
 # under a second. `install.sh --real-node` also builds the real node's binaries: kubelet and kube-proxy
-# (build-kube.sh), containerd, gVisor and CoreDNS (build-node.sh). ETCD_BIN=/usr/bin/etcd (Debian
+# (build-kube.sh), containerd, gVisor and CoreDNS (build-node.sh), after the Debian packages they and the
+# image builder need (install-packages.sh). ETCD_BIN=/usr/bin/etcd (Debian
 # etcd-server 3.4) skips the etcd build, but
 # client-go >= 0.35 informers then keep failing their streaming LISTs (see build-etcd.sh).
 set -euo pipefail
@@ -36,6 +37,7 @@ go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok --version
 go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score version
 
 if $real_node; then
+  "$here/install-packages.sh"
   "$here/build-kube.sh" kubelet kube-proxy
   "$here/build-node.sh"
 fi
