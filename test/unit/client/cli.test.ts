@@ -160,5 +160,5 @@ describe('namespace: -n, else the context\'s, else "default"', () => {
       `${base}/namespaces/ml/sandboxclaims`, `${base}/namespaces/research/sandboxclaims`, `${base}/namespaces/explicit/sandboxclaims`,
       `${base}/namespaces/default/sandboxclaims`, `${base}/sandboxclaims`,
     ]);
-  });
+  }, 150_000); // five CLI processes, each up to ~20 s to start (tsx) on a loaded 2-core machine
 });
