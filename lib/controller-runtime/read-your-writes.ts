@@ -19,6 +19,11 @@ interface OwnWrite<T> {
 
 export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>, 'get' | 'byIndex'> {
   private readonly mine = new Map<string, OwnWrite<T>>();
+  /**
+   * UIDs whose delete event has been seen, with when: the watch can deliver an object's creation and deletion
+   * before our create's response arrives, and that response must then not be served as a live object.
+   */
+  private readonly deleted = new Map<string, number>();
 
   constructor(private readonly cache: Pick<CacheReader<T>, 'get' | 'byIndex'>, private readonly now: () => number = Date.now) {}
 
@@ -31,7 +36,8 @@ export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>
       ? new Set([...unconfirmed.older, unconfirmed.obj.metadata?.resourceVersion])
       : new Set([cached?.metadata?.resourceVersion]);
     const obj = await send();
-    this.mine.set(objectKey(obj), { obj, older, at: this.now() });
+    const uid = obj.metadata?.uid;
+    if (uid === undefined || !this.deleted.has(uid)) this.mine.set(objectKey(obj), { obj, older, at: this.now() });
     return obj;
   }
 
@@ -39,6 +45,13 @@ export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>
   observed(obj: T): void {
     const key = objectKey(obj);
     if (this.mine.get(key)?.obj.metadata?.uid === obj.metadata?.uid) this.mine.delete(key);
+    const now = this.now();
+    // Oldest first (insertion order), so pruning stops at the first entry young enough to keep.
+    for (const [uid, at] of this.deleted) {
+      if (now - at <= MAX_AGE_MS) break;
+      this.deleted.delete(uid);
+    }
+    if (obj.metadata?.uid) this.deleted.set(obj.metadata.uid, now);
   }
 
   get(namespace: string, name: string): T | undefined {

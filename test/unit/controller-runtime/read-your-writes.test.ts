@@ -33,6 +33,17 @@ describe('ReadYourWrites', () => {
     expect(view.get('ns', 'b')).toBeUndefined();
   });
 
+  test('a create whose delete event arrived before its response is not served', async () => {
+    const { view } = setup();
+    const created = { ...pod('e', '40'), metadata: { ...pod('e', '40').metadata, uid: 'uid-e' } };
+    await view.write('ns', 'e', async () => {
+      view.observed({ ...created, metadata: { ...created.metadata, resourceVersion: '41' } }); // the watch was faster
+      return created;
+    });
+    expect(view.get('ns', 'e')).toBeUndefined();
+    expect(view.pending()).toBe(0);
+  });
+
   test('a write the watch never confirms is forgotten after a while', async () => {
     const { view, advance } = setup();
     await view.write('ns', 'c', async () => pod('c', '30'));
