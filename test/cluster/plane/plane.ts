@@ -113,7 +113,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 
 function fakeNode(index: number): object {
   const name = `kwok-node-${index}`;
-  const resources = { cpu: '64', memory: '512Gi', pods: '1000' };
+  // ephemeral-storage too: team LimitRanges default every container's ephemeral-storage request.
+  const resources = { cpu: '64', memory: '512Gi', 'ephemeral-storage': '1Ti', pods: '1000' };
   return {
     apiVersion: 'v1',
     kind: 'Node',
