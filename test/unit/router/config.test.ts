@@ -7,6 +7,7 @@ import type { Deployment } from 'kubernetes-types/apps/v1';
 import { buildRouter } from '../../../lib/builders/router';
 import { DEFAULT_ROUTER_CONFIG, parseRouterConfig } from '../../../lib/router';
 import { parseGoDuration } from '../../../lib/router/upstream-flags';
+import { UPSTREAM_DEPLOYMENT_ARGS } from '../../support/upstream-router';
 
 test('timeouts: total for unary requests, idle for streamed responses, with defaults', () => {
   expect(DEFAULT_ROUTER_CONFIG).toMatchObject({ proxyTimeoutSeconds: 180, streamIdleTimeoutSeconds: 360, idleTimeoutSeconds: 60 });
@@ -27,12 +28,6 @@ test('authorization and limit flags: defaults, what the builder renders parses, 
   expect(() => parseRouterConfig(['--authz-token-format=opaque'], {})).toThrow('--authz-token-format: expected one of jwt, any, got "opaque"');
   expect(() => parseRouterConfig(['--allowed-sandbox-ports', '8888,http'], {})).toThrow('--allowed-sandbox-ports: expected comma-separated ports 1-65535, got "http"');
 });
-
-// The args of upstream's router Deployment (kubernetes-sigs/agent-sandbox sandbox-router/deploy/deployment.yaml).
-export const UPSTREAM_DEPLOYMENT_ARGS = [
-  '--http-bind-address=:8080', '--metrics-bind-address=:9090', '--health-probe-bind-address=:8081', '--cluster-domain=cluster.local',
-  '--proxy-timeout=180s', '--upstream-max-retries=3', '--cache-enabled=true',
-];
 
 test("upstream's router Deployment args parse to the same settings", () => {
   expect(parseRouterConfig(UPSTREAM_DEPLOYMENT_ARGS, {})).toEqual({ ...DEFAULT_ROUTER_CONFIG, proxyTimeoutSeconds: 180 });
