@@ -16,6 +16,8 @@ export const SANDBOX_REASON = {
   podFailed: 'PodFailed',
   sandboxExpired: 'SandboxExpired',
   multiplePods: 'MultiplePods',
+  /** A child (Pod, Service, PVC) the API server refuses as invalid (422): retrying cannot help, so no requeue. */
+  invalidConfiguration: 'InvalidConfiguration',
   reconcilerError: 'ReconcilerError',
   notSuspended: 'NotSuspended',
   podTerminating: 'PodTerminating',
@@ -50,6 +52,7 @@ export const TERMINAL_CLAIM_REASONS: readonly string[] = [
   CLAIM_REASON.volumeClaimTemplatesError,
   CLAIM_REASON.claimExpired,
   CLAIM_REASON.sandboxExpired,
+  SANDBOX_REASON.invalidConfiguration,
 ];
 
 /** SandboxClaim event reasons (Normal events on the claim; off with --disable-claim-events). */

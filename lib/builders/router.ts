@@ -46,6 +46,13 @@ export interface SandboxRouterProps {
    * `allow-all`: local development only. @default "tokenreview"
    */
   readonly authzMode?: RouterAuthzMode;
+  /**
+   * Admit connections that arrive through `kubectl port-forward` to a router Pod without a token: the API server
+   * has already authorized them (`pods/portforward` in the router's namespace, so grant that only to whoever may
+   * reach every sandbox), and no other pod can produce one. It is what upstream's Python SDK does by default.
+   * @default true
+   */
+  readonly trustPortForward?: boolean;
   /** Secret (key `secret`, ≥ 32 bytes) holding the scoped-token HMAC key; required with `scoped-token`. @default - none */
   readonly scopedTokenSecretName?: string;
   /** Only route to Sandboxes in this namespace. @default - all namespaces */
@@ -144,6 +151,7 @@ function routerArgs(props: SandboxRouterProps, authzMode: RouterAuthzMode): stri
     'authz-api-calls-per-second': props.authzApiCallsPerSecond,
     'allowed-sandbox-ports': props.allowedSandboxPorts?.join(','),
     'authz-scoped-token-secret-file': authzMode === 'scoped-token' ? `${SCOPED_TOKEN_MOUNT}/secret` : undefined,
+    'authz-trust-port-forward': authzMode !== 'allow-all' && (props.trustPortForward ?? true) ? 'true' : undefined,
   };
   return Object.entries(flags).filter(([, v]) => v !== undefined).map(([k, v]) => `--${k}=${v}`);
 }

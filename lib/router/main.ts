@@ -1,6 +1,7 @@
 // Entry point of the sandbox router (`npm run router -- --authz-mode tokenreview`): wires config, the
 // Sandbox cache, the authorizer and the proxy and admin listeners, and shuts down gracefully.
 import * as fs from 'node:fs';
+import { PACKAGE_VERSION } from '../builders/package-version';
 import { KubeClient } from '../kube';
 import { AllowAllAuthorizer, type Authorizer } from './auth/authorizer';
 import { ScopedTokenAuthorizer } from './auth/scoped-token';
@@ -27,6 +28,8 @@ function buildAuthorizer(config: RouterConfig, client: KubeClient, metrics: Rout
         staleGraceMs: config.authzStaleGraceSeconds * 1000,
         apiCallsPerSecond: config.authzApiCallsPerSecond,
         tokenFormat: config.authzTokenFormat,
+        cacheSize: config.authzTokenreviewCacheSize,
+        requireToken: config.authzTokenreviewRequireToken,
         metrics,
         audiences: config.authzTokenreviewAudiences.split(',').map((a) => a.trim()).filter(Boolean),
       });
@@ -51,7 +54,14 @@ async function main(): Promise<void> {
     console.log(usage());
     return;
   }
-  const config = parseRouterConfig(argv);
+  if (argv.some((arg) => arg === '--version' || arg === '-version' || arg === '--version=true')) {
+    console.log(`sandbox-router ${PACKAGE_VERSION}`);
+    return;
+  }
+  const config = parseRouterConfig(argv.filter((arg) => arg !== '--version=false'));
+  if (config.authzMode === 'tokenreview' && !config.authzTokenreviewRequireToken) {
+    console.error('WARNING: --authz-tokenreview-require-token=false lets requests without a bearer token reach every sandbox unchecked.');
+  }
   const client = await KubeClient.create(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {});
   const logError = (what: string) => (err: unknown) => console.error(JSON.stringify({ msg: `${what} error`, error: (err as Error).message }));
   const cache = new SandboxCache(client, { namespace: config.cacheNamespace || undefined, clusterDomain: config.clusterDomain, onError: logError('sandbox cache') });
@@ -61,15 +71,26 @@ async function main(): Promise<void> {
   const metrics = new RouterMetrics();
   const router = new RouterServer({ config, resolver: cache, nodeAddresses: nodes, metrics, authorizer: buildAuthorizer(config, client, metrics) });
   const ready = (): boolean => cache.ready() && nodes.ready();
-  await listenOn(router.server, config.httpBindAddress);
+  if (config.httpBindAddress) await listenOn(router.server, config.httpBindAddress);
+  if (config.httpsBindAddress) {
+    const tls = router.tlsServer({
+      cert: fs.readFileSync(config.tlsCertFile), key: fs.readFileSync(config.tlsKeyFile),
+      ...(config.mtlsMode === 'off' ? {} : { ca: fs.readFileSync(config.tlsClientCaFile), requestCert: true, rejectUnauthorized: config.mtlsMode === 'required' }),
+    });
+    // `optional`: a client certificate is not needed, but one that is sent must verify.
+    if (config.mtlsMode === 'optional') tls.on('secureConnection', (socket) => {
+      if (!socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0) socket.destroy();
+    });
+    await listenOn(tls, config.httpsBindAddress);
+  }
   await listenOn(createAdminServer(metrics, ready), config.metricsBindAddress);
   if (config.healthProbeBindAddress !== config.metricsBindAddress) await listenOn(createAdminServer(metrics, ready), config.healthProbeBindAddress);
-  console.error(JSON.stringify({ msg: 'sandbox router listening', address: config.httpBindAddress, authzMode: config.authzMode }));
+  console.error(JSON.stringify({ msg: 'sandbox router listening', address: config.httpBindAddress, tlsAddress: config.httpsBindAddress || undefined, authzMode: config.authzMode }));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       cache.stop();
       nodes.stop();
-      void router.close().then(() => process.exit(0));
+      void router.close(config.shutdownTimeoutSeconds * 1000).then(() => process.exit(0));
     });
   }
 }

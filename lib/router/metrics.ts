@@ -15,6 +15,7 @@ export class RouterMetrics {
   readonly upstreamErrors = new Counter({ name: 'sandbox_router_upstream_errors_total', help: 'Failures talking to sandboxes.', labelNames: ['sandbox_namespace', 'reason'], registers: [this.registry] });
   readonly upstreamRetries = new Counter({ name: 'sandbox_router_upstream_retries_total', help: 'Dial retries to sandboxes.', registers: [this.registry] });
   readonly cacheInvalidations = new Counter({ name: 'sandbox_router_cache_invalidations_total', help: 'Cache entries dropped after failures.', registers: [this.registry] });
+  readonly stalePodIPHints = new Counter({ name: 'sandbox_router_stale_pod_ip_hints_total', help: 'Requests whose X-Sandbox-Pod-IP named no known pod of the sandbox, so it was read again.', registers: [this.registry] });
   readonly authzDecisions = new Counter({ name: 'sandbox_router_authz_decisions_total', help: 'Authorization decisions.', labelNames: ['sandbox_namespace', 'decision'], registers: [this.registry] });
   readonly authzApiCalls = new Counter({ name: 'sandbox_router_authz_api_calls_total', help: 'TokenReviews and SubjectAccessReviews sent to the API server, by kind and result.', labelNames: ['kind', 'result'], registers: [this.registry] });
   readonly authzThrottled = new Counter({ name: 'sandbox_router_authz_throttled_total', help: 'Reviews not sent because the API call budget was spent (answered 429).', labelNames: ['kind'], registers: [this.registry] });

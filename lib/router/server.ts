@@ -3,7 +3,9 @@
 // connection/in-flight limits, timeouts (total for unary requests, idle for streamed responses, idle for
 // connections between requests and upgraded ones), access logs and metrics.
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
+import { PACKAGE_VERSION } from '../builders/package-version';
 import { admit, type Admitted, type AdmissionDeps } from './admission';
 import type { Authorizer } from './auth/authorizer';
 import { dialSandbox, type Dialled } from './dial';
@@ -58,8 +60,10 @@ const QUEUE_RETRY_AFTER_SECONDS = 1;
 const pathOf = (req: http.IncomingMessage): string => (req.url ?? '/').split('?', 1)[0]!;
 
 export class RouterServer {
+  /** The plain-HTTP listener; `tlsServer()` adds TLS listeners serving the same routes. */
   readonly server: http.Server;
   readonly metrics: RouterMetrics;
+  private readonly servers: http.Server[] = [];
   private readonly agent: http.Agent;
   private readonly deps: AdmissionDeps;
   private inflight = 0;
@@ -69,16 +73,29 @@ export class RouterServer {
   constructor(private readonly options: RouterServerOptions) {
     const { config } = options;
     this.metrics = options.metrics ?? new RouterMetrics();
-    this.metrics.buildInfo.set({ version: '0.1.0', authz_mode: options.authorizer.mode }, 1);
+    this.metrics.buildInfo.set({ version: PACKAGE_VERSION, authz_mode: options.authorizer.mode }, 1);
     this.deps = {
       resolver: options.resolver, authorizer: options.authorizer, metrics: this.metrics, allowLoopbackPodIP: config.allowLoopbackPodIP,
       nodeAddresses: options.nodeAddresses ?? NO_NODES, allowedPorts: parsePortList(config.allowedSandboxPorts, '--allowed-sandbox-ports'),
+      trustPortForward: config.authzTrustPortForward,
     };
     this.agent = new http.Agent({ keepAlive: true, maxSockets: config.maxConnectionsPerSandbox, maxFreeSockets: 64, timeout: config.idleTimeoutSeconds * 1000 });
-    this.server = http.createServer({ keepAliveTimeout: config.idleTimeoutSeconds * 1000 }, (req, res) => void this.handle(req, res));
-    this.server.maxConnections = config.maxConnections;
-    this.server.setTimeout(config.idleTimeoutSeconds * 1000);
-    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
+    this.server = this.serve(http.createServer({ keepAliveTimeout: config.idleTimeoutSeconds * 1000 }));
+  }
+
+  /** A TLS listener (`--https-bind-address`) with the same routes, limits and timeouts as the plain one. */
+  tlsServer(options: https.ServerOptions): https.Server {
+    return this.serve(https.createServer({ ...options, keepAliveTimeout: this.options.config.idleTimeoutSeconds * 1000 }));
+  }
+
+  private serve<S extends http.Server>(server: S): S {
+    const { config } = this.options;
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res));
+    server.maxConnections = config.maxConnections;
+    server.setTimeout(config.idleTimeoutSeconds * 1000);
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
+    this.servers.push(server);
+    return server;
   }
 
   listen(port: number, host?: string): Promise<number> {
@@ -88,12 +105,18 @@ export class RouterServer {
     });
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-      this.agent.destroy();
-    });
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to `graceMs` (`--shutdown-timeout`), then
+   * closes every connection that is left.
+   */
+  async close(graceMs = 0): Promise<void> {
+    const closed = Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    for (const server of this.servers) server.closeIdleConnections();
+    const deadline = Date.now() + graceMs;
+    while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const server of this.servers) server.closeAllConnections();
+    this.agent.destroy();
+    await closed;
   }
 
   /**
@@ -122,6 +145,7 @@ export class RouterServer {
       host: target.host, port: target.route.port, method: req.method ?? 'GET', path: req.url ?? '/',
       headers: upstreamRequestHeaders(req, upgrade), agent: upgrade ? false : this.agent,
       idleTimeoutMs: config.idleTimeoutSeconds * 1000, maxRetries, deadline,
+      retryInitialDelayMs: config.upstreamRetryInitialDelaySeconds * 1000, retryMaxDelayMs: config.upstreamRetryMaxDelaySeconds * 1000,
     });
     return dialSandbox(admitted, spec, { ...this.deps, maxRetries: config.upstreamMaxRetries }, signal);
   }
@@ -176,10 +200,21 @@ export class RouterServer {
       return refuse(503, `Too many requests queued for sandbox ${admitted.route.namespace}/${id}; retry later.`, QUEUE_RETRY_AFTER_SECONDS);
     }
     const abort = new AbortController();
-    const expireAfter = (seconds: number, message: string): NodeJS.Timeout => setTimeout(() => {
-      refuse(504, message);
+    const cut = (status: number, message: string): void => {
+      refuse(status, message);
       abort.abort();
-    }, seconds * 1000);
+    };
+    const { maxRequestBodyBytes } = config;
+    if (maxRequestBodyBytes > 0) {
+      const tooLarge = `Request body exceeds the router's limit of ${maxRequestBodyBytes} bytes.`;
+      if (Number(req.headers['content-length'] ?? 0) > maxRequestBodyBytes) return refuse(413, tooLarge);
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxRequestBodyBytes && !abort.signal.aborted) cut(413, tooLarge);
+      });
+    }
+    const expireAfter = (seconds: number, message: string): NodeJS.Timeout => setTimeout(() => cut(504, message), seconds * 1000);
     // An in-flight request is bounded by its own timer, not by the connections' idle timeout (a unary command may
     // be silent for minutes): the total timeout until a streamed response starts, then the stream idle timeout.
     res.setTimeout(0);
@@ -196,7 +231,12 @@ export class RouterServer {
       return err instanceof RouteError ? refuse(err.status, err.message) : refuse(502, `Could not connect to the backend sandbox: ${id}`);
     }
     upstream.setTimeout(0);
+    const headersDue = config.responseHeaderTimeoutSeconds > 0
+      ? expireAfter(config.responseHeaderTimeoutSeconds, `No response headers from the backend sandbox within ${config.responseHeaderTimeoutSeconds}s: ${id}`)
+      : undefined;
+    res.once('close', () => clearTimeout(headersDue));
     upstream.on('response', (upRes) => {
+      clearTimeout(headersDue);
       if (isStreamedResponse(upRes.headers)) {
         clearTimeout(expiry);
         expiry = expireAfter(config.streamIdleTimeoutSeconds, `No data from the backend sandbox for ${config.streamIdleTimeoutSeconds}s: ${id}`);

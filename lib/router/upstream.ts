@@ -1,5 +1,5 @@
-// Opens the request to the sandbox: dial-class failures are retried with backoff (200 ms doubling, capped at
-// 800 ms) before any request body has been sent, so retries never duplicate a body.
+// Opens the request to the sandbox: dial-class failures are retried with backoff (by default 200 ms doubling,
+// capped at 800 ms) before any request body has been sent, so retries never duplicate a body.
 import * as http from 'node:http';
 import { upstreamErrorReason, type RouterMetrics } from './metrics';
 
@@ -12,11 +12,12 @@ export interface UpstreamRequest {
   readonly agent: http.Agent | false;
   readonly idleTimeoutMs: number;
   readonly maxRetries: number;
+  /** First retry delay, doubled per retry up to `retryMaxDelayMs`. */
+  readonly retryInitialDelayMs: number;
+  readonly retryMaxDelayMs: number;
   /** Retries stop once this time (ms since epoch) would be passed. */
   readonly deadline: number;
 }
-
-const retryDelayMs = (attempt: number): number => Math.min(200 * 2 ** attempt, 800);
 
 /**
  * Connects `spec` and resolves with the request, connected but with nothing written yet (the caller pipes the
@@ -42,7 +43,7 @@ export function openUpstream(spec: UpstreamRequest, metrics: RouterMetrics, sign
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (connected) return; // from here on the caller's own error handler decides
         const reason = upstreamErrorReason(err);
-        const delay = retryDelayMs(n);
+        const delay = Math.min(spec.retryInitialDelayMs * 2 ** n, spec.retryMaxDelayMs);
         if (reason === 'dial' && !signal.aborted && n < spec.maxRetries && Date.now() + delay < spec.deadline) {
           metrics.upstreamRetries.inc();
           setTimeout(() => attempt(n + 1), delay);

@@ -7,6 +7,7 @@ import type { RuntimeConfig } from './config';
 import { execCollect, startExec, type ExecRequest, type OutputStream, type RunningExec } from './exec';
 import { BadRequestError, parseJsonObject, readBody, sendJson } from './http-io';
 import { shlexSplit } from './shlex';
+import { badCommandText } from './upstream-text';
 
 /** One line of the `/v1/exec/stream` response. */
 export type ExecStreamEvent =
@@ -20,17 +21,20 @@ export type ExecStreamEvent =
  */
 const MAX_COMMAND_BODY_BYTES = 4 * 1024 * 1024;
 
-/** Reads `{"command": string | string[], "timeout"?: seconds}` into an ExecRequest. */
+/** Reads `{"command": string | string[], "timeout"?: seconds}` into an ExecRequest (`timeout_seconds`: upstream SDK's name). */
 async function readExecRequest(req: IncomingMessage, config: RuntimeConfig): Promise<ExecRequest> {
   const body = parseJsonObject(await readBody(req, Math.min(config.maxBodyBytes, MAX_COMMAND_BODY_BYTES)));
-  const { command, timeout } = body;
+  const { command } = body;
+  const [timeoutField, timeout] = body.timeout_seconds !== undefined && body.timeout_seconds !== null
+    ? ['timeout_seconds', body.timeout_seconds] : ['timeout', body.timeout ?? undefined];
   let argv: string[];
   if (typeof command === 'string') argv = splitCommandLine(command);
   else if (Array.isArray(command) && command.every((a) => typeof a === 'string')) argv = command as string[];
   else throw new BadRequestError('"command" must be a string or an array of strings');
   if (argv.length === 0) throw new BadRequestError('"command" is empty');
   if (argv.some((a) => a.includes('\0'))) throw new BadRequestError('"command" must not contain a NUL byte');
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new BadRequestError('"timeout" must be a positive number of seconds');
+  if (body.timeout_seconds != null && body.timeout != null && body.timeout !== body.timeout_seconds) throw new BadRequestError('"timeout" and "timeout_seconds" differ; send one of them');
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new BadRequestError(`"${timeoutField}" must be a positive number of seconds`);
   const seconds = Math.min(timeout ?? config.execTimeoutSeconds, config.execTimeoutSeconds);
   return { argv, cwd: config.baseDir, timeoutMs: seconds * 1000 };
 }
@@ -57,7 +61,7 @@ export async function handleExecute(req: IncomingMessage, res: ServerResponse, c
   } catch (err) {
     if (!(err instanceof BadRequestError)) throw err;
     // Upstream reports a bad command as a completed command with exit code 1.
-    return sendJson(res, 200, { stdout: '', stderr: (err as Error).message, exit_code: 1 });
+    return sendJson(res, 200, { stdout: '', stderr: badCommandText((err as Error).message), exit_code: 1 });
   }
   sendJson(res, 200, await execCollect(request, config.maxOutputBytes));
 }

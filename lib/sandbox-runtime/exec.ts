@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { EXEC_ID_ENV, killCommand } from './process-tree';
+import { startFailureText, timeoutText } from './upstream-text';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -22,6 +23,8 @@ export interface ExitInfo {
   readonly cancelled: boolean;
   /** Set when the process could not be started (e.g. executable not found). */
   readonly startError?: string;
+  /** Its errno code, e.g. `ENOENT`. */
+  readonly startErrorCode?: string;
 }
 
 export interface RunningExec {
@@ -68,7 +71,7 @@ export function startExec(req: ExecRequest, onOutput: (stream: OutputStream, chu
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('error', (err) => {
       clearTimeout(timer);
-      resolve({ exitCode: 1, timedOut, cancelled, startError: err.message });
+      resolve({ exitCode: 1, timedOut, cancelled, startError: err.message, startErrorCode: (err as NodeJS.ErrnoException).code });
     });
     // 'close' (not 'exit') so every output chunk has been delivered before the exit is reported.
     child.once('close', (code, signal) => {
@@ -117,8 +120,9 @@ export async function execCollect(req: ExecRequest, maxOutputBytes: number): Pro
     const text = Buffer.concat(chunks[stream]).toString('utf8');
     return sizes[stream] > maxOutputBytes ? `${text}\n[${stream} truncated at ${maxOutputBytes} bytes]` : text;
   };
+  // Failures read as upstream's runtime words them (upstream-text.ts), after whatever the command wrote.
   let stderr = decode('stderr');
-  if (exit.startError) stderr += exit.startError;
-  if (exit.timedOut) stderr += `\nCommand timed out after ${req.timeoutMs / 1000}s`;
+  if (exit.startError) stderr += startFailureText(exit.startErrorCode, req.argv[0] ?? '', exit.startError);
+  if (exit.timedOut) stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}${timeoutText(req.argv, req.timeoutMs / 1000)}`;
   return { stdout: decode('stdout'), stderr, exit_code: exit.exitCode, timed_out: exit.timedOut };
 }

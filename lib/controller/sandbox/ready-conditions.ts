@@ -28,6 +28,8 @@ export interface SandboxObservation {
   pod: PodState;
   /** Any other reconcile error, joined. */
   error?: string;
+  /** Every error was the API server refusing a child as invalid: InvalidConfiguration instead of ReconcilerError. */
+  errorIsPermanent?: boolean;
   /** spec.service is true, or unset with an owned Service present. */
   serviceRequired: boolean;
   serviceExists: boolean;
@@ -54,7 +56,7 @@ function podReadiness(pod: Pod | undefined): { ready: boolean; message: string }
 
 function ready(obs: SandboxObservation): Reasoned {
   if (obs.pod.kind === 'multiple') return { status: 'False', reason: SANDBOX_REASON.multiplePods, message: obs.pod.message };
-  if (obs.error) return { status: 'False', reason: SANDBOX_REASON.reconcilerError, message: `Error seen: ${obs.error}` };
+  if (obs.error) return { status: 'False', reason: obs.errorIsPermanent ? SANDBOX_REASON.invalidConfiguration : SANDBOX_REASON.reconcilerError, message: `Error seen: ${obs.error}` };
   const owned = ownedPod(obs.pod);
   if (obs.suspended) {
     return { status: 'False', reason: SANDBOX_REASON.sandboxSuspended, message: owned ? 'Sandbox is suspending' : 'Sandbox is suspended' };

@@ -10,6 +10,7 @@ import type { Sandbox, SandboxStatus } from '../../api/types';
 import type { KubeClient } from '../../kube/client';
 import { Resources } from '../../kube/resources';
 import { splitKey } from '../../kube/types';
+import { isInvalid } from '../../kube/errors';
 import { findCondition } from '../shared/condition-list';
 import type { EventRecorder } from '../../controller-runtime/event-recorder';
 import { isControlledBy, sandboxOwner } from '../shared/ownership';
@@ -114,7 +115,9 @@ export class SandboxReconciler {
       }
     }
 
-    const status = this.runningStatus(sandbox, podState, service, errorText(errors), new Date(now));
+    // The API server refusing a child as invalid is permanent until the spec changes (which queues a new pass).
+    const permanent = errors.length > 0 && errors.every(isInvalid);
+    const status = this.runningStatus(sandbox, podState, service, errorText(errors), permanent, new Date(now));
     let requeueAfter = shutdownAt !== undefined ? Math.max(shutdownAt - now, SHUTDOWN_REQUEUE_FLOOR_MS) : undefined;
     if (windowLeft > 0 && !errors.length && isStartingStatus(status) && statusNeedsWrite(sandbox.status, status)) {
       // Held: the pass at the deadline writes whatever is current by then.
@@ -123,17 +126,17 @@ export class SandboxReconciler {
       await this.writeStatus(sandbox, status);
     }
     if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now);
-    if (errors.length) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
+    if (errors.length && !permanent) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);
     return { requeueAfter, deferred: podMetadata && { kind: 'pod-metadata', run: podMetadata } };
   }
 
-  private runningStatus(sandbox: Sandbox, podState: PodState, service: ServiceState, error: string | undefined, now: Date): SandboxStatus {
+  private runningStatus(sandbox: Sandbox, podState: PodState, service: ServiceState, error: string | undefined, errorIsPermanent: boolean, now: Date): SandboxStatus {
     const pod = ownedPod(podState);
     const name = sandbox.metadata.name ?? '';
     const conditions = sandboxConditions(sandbox.status?.conditions, {
       generation: sandbox.metadata.generation ?? 0,
       suspended: sandbox.spec.operatingMode === 'Suspended',
-      pod: podState, error,
+      pod: podState, error, errorIsPermanent,
       serviceRequired: service.required, serviceExists: service.exists,
     }, now);
     const inUse = service.required && service.exists;

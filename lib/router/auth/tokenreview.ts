@@ -53,9 +53,17 @@ export interface TokenReviewOptions {
   readonly apiCallsPerSecond?: number;
   /** Counters for API calls, throttling and locally refused tokens. @default - none */
   readonly metrics?: RouterMetrics;
+  /** Refuse requests without a bearer token; false lets them through unchecked (upstream's default). @default true */
+  readonly requireToken?: boolean;
   /** @default Date.now */
   readonly clock?: () => number;
 }
+
+/** The 401 for a request without a token names every way in. */
+export const TOKEN_REQUIRED_DETAIL = 'A bearer token is required: send "Authorization: Bearer <token>" with a Kubernetes token '
+  + '(e.g. `kubectl create token <serviceaccount>`) whose identity may create sandboxes/proxy on the sandbox, '
+  + 'or connect through `kubectl port-forward` to the router Pod when the router trusts port-forwarded callers '
+  + '(--authz-trust-port-forward).';
 
 /** Share of the API budget tokens never reviewed before may use: a flood of new (junk) tokens cannot starve known callers. */
 const NEW_TOKEN_SHARE = 0.4;
@@ -92,7 +100,7 @@ export class TokenReviewAuthorizer implements Authorizer {
 
   async authorize(headers: IncomingHttpHeaders, route: RouteRequest): Promise<AuthDecision> {
     const token = bearerToken(headers);
-    if (!token) return deny(401, 'A bearer token is required.');
+    if (!token) return this.options.requireToken === false ? allow : deny(401, TOKEN_REQUIRED_DETAIL);
     const problem = tokenShapeProblem(token, this.options.tokenFormat ?? 'jwt', this.clock());
     if (problem) {
       this.options.metrics?.authzRefusedTokens.inc({ reason: problem.replace(/\d+/g, 'N') });

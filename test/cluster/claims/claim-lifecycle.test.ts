@@ -90,3 +90,23 @@ describe('env injection', () => {
     expect(readyCondition(claim)?.message).toContain('container "nope" not found');
   });
 });
+
+test('a pod template the API server refuses ends in InvalidConfiguration on Sandbox and claim, without retrying', async () => {
+  // The CRD schema cannot check container names; the Pod's own validation refuses this one (422).
+  await ctx.client.create(Resources.sandboxTemplates, templateObject(ns.name, 'invalid', {
+    podTemplate: { spec: { containers: [{ name: 'Not_A_DNS_Label', image: 'example.invalid/agent:1' }] } },
+  }));
+  await ctx.client.create(Resources.sandboxWarmPools, poolObject(ns.name, 'invalid', 'invalid', 0));
+  await ctx.client.create(Resources.sandboxClaims, claimObject(ns.name, 'invalid', 'invalid'));
+  const claim = await waitForReason('invalid', 'InvalidConfiguration');
+  expect(readyCondition(claim)).toMatchObject({ status: 'False' });
+  expect(readyCondition(claim)?.message).toContain('spec.containers[0].name');
+  const sandbox = await ctx.client.get<Sandbox>(Resources.sandboxes, ns.name, claim.status!.sandbox!.name!);
+  expect(sandbox.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidConfiguration' });
+  // Permanent: the controller does not requeue it (a spec change would queue a new pass).
+  const podCreates = () => ctx.controller!.metric('rest_client_requests_total', { code: '422', verb: 'create', resource: 'pods' });
+  const before = await podCreates();
+  expect(before).toBeGreaterThanOrEqual(1);
+  await new Promise((r) => setTimeout(r, 3000));
+  expect(await podCreates()).toBe(before);
+});

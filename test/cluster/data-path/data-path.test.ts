@@ -120,10 +120,12 @@ describe('the router refuses', () => {
     const tokenReviewRouter = await startRouter(routerKubeconfig, (kube) => new TokenReviewAuthorizer(kube));
     try {
       const token = (await kubectl(['create', 'token', 'default', '--namespace', ns.name])).trim();
-      const viaIp = await fetch(`${tokenReviewRouter.url}/`, {
+      // X-Sandbox-Pod-IP naming another address is a stale hint: the request goes to A's own pod, never there.
+      const viaIp = await fetch(`${tokenReviewRouter.url}/download/report.txt`, {
         headers: { 'x-sandbox-id': a, 'x-sandbox-namespace': ns.name, 'x-sandbox-port': String(RUNTIME_PORT), 'x-sandbox-pod-ip': '127.0.0.1', authorization: `Bearer ${token}` },
       });
-      expect([viaIp.status, await viaIp.json()]).toEqual([403, { detail: 'X-Sandbox-Pod-IP does not match the sandbox.' }]);
+      expect([viaIp.status, await viaIp.text()]).toEqual([200, 'generated\n']);
+      expect(await tokenReviewRouter.metrics.registry.metrics()).toContain('sandbox_router_stale_pod_ip_hints_total 1');
     } finally {
       await tokenReviewRouter.stop();
     }

@@ -13,6 +13,9 @@ test('defaults: agent-sandbox-system, app: sandbox-router, tokenreview + access-
   expect(deployment.metadata.namespace).toBe('agent-sandbox-system');
   expect(deployment.spec.template.metadata.labels.app).toBe('sandbox-router');
   expect(deployment.spec.template.spec.containers[0].args).toContain('--authz-mode=tokenreview');
+  // Upstream's Python SDK tunnels through `kubectl port-forward`, which the API server has already authorized.
+  expect(deployment.spec.template.spec.containers[0].args).toContain('--authz-trust-port-forward=true');
+  expect(byKind(buildRouter({ trustPortForward: false }), 'Deployment').spec.template.spec.containers[0].args).not.toContain('--authz-trust-port-forward=true');
   expect(deployment.spec.template.spec.containers[0].securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true });
   expect(byKind(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
   expect(byKind(objects, 'ClusterRole').rules).toEqual([

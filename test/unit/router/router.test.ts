@@ -94,7 +94,6 @@ test('invalid routing headers get upstream error messages as {"detail"}', () =>
       [{ 'x-sandbox-id': 'ok', 'x-sandbox-port': '70000' }, 400, 'Invalid port format.'],
       [{ 'x-sandbox-id': 'ok', 'x-sandbox-pod-ip': 'not-an-ip' }, 400, 'Invalid target IP address.'],
       [{ 'x-sandbox-id': 'nope', 'x-sandbox-namespace': 'team-a' }, 404, 'Sandbox team-a/nope not found or not ready.'],
-      [sandboxHeaders('team-a', 'sb-a', { 'x-sandbox-pod-ip': '10.1.2.3' }), 403, 'X-Sandbox-Pod-IP does not match the sandbox.'],
       [sandboxHeaders('team-a', 'sb-a', { 'x-sandbox-uid': 'uid-b' }), 403, 'X-Sandbox-UID does not match the sandbox.'],
       [sandboxHeaders('team-a', 'metadata'), 403, 'Invalid target IP address.'],
     ];
@@ -270,6 +269,37 @@ test('a re-resolved sandbox that still refuses gets 502, one that is gone 404', 
     const res = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'moved') });
     expect([res.status, await res.json()]).toEqual([404, { detail: 'Sandbox team-a/moved not found or not ready.' }]);
   }, {}, undefined, staleCache(undefined));
+});
+
+test('a stale X-Sandbox-Pod-IP hint is read again, never refused: the current Ready pod gets the request', async () => {
+  const fresh = { namespace: 'team-a', name: 'moved', uid: 'uid-m', podIPs: ['127.0.0.1'] };
+  const cache = staleCache(fresh);
+  await withRouter(async (url, router) => {
+    // The SDK read the new pod's address before our watch did.
+    const res = await fetch(url + '/echo', { method: 'POST', body: 'hinted', headers: sandboxHeaders('team-a', 'moved', { 'x-sandbox-pod-ip': '127.0.0.1' }) });
+    expect([res.status, await res.text()]).toEqual([201, 'POST /echo hinted']);
+    expect(cache.refreshes).toBe(1);
+    expect(await router.metrics.registry.metrics()).toContain('sandbox_router_stale_pod_ip_hints_total 1');
+  }, {}, undefined, cache);
+  await withRouter(async (url) => {
+    // A hint naming no pod of the sandbox (an old pod, or any other address) only costs a re-read: the request
+    // goes to the sandbox's own Ready pod, never to the hinted address.
+    seenHeaders.length = 0;
+    const res = await fetch(url + '/echo', { headers: sandboxHeaders('team-a', 'moved', { 'x-sandbox-pod-ip': '10.1.2.3' }) });
+    expect(res.status).toBe(201);
+    expect(seenHeaders[0]!.host).toBe(`127.0.0.1:${upstreamPort}`);
+  }, {}, undefined, staleCache(fresh));
+});
+
+test('a stale hint for a sandbox with no Ready pod now gets a retryable 503, not 403 or 404', async () => {
+  const cache = staleCache(undefined);
+  await withRouter(async (url) => {
+    const res = await fetch(url + '/', { headers: sandboxHeaders('team-a', 'moved', { 'x-sandbox-pod-ip': '127.0.0.3' }) });
+    expect([res.status, res.headers.get('retry-after'), await res.json()]).toEqual([503, '1', {
+      detail: 'Sandbox team-a/moved has no Ready pod at the moment (X-Sandbox-Pod-IP 127.0.0.3 is no longer its pod); retry.',
+    }]);
+    expect(cache.refreshes).toBe(1);
+  }, {}, undefined, cache);
 });
 
 test('watch events older than a refresh do not overwrite it', () => {

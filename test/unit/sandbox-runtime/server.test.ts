@@ -35,9 +35,22 @@ test('/execute splits like shlex, runs without a shell in the base dir', async (
   expect(noShell.stdout).toBe('$HOME; true\n');
 });
 
-test('/execute reports a missing program and a bad body as exit code 1', async () => {
-  expect((await jsonOf(post('/execute', { command: 'no-such-program-xyz' }))).exit_code).toBe(1);
-  expect(await jsonOf(post('/execute', { command: 'echo "unterminated' }))).toMatchObject({ exit_code: 1, stderr: 'No closing quotation' });
+test('/execute reports a missing program and a bad body as exit code 1, worded as upstream\'s runtime words them', async () => {
+  expect(await jsonOf(post('/execute', { command: 'no-such-program-xyz' }))).toMatchObject({
+    exit_code: 1, stdout: '', stderr: "Failed to execute command: [Errno 2] No such file or directory: 'no-such-program-xyz'",
+  });
+  expect(await jsonOf(post('/execute', { command: 'echo "unterminated' }))).toMatchObject({ exit_code: 1, stderr: 'Failed to execute command: No closing quotation' });
+  expect(await jsonOf(post('/execute', { command: 'true', timeout_seconds: 'soon' }))).toMatchObject({ exit_code: 1, stderr: 'Failed to execute command: "timeout_seconds" must be a positive number of seconds' });
+  expect(await jsonOf(post('/execute', { command: 'true', timeout: 1, timeout_seconds: 2 }))).toMatchObject({ exit_code: 1, stderr: 'Failed to execute command: "timeout" and "timeout_seconds" differ; send one of them' });
+});
+
+test('/execute takes upstream SDK\'s timeout_seconds (null: the default limit) and words a timeout as upstream does', async () => {
+  const started = Date.now();
+  const body = await jsonOf(post('/execute', { command: `sh -c "echo partial; sleep 30"`, timeout_seconds: 0.5 }));
+  expect(Date.now() - started).toBeLessThan(4000);
+  expect(body).toMatchObject({ stdout: 'partial\n', timed_out: true, exit_code: -9 });
+  expect(body.stderr).toBe(`Failed to execute command: Command '['sh', '-c', 'echo partial; sleep 30']' timed out after 0.5 seconds`);
+  expect(await jsonOf(post('/execute', { command: 'echo fine', timeout_seconds: null }))).toMatchObject({ stdout: 'fine\n', exit_code: 0, timed_out: false });
 });
 
 test('/execute kills the whole process group on timeout', async () => {
