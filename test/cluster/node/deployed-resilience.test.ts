@@ -99,6 +99,11 @@ describe('a sandbox with a PVC, suspended and resumed', () => {
     await sandbox.resume();
     await waitFor('the Sandbox Ready again', async () => ready(await getObject<Sandbox>('sandbox', name, { namespace: team.namespace }))?.status === 'True', { timeoutMs: 180_000, intervalMs: 500 });
     expect((await sandbox.files.read('notes.txt')).toString()).toBe('kept across suspend\n');
+
+    // The agent's patch right is for suspend and resume only: its pod template stays as the template made it.
+    const rewrite = await agent.mergePatch(Resources.sandboxes, team.namespace, name, { spec: { podTemplate: { metadata: { labels: { rewritten: 'yes' } } } } }).catch((e: Error) => e);
+    expect(rewrite).toBeInstanceOf(Error);
+    expect((rewrite as Error).message).toMatch(/may change only spec\.operatingMode of a Sandbox/);
   });
 
   test('another sandbox reaches it by its serviceFQDN, also after it moved to a new Pod', async () => {
@@ -106,9 +111,11 @@ describe('a sandbox with a PVC, suspended and resumed', () => {
     expect(keeper!.status!.podIPs![0]).not.toBe(podIp);
     const fqdn = keeper!.status!.serviceFQDN!;
     expect(fqdn).toBe(`${name}.${team.namespace}.svc.cluster.local`);
-    const caller = await sdk.createSandbox({ namespace: team.namespace, warmPool: team.pool, name: 'caller', readyTimeoutMs: 180_000 });
+    // A sandbox of the same template: the default NetworkPolicy's templates get public resolvers, not cluster DNS.
+    await applyServerSide([persistentVolumeFor(team.namespace, 'workspace-caller')]);
+    const caller = await sdk.createSandbox({ namespace: team.namespace, warmPool: team.persistentPool, name: 'caller', readyTimeoutMs: 180_000 });
     const fetchScript = `import urllib.request; print(urllib.request.urlopen("http://${fqdn}:8888/download/notes.txt", timeout=20).read().decode(), end="")`;
-    expect((await caller.run(['python3', '-c', fetchScript])).stdout).toBe('kept across suspend\n');
+    expect(await caller.run(['python3', '-c', fetchScript])).toMatchObject({ stdout: 'kept across suspend\n', exitCode: 0 });
     await caller.terminate();
   });
 });

@@ -37,8 +37,9 @@ export interface DeployedTeam {
   readonly badImagePool: string;
   readonly absentRuntimePool: string;
   /**
-   * A pool of size 0 whose sandboxes keep `/app` on a PVC `workspace-<sandbox>` of StorageClass MANUAL_STORAGE_CLASS
-   * and have a headless Service: a claim on it cold-starts a Sandbox named like the claim.
+   * A pool of size 0 whose sandboxes keep `/app` on a PVC `workspace-<sandbox>` of StorageClass MANUAL_STORAGE_CLASS,
+   * have a headless Service and a NetworkPolicy of their own (so cluster DNS): a claim on it cold-starts a Sandbox
+   * named like the claim.
    */
   readonly persistentPool: string;
   /** The agent ServiceAccount the team's RBAC names. */
@@ -48,6 +49,10 @@ export interface DeployedTeam {
 
 export interface TeamOptions {
   poolReplicas: number;
+  /** The team's warm-pool maximum. @default poolReplicas */
+  maxPoolReplicas?: number;
+  /** Also a template and pool `dense` (size 0) of this runtime class, allowed by the guardrails. @default - none */
+  denseRuntimeClass?: string;
   /** @default SANDBOX_RESOURCES */
   resources?: ResourceRequirements;
 }
@@ -69,8 +74,11 @@ export async function deployTeam(prefix: string, options: TeamOptions): Promise<
   const team = new TeamSandboxes(chart, 'team', {
     name: namespace,
     agents: { serviceAccounts: [agent] },
-    maxWarmPoolReplicas: Math.max(options.poolReplicas, 1),
-    guardrails: { allowedRuntimeClasses: ['gvisor', ABSENT_RUNTIME_CLASS], allowedRegistries: ['ghcr.io/agent-sandbox-kit'] },
+    maxWarmPoolReplicas: options.maxPoolReplicas ?? Math.max(options.poolReplicas, 1),
+    guardrails: {
+      allowedRuntimeClasses: ['gvisor', ABSENT_RUNTIME_CLASS, ...(options.denseRuntimeClass ? [options.denseRuntimeClass] : [])],
+      allowedRegistries: ['ghcr.io/agent-sandbox-kit'],
+    },
   });
   const pod = pythonSandboxPod(options.resources ?? SANDBOX_RESOURCES);
   team.addTemplate('python', { name: pool, podTemplate: pod }).addWarmPool('pool', { name: pool, replicas: options.poolReplicas });
@@ -79,10 +87,21 @@ export async function deployTeam(prefix: string, options: TeamOptions): Promise<
   const absentRuntime = withContainer(pod, () => undefined, ABSENT_RUNTIME_CLASS);
   team.addTemplate('absent-runtime', { name: 'absent-runtime', podTemplate: absentRuntime }).addWarmPool('pool', { name: 'absent-runtime', replicas: 0 });
 
+  if (options.denseRuntimeClass) {
+    const dense = withContainer(pod, () => undefined, options.denseRuntimeClass);
+    team.addTemplate('dense', { name: 'dense', podTemplate: dense }).addWarmPool('pool', { name: 'dense', replicas: 0 });
+  }
   const persistent = structuredClone(pod);
   persistent.spec.volumes = persistent.spec.volumes!.filter((volume) => volume.name !== 'workspace');
+  // Its own NetworkPolicy (peers of the team on the runtime port, and DNS) instead of the default, which cuts cluster
+  // DNS and so gets public resolvers: sandboxes of this template find each other by their Service names.
+  const peers = { podSelector: {} };
   team.addTemplate('persistent', {
     name: 'persistent', podTemplate: persistent, service: true,
+    networkPolicy: {
+      ingress: [{ from: [peers, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } } }], ports: [{ port: 8888, protocol: 'TCP' }] }],
+      egress: [{ to: [peers], ports: [{ port: 8888, protocol: 'TCP' }] }, { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+    },
     volumeClaimTemplates: [{
       metadata: { name: 'workspace' },
       spec: { storageClassName: MANUAL_STORAGE_CLASS, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
