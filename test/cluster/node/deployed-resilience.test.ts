@@ -126,9 +126,10 @@ test('the leader Pod deleted mid-burst: another replica takes the Lease, every c
   const leaseHolder = async () => (await getObject<{ spec: { holderIdentity?: string } }>('lease', LEADER_ELECTION_ID, { namespace: DEFAULT_SYSTEM_NAMESPACE }))?.spec.holderIdentity?.split('_')[0];
   const leader = await leaseHolder();
   expect(leader).toBeDefined();
-  const pvcUids = () => kubectl(['get', 'pvc', '-n', team.namespace, '-o', 'jsonpath={.items[*].metadata.uid}']);
-  const pvcsBefore = await pvcUids();
-  expect(pvcsBefore).not.toBe('');
+  // The keeper's PVC (its Sandbox lives on; the caller's went with its claim).
+  const keeperPvc = () => kubectl(['get', 'pvc', 'workspace-keeper', '-n', team.namespace, '-o', 'jsonpath={.metadata.uid}/{.status.phase}']);
+  const pvcBefore = await keeperPvc();
+  expect(pvcBefore).toMatch(/^[0-9a-f-]{36}\/Bound$/);
 
   const names = Array.from({ length: 4 }, (_, i) => `burst-${i}`);
   const created: Promise<unknown>[] = [];
@@ -151,6 +152,6 @@ test('the leader Pod deleted mid-burst: another replica takes the Lease, every c
   await waitForPool(team.namespace, team.pool, POOL);
   pool.stop();
   expect(pool.max()).toBeLessThanOrEqual(POOL);
-  // No PVC lost: the keeper's is still there, same uid.
-  expect(await pvcUids()).toBe(pvcsBefore);
+  // No PVC lost: the keeper's is still there, same uid, Bound.
+  expect(await keeperPvc()).toBe(pvcBefore);
 });
