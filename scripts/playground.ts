@@ -62,8 +62,10 @@ function kubectl(kubeconfig: string, args: string[], options: { stdin?: string; 
   return runLogged('kubectl', ['--kubeconfig', kubeconfig, ...args], options);
 }
 
+// --force-conflicts: the plane may be one the node tests (or the bench) deployed the same platform on, under their
+// own field manager; the playground takes the fields over instead of failing on the conflict.
 const applyServerSide = (kubeconfig: string, yaml: string, waitedFor: string) =>
-  kubectl(kubeconfig, ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { stdin: yaml, waitedFor });
+  kubectl(kubeconfig, ['apply', '--server-side', '--force-conflicts', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { stdin: yaml, waitedFor });
 
 async function up(): Promise<void> {
   const started = Date.now();
