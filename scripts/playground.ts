@@ -7,22 +7,14 @@
 import { execFile } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { PLAYGROUND_POOL, PLAYGROUND_TEAM, PLAYGROUND_WARM_POOL_REPLICAS } from '../examples/playground/playground';
 import { CONTROLLER_NAME } from '../lib/builders/controller-deployment';
 import { DEFAULT_SYSTEM_NAMESPACE } from '../lib/api';
-import { buildImage, controllerRecipe, importImages, imagesDir, runtimeRecipe } from '../test/cluster/images/images';
 import { clusterDown, clusterUp, realNodeClusterDir } from '../test/cluster/plane/plane';
-import { nodePaths } from '../test/cluster/plane/node/configs';
-import { nodeDir } from '../test/cluster/plane/node/node';
-import { nodeBinaries } from '../test/cluster/plane/tools';
+import { loadImagesIntoNode, readPlatformChart, repoRoot } from '../test/cluster/node/platform';
 
-const repoRoot = join(__dirname, '..');
-const distDir = join(repoRoot, 'dist');
 const log = join(realNodeClusterDir, 'playground.log');
 const playgroundOut = join(realNodeClusterDir, 'playground');
-/** The chart of dist/ that holds the CRDs, the controller and the RuntimeClasses (cdk8s prefixes apply order). */
-const platformChart = /^\d+-platform\.k8s\.yaml$/;
 const FIELD_MANAGER = 'agent-sandbox-playground';
 
 /** A phase failure: what was being waited for and where to read more. */
@@ -70,19 +62,10 @@ function kubectl(kubeconfig: string, args: string[], options: { stdin?: string; 
   return runLogged('kubectl', ['--kubeconfig', kubeconfig, ...args], options);
 }
 
+// --force-conflicts: the plane may be one the node tests (or the bench) deployed the same platform on, under their
+// own field manager; the playground takes the fields over instead of failing on the conflict.
 const applyServerSide = (kubeconfig: string, yaml: string, waitedFor: string) =>
-  kubectl(kubeconfig, ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { stdin: yaml, waitedFor });
-
-/** Documents of a synthesized file, split into CustomResourceDefinitions and the rest (kept in file order). */
-function splitCrds(file: string): { crds: string[]; crdNames: string[]; rest: string[] } {
-  const docs = parseAllDocuments(readFileSync(file, 'utf8')).filter((doc) => doc.contents !== null);
-  const isCrd = (doc: (typeof docs)[number]) => doc.get('kind') === 'CustomResourceDefinition';
-  return {
-    crds: docs.filter(isCrd).map(String),
-    crdNames: docs.filter(isCrd).map((doc) => String(doc.getIn(['metadata', 'name']))),
-    rest: docs.filter((doc) => !isCrd(doc)).map(String),
-  };
-}
+  kubectl(kubeconfig, ['apply', '--server-side', '--force-conflicts', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], { stdin: yaml, waitedFor });
 
 async function up(): Promise<void> {
   const started = Date.now();
@@ -101,28 +84,12 @@ async function up(): Promise<void> {
   const { kubeconfig } = plane;
 
   await phase('images: build or reuse the controller and runtime images, import them into the node', () => {
-    const images = [controllerRecipe, runtimeRecipe].map((recipe) => {
-      try {
-        return buildImage(recipe);
-      } catch (error) {
-        throw new PhaseError(`the ${recipe.name} image build`, (error as Error).message, join(imagesDir(), 'logs'));
-      }
-    });
-    for (const image of images) appendFileSync(log, `${image.ref}: ${image.reused ? 'reused' : 'built'} ${image.archive} (${image.seconds}s)\n`);
-    const socket = nodePaths(nodeDir(realNodeClusterDir)).containerdSocket;
-    try {
-      importImages(socket, images, nodeBinaries().ctr);
-    } catch (error) {
-      throw new PhaseError('containerd to import the images', (error as Error).message, join(realNodeClusterDir, 'containerd.log'));
-    }
+    // A failed build or import names its image, its build log or containerd's socket.
+    for (const image of loadImagesIntoNode()) appendFileSync(log, `${image.ref}: ${image.reused ? 'reused' : 'built'} ${image.archive} (${image.seconds}s)\n`);
   });
 
   await phase('npm run synth (dist/)', () => runLogged('npm', ['run', '--silent', 'synth'], { waitedFor: 'cdk8s synth of examples/platform' }));
-  const charts = readdirSync(distDir).filter((file) => file.endsWith('.k8s.yaml')).sort();
-  const platformFile = charts.find((file) => platformChart.test(file));
-  if (!platformFile) throw new Error(`playground: dist/ has no platform chart (files: ${charts.join(', ') || 'none'}); did npm run synth change?`);
-  const { crds, crdNames, rest } = splitCrds(join(distDir, platformFile));
-  const exampleTeams = charts.filter((file) => file !== platformFile);
+  const { file: platformFile, otherCharts: exampleTeams, crds, crdNames, rest } = readPlatformChart();
   // The example platform's teams are sized for a cluster (a Kata pool, a gVisor pool of 5 at 350m CPU each with
   // the RuntimeClass overhead): on two cores they would crowd out the demo team, so they stay in dist/ only.
   if (exampleTeams.length > 0) console.log(`  (not applied: ${exampleTeams.map((file) => `dist/${file}`).join(', ')}: example teams sized for a cluster)`);

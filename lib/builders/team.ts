@@ -5,7 +5,10 @@
 
 import type { LimitRange, LimitRangeItem, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
+import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-types/admissionregistration/v1';
 import type { PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
+import { sandboxCrd } from '../api/crds';
+import { celList } from '../policy/cel';
 import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS } from '../api';
 import { buildAdmissionPolicy } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
@@ -205,7 +208,8 @@ function agentRbac(props: TeamProps, labels: Record<string, string>): Manifest[]
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: props.name, labels },
     rules: [
       { apiGroups: [EXTENSIONS_GROUP], resources: [SANDBOX_CLAIM.plural], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
-      { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['get', 'list', 'watch'] },
+      // patch: suspend and resume (spec.operatingMode) as the SDK does; agentSandboxUpdatePolicy allows nothing else.
+      { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['get', 'list', 'watch', 'patch'] },
       sandboxProxyRule(),
     ],
   };
@@ -214,7 +218,51 @@ function agentRbac(props: TeamProps, labels: Record<string, string>): Manifest[]
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: subjects(props.agents, props.name),
   };
-  return [role, binding];
+  return [role, binding, ...agentSandboxUpdatePolicy(props, labels)];
+}
+
+/** What of a Sandbox the agents' updates must leave as it was: all of spec but operatingMode, and the metadata the controller keys on. */
+const frozenForAgents = () => [
+  ...Object.keys(sandboxCrd().spec.versions[0].schema!.openAPIV3Schema!.properties!.spec.properties!).filter((field) => field !== 'operatingMode').map((field) => `spec.${field}`),
+  ...['labels', 'annotations', 'ownerReferences', 'finalizers'].map((field) => `metadata.${field}`),
+];
+
+/**
+ * A ValidatingAdmissionPolicy (and binding to the team namespace) limiting what the agents' `patch` on Sandboxes may
+ * change to spec.operatingMode: they suspend and resume their sandboxes, never rewrite a pod template, volumes,
+ * expiry, or the labels and owners that bind a sandbox to its claim.
+ */
+function agentSandboxUpdatePolicy(props: TeamProps, labels: Record<string, string>): [Built<ValidatingAdmissionPolicy>, Built<ValidatingAdmissionPolicyBinding>] {
+  const name = `agent-sandbox-agents-${props.name}`;
+  const frozen = frozenForAgents();
+  const { groups = [], users = [], serviceAccounts = [] } = props.agents;
+  const usernames = [...users, ...serviceAccounts.map((ref) => `system:serviceaccount:${ref.includes('/') ? ref.replace('/', ':') : `${props.name}:${ref}`}`)];
+  const unchanged = (path: string) => {
+    const [parent, field] = [path.slice(0, path.lastIndexOf('.')), path.slice(path.lastIndexOf('.') + 1)];
+    const has = (root: string) => `has(${root}.${parent}.${field})`;
+    return `${has('object')} == ${has('oldObject')} && (!${has('object')} || object.${path} == oldObject.${path})`;
+  };
+  const policy: Built<ValidatingAdmissionPolicy> = {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name, labels },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: [{ apiGroups: [CORE_GROUP], apiVersions: [SANDBOX.version], operations: ['UPDATE'], resources: [SANDBOX.plural] }] as never },
+      matchConditions: [{
+        name: 'an-agent-of-the-team',
+        expression: `request.userInfo.username in ${celList(usernames)} || (has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${celList(groups)}))`,
+      }],
+      validations: [{
+        expression: frozen.map((path) => `(${unchanged(path)})`).join(' && '),
+        message: `agents of team ${props.name} may change only spec.operatingMode of a Sandbox (suspend, resume); unchanged: ${frozen.join(', ')}`,
+        reason: 'Forbidden',
+      }],
+    },
+  };
+  const binding: Built<ValidatingAdmissionPolicyBinding> = {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name, labels },
+    spec: { policyName: name, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.name } } } },
+  };
+  return [policy, binding];
 }
 
 /** What the sandbox router checks before proxying (SubjectAccessReview); `sandboxes` narrows it to those names. */

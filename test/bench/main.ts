@@ -2,6 +2,7 @@
 // command given with --controller-cmd), runs the scenarios, prints a markdown table and optionally writes JSON.
 //   npm run bench -- [--json FILE] [--controller-cmd "CMD"] [--scenarios warm-claims,cold-claims] [--controller-args "--flag=v ..."]
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { KubeClient } from '../../lib/kube/client';
 import { installControllerIdentity, startController, type ControllerProcess } from '../cluster/harness/controller-process';
 import { kubeconfigEnv } from '../cluster/harness/env';
@@ -9,21 +10,22 @@ import { kubectl } from '../cluster/harness/kubectl';
 import { createNamespace, deleteNamespace, uniqueName } from '../cluster/harness/namespace';
 import { clusterUp } from '../cluster/plane/plane';
 import { apiServerWrites } from './api-writes';
-import type { BenchContext, ResultRow, Scenario } from './scenario';
-import { scenarios as allScenarios } from './scenarios';
+import type { BenchContext, ResultRow, Scenario, StandaloneScenario } from './scenario';
+import { scenarios as allScenarios, standaloneScenarios } from './scenarios';
 
 interface Options {
   json?: string;
   controllerCmd?: string;
   controllerArgs: string[];
   scenarios: Scenario[];
+  standalone: StandaloneScenario[];
 }
 
 /** Every bench namespace starts with this, so a later run can find (and wait out) what an earlier one left. */
 const BENCH_PREFIX = 'bench-';
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { controllerArgs: [], scenarios: allScenarios };
+  const options: Options = { controllerArgs: [], scenarios: allScenarios, standalone: [] };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
@@ -33,9 +35,11 @@ function parseArgs(argv: string[]): Options {
       case '--controller-args': options.controllerArgs = value().split(/\s+/).filter(Boolean); break;
       case '--scenarios': {
         const names = value().split(',');
-        const unknown = names.filter((n) => !allScenarios.some((s) => s.name === n));
-        if (unknown.length) fail(`unknown scenario(s) ${unknown.join(', ')}; known: ${allScenarios.map((s) => s.name).join(', ')}`);
+        const known = [...allScenarios, ...standaloneScenarios].map((s) => s.name);
+        const unknown = names.filter((n) => !known.includes(n));
+        if (unknown.length) fail(`unknown scenario(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
         options.scenarios = allScenarios.filter((s) => names.includes(s.name));
+        options.standalone = standaloneScenarios.filter((s) => names.includes(s.name));
         break;
       }
       default: fail(`unknown argument ${argv[i]}`);
@@ -71,12 +75,32 @@ function markdown(rows: ResultRow[], controller: string): string {
   return lines.join('\n');
 }
 
+/** Runs scenarios that bring their own plane; the kwok plane and the local controller are not started for them. */
+async function runStandalone(scenarios: StandaloneScenario[], log: (m: string) => void): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  for (const scenario of scenarios) {
+    log(`scenario ${scenario.name}: ${scenario.description}`);
+    rows.push(...await scenario.run(log));
+  }
+  return rows;
+}
+
+function report(rows: ResultRow[], label: string, json: string | undefined, extra: Record<string, unknown>): void {
+  process.stdout.write(`${markdown(rows, label)}\n`);
+  if (json) writeFileSync(json, `${JSON.stringify({ controller: label, ...extra, date: new Date().toISOString(), rows }, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+  const standaloneRows = await runStandalone(options.standalone, log);
+  if (options.scenarios.length === 0) {
+    report(standaloneRows, 'the synthesized Deployment (our image, as deployed)', options.json, { loadAverage: loadavg() });
+    return;
+  }
   const plane = await clusterUp();
   process.env[kubeconfigEnv] = plane.kubeconfig;
   process.env.KUBECONFIG = plane.kubeconfig;
-  const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   log(`control plane ${plane.reused ? 'reused' : 'started'} at ${plane.server}`);
   const client = await KubeClient.create({ kubeconfig: plane.kubeconfig });
   const controller = await startController({
@@ -102,7 +126,7 @@ async function main(): Promise<void> {
       return name;
     },
   };
-  const rows: ResultRow[] = [];
+  const rows: ResultRow[] = [...standaloneRows];
   try {
     for (const scenario of options.scenarios) {
       log(`scenario ${scenario.name}: ${scenario.description}`);
@@ -117,11 +141,8 @@ async function main(): Promise<void> {
     client.close();
   }
   const version = JSON.parse(await kubectl(['version', '-o', 'json'])).serverVersion?.gitVersion;
-  process.stdout.write(`${markdown(rows, label)}\n`);
-  if (options.json) {
-    writeFileSync(options.json, `${JSON.stringify({ controller: label, kubernetes: version, date: new Date().toISOString(), rows }, null, 2)}\n`);
-    log(`wrote ${options.json}`);
-  }
+  report(rows, label, options.json, { kubernetes: version });
+  if (options.json) log(`wrote ${options.json}`);
 }
 
 main().catch((err: unknown) => {

@@ -29,5 +29,17 @@ export interface BenchContext {
 export interface Scenario {
   name: string;
   description: string;
+  standalone?: false;
   run(ctx: BenchContext): Promise<ResultRow[]>;
+}
+
+/**
+ * A scenario that brings its own plane and platform (e.g. the real node with the deployed controller): it gets no
+ * kwok plane or local controller, runs only when named in --scenarios, and gets only a logger.
+ */
+export interface StandaloneScenario {
+  name: string;
+  description: string;
+  standalone: true;
+  run(log: (message: string) => void): Promise<ResultRow[]>;
 }

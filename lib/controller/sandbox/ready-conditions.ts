@@ -54,6 +54,23 @@ function podReadiness(pod: Pod | undefined): { ready: boolean; message: string }
   return { ready: true, message: 'Pod is Ready' };
 }
 
+/** Kubelet's waiting reasons that are progress, not a problem. */
+const STARTING_REASONS = new Set(['ContainerCreating', 'PodInitializing']);
+
+/**
+ * The first container (init containers first) that kubelet holds back for a reason a person must act on — an image
+ * that cannot be pulled (`ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`), a crash loop, a bad config — as
+ * Ready's reason and message, so a claim says why at once instead of only "Pending".
+ */
+function waitingProblem(pod: Pod): Pick<Reasoned, 'reason' | 'message'> | undefined {
+  for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    const waiting = status.state?.waiting;
+    if (!waiting?.reason || STARTING_REASONS.has(waiting.reason)) continue;
+    return { reason: waiting.reason, message: `container "${status.name}" is waiting: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` };
+  }
+  return undefined;
+}
+
 function ready(obs: SandboxObservation): Reasoned {
   if (obs.pod.kind === 'multiple') return { status: 'False', reason: SANDBOX_REASON.multiplePods, message: obs.pod.message };
   if (obs.error) return { status: 'False', reason: obs.errorIsPermanent ? SANDBOX_REASON.invalidConfiguration : SANDBOX_REASON.reconcilerError, message: `Error seen: ${obs.error}` };
@@ -70,6 +87,8 @@ function ready(obs: SandboxObservation): Reasoned {
     message += obs.serviceExists ? '; Service Exists' : '; Service does not exist';
     ok &&= obs.serviceExists;
   }
+  const problem = !pod.ready && owned ? waitingProblem(owned) : undefined;
+  if (problem) return { status: 'False', reason: problem.reason, message: `${message}; ${problem.message}` };
   return ok
     ? { status: 'True', reason: SANDBOX_REASON.dependenciesReady, message }
     : { status: 'False', reason: SANDBOX_REASON.dependenciesNotReady, message };

@@ -13,7 +13,7 @@ describe('buildTeam', () => {
   test('objects in apply order, all in the team namespace', () => {
     expect(objects.map((o) => o.kind)).toEqual([
       'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Role', 'RoleBinding',
-      'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'SandboxTemplate', 'SandboxWarmPool',
+      'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'SandboxTemplate', 'SandboxWarmPool',
     ]);
     expect(objects.filter((o) => o.metadata.namespace !== undefined).every((o) => o.metadata.namespace === 'analytics')).toBe(true);
     expect(find('ResourceQuota').spec.hard).toMatchObject({ 'count/sandboxes.agents.x-k8s.io': '200', pods: '200' });
@@ -30,11 +30,11 @@ describe('buildTeam', () => {
     }]);
   });
 
-  test('agents may manage claims, read sandboxes and reach them through the router, nothing about templates or pools', () => {
+  test('agents may manage claims, read and suspend sandboxes and reach them through the router, nothing about templates or pools', () => {
     const { rules } = find('Role');
     expect(rules).toEqual([
       { apiGroups: ['extensions.agents.x-k8s.io'], resources: ['sandboxclaims'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
-      { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes/proxy'], verbs: ['create'] },
     ]);
     expect(find('RoleBinding').subjects).toEqual([
@@ -43,6 +43,21 @@ describe('buildTeam', () => {
       { kind: 'ServiceAccount', name: 'agent', namespace: 'analytics' },
       { kind: 'ServiceAccount', name: 'runner', namespace: 'ci' },
     ]);
+  });
+
+  test("the agents' Sandbox updates may change spec.operatingMode only (admission policy bound to the team namespace)", () => {
+    const policy = objects.find((o) => o.metadata.name === 'agent-sandbox-agents-analytics');
+    const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.policyName === policy.metadata.name);
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['agents.x-k8s.io'], apiVersions: ['v1beta1'], operations: ['UPDATE'], resources: ['sandboxes'] }]);
+    expect(policy.spec.matchConditions[0].expression).toBe(
+      "request.userInfo.username in ['ana', 'system:serviceaccount:analytics:agent', 'system:serviceaccount:ci:runner']"
+      + " || (has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ['analysts']))");
+    const [validation] = policy.spec.validations;
+    for (const path of ['spec.podTemplate', 'spec.volumeClaimTemplates', 'spec.service', 'spec.shutdownTime', 'spec.shutdownPolicy', 'metadata.labels', 'metadata.ownerReferences']) {
+      expect(validation.expression).toContain(`object.${path} == oldObject.${path}`);
+    }
+    expect(validation.expression).not.toContain('operatingMode');
+    expect(binding.spec.matchResources.namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'analytics' } });
   });
 
   test('sandboxAccess grants router access to the team\'s sandboxes (or named ones) and nothing else', () => {

@@ -135,7 +135,7 @@ describe('TeamSandboxes', () => {
     const manifests = Testing.synth(chart);
     expect(manifests).toMatchSnapshot();
     // The admission policy honours the template's exemption (added after the team was constructed), for that rule only.
-    const vap = manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy');
+    const vap = manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy' && m.metadata.name.startsWith('agent-sandbox-guardrails-'));
     const expressionOf = (rule: string) => vap.spec.validations.find((v: any) => v.message.startsWith(`[rule ${rule}]`)).expression;
     expect(expressionOf('allowed-registries')).toContain("(object.kind == 'SandboxTemplate' && object.metadata.name == 'python')");
     expect(expressionOf('runtime-class')).not.toContain("object.metadata.name == 'python'");

@@ -34,6 +34,25 @@ test.each<[string, Partial<SandboxObservation>, string]>([
   expect(byType(sandboxConditions([], { ...base, ...obs }, T0)).Ready).toBe(expected);
 });
 
+/** A Pending owned Pod whose container kubelet holds in `waiting`. */
+function waitingPod(waiting: { reason: string; message?: string }, init = false): PodState {
+  const statuses = [{ name: init ? 'setup' : 'runtime', state: { waiting } }];
+  const owned = { status: { phase: 'Pending', ...(init ? { initContainerStatuses: statuses } : { containerStatuses: statuses }) } } as Pod;
+  return { kind: 'owned', pod: owned };
+}
+
+test.each<[string, PodState, string]>([
+  ['image pull failed', waitingPod({ reason: 'ErrImagePull', message: 'failed to pull image "ghcr.io/acme/nope:1": not found' }),
+    'False/ErrImagePull/Pod exists with phase: Pending; container "runtime" is waiting: ErrImagePull: failed to pull image "ghcr.io/acme/nope:1": not found'],
+  ['pull backing off', waitingPod({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "ghcr.io/acme/nope:1"' }),
+    'False/ImagePullBackOff/Pod exists with phase: Pending; container "runtime" is waiting: ImagePullBackOff: Back-off pulling image "ghcr.io/acme/nope:1"'],
+  ['init container crash loop', waitingPod({ reason: 'CrashLoopBackOff' }, true),
+    'False/CrashLoopBackOff/Pod exists with phase: Pending; container "setup" is waiting: CrashLoopBackOff'],
+  ['still creating', waitingPod({ reason: 'ContainerCreating' }), 'False/DependenciesNotReady/Pod exists with phase: Pending'],
+])('Ready names what kubelet waits on: %s', (_name, state, expected) => {
+  expect(byType(sandboxConditions([], { ...base, pod: state }, T0)).Ready).toBe(expected);
+});
+
 test.each<[string, Partial<SandboxObservation>, string]>([
   ['running', {}, 'False/NotSuspended'],
   ['pod terminating', { suspended: true, pod: pod('Running') }, 'False/PodTerminating'],
