@@ -70,6 +70,11 @@ const NEW_TOKEN_SHARE = 0.4;
 /** What a new token the API server refused costs the new-token budget, in reviews: junk throttles itself. */
 const REFUSED_NEW_TOKEN_COST = 20;
 const RETRY_AFTER_SECONDS = 1;
+/**
+ * New tokens reviewed at once: a refused token's cost lands only when its review returns, so without a bound a slow
+ * API server would let a concurrent flood through at the bucket's rate for as long as the reviews take.
+ */
+const MAX_NEW_TOKEN_REVIEWS_IN_FLIGHT = 4;
 
 /** `serviceaccount ns/name` for service accounts, else `user <name>`. */
 export function describeUser(username = ''): string {
@@ -85,6 +90,7 @@ export class TokenReviewAuthorizer implements Authorizer {
   private readonly newTokenBudget: TokenBucket;
   private readonly ttlMs: number;
   private readonly clock: () => number;
+  private newTokenReviewsInFlight = 0;
 
   constructor(private readonly client: Pick<KubeClient, 'create'>, private readonly options: TokenReviewOptions = {}) {
     this.ttlMs = options.ttlMs ?? 30_000;
@@ -120,14 +126,20 @@ export class TokenReviewAuthorizer implements Authorizer {
 
   private async authenticate(token: string, known: boolean): Promise<Reviewed<Authentication>> {
     const audiences = this.options.audiences?.length ? [...this.options.audiences] : undefined;
-    const review = await this.call('tokenreview', known, () => this.client.create<TokenReview>(TOKEN_REVIEWS, {
-      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {}, spec: { token, audiences },
-    }));
-    const user = review.status?.user;
-    if (review.status?.authenticated === true && user?.username) return { value: { user }, ttlMs: this.ttlMs };
-    // The debt is capped at one burst, so new callers are served again within seconds of a flood's end.
-    if (!known) this.newTokenBudget.charge(REFUSED_NEW_TOKEN_COST - 1, this.newTokenBudget.burst);
-    return { value: { refused: 'Bearer token was not authenticated.' }, ttlMs: this.ttlMs };
+    if (!known && this.newTokenReviewsInFlight >= MAX_NEW_TOKEN_REVIEWS_IN_FLIGHT) throw this.throttled('tokenreview');
+    if (!known) this.newTokenReviewsInFlight++;
+    try {
+      const review = await this.call('tokenreview', known, () => this.client.create<TokenReview>(TOKEN_REVIEWS, {
+        apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {}, spec: { token, audiences },
+      }));
+      const user = review.status?.user;
+      if (review.status?.authenticated === true && user?.username) return { value: { user }, ttlMs: this.ttlMs };
+      // The debt is capped at one burst, so new callers are served again within seconds of a flood's end.
+      if (!known) this.newTokenBudget.charge(REFUSED_NEW_TOKEN_COST - 1, this.newTokenBudget.burst);
+      return { value: { refused: 'Bearer token was not authenticated.' }, ttlMs: this.ttlMs };
+    } finally {
+      if (!known) this.newTokenReviewsInFlight--;
+    }
   }
 
   private async authorizeAccess(user: UserInfo, route: RouteRequest): Promise<Reviewed<AuthDecision>> {
@@ -146,13 +158,15 @@ export class TokenReviewAuthorizer implements Authorizer {
     return { value: deny(403, detail), ttlMs: this.ttlMs };
   }
 
+  private throttled(kind: ReviewKind): ReviewUnavailable {
+    this.options.metrics?.authzThrottled.inc({ kind });
+    return new ReviewUnavailable('Too many token checks at the router; retry later.', 429, RETRY_AFTER_SECONDS);
+  }
+
   /** One API call within the budget; failures and a spent budget become ReviewUnavailable (stale entries may answer). */
   private async call<T>(kind: ReviewKind, known: boolean, create: () => Promise<T>): Promise<T> {
     // A new token must fit both budgets; the new-token bucket is checked first so a refusal there costs nothing.
-    if (!(known || this.newTokenBudget.tryTake()) || !this.budget.tryTake()) {
-      this.options.metrics?.authzThrottled.inc({ kind });
-      throw new ReviewUnavailable('Too many token checks at the router; retry later.', 429, RETRY_AFTER_SECONDS);
-    }
+    if (!(known || this.newTokenBudget.tryTake()) || !this.budget.tryTake()) throw this.throttled(kind);
     try {
       const result = await create();
       this.options.metrics?.authzApiCalls.inc({ kind, result: 'ok' });

@@ -146,4 +146,25 @@ describe('TokenReviewAuthorizer', () => {
     now += 2_000;
     expect(await authz.authorize(bearer(outsider), route('team-a', 'sb-1'))).toMatchObject({ status: 403 });
   });
+
+  test('a concurrent flood of new tokens against a slow API server: at most 4 reviews in flight, the rest 429', async () => {
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => { release = resolve; });
+    let reviews = 0;
+    const client = {
+      create: async (_type: unknown, obj: any): Promise<any> => {
+        reviews++;
+        await slow;
+        return { ...obj, status: { authenticated: false } };
+      },
+    };
+    const authz = new TokenReviewAuthorizer(client, { apiCallsPerSecond: 1000, clock: () => 0 });
+    const pending = Array.from({ length: 50 }, (_, i) => authz.authorize(bearer(jwt({ jti: `flood-${i}` })), route('team-a', 'sb-1')));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reviews).toBe(4);
+    release();
+    const decisions = await Promise.all(pending);
+    expect(decisions.filter((d) => !d.allowed && d.status === 401)).toHaveLength(4);
+    expect(decisions.filter((d) => !d.allowed && d.status === 429)).toHaveLength(46);
+  });
 });
