@@ -63,7 +63,8 @@ export async function startControllerWithPool(namespace: string, pool: string, r
 /** Applies the router's ServiceAccount and RBAC from buildRouter() and returns a kubeconfig acting as it. */
 export async function installRouterIdentity(): Promise<string> {
   const identity = buildRouter({ namespace: CONTROLLER_NAMESPACE }).filter((o) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
-  await applyServerSide(identity as object[]);
+  // The namespace too: a file that tears the platform down (pulumi, release) may have removed it.
+  await applyServerSide([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CONTROLLER_NAMESPACE } }, ...identity as object[]]);
   return serviceAccountKubeconfig(CONTROLLER_NAMESPACE, ROUTER_NAME);
 }
 
