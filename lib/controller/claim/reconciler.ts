@@ -21,6 +21,7 @@ import { adoptionPatch, buildColdSandbox, desiredPodMetadata, metadataSyncPatch 
 import { claimExpiry, desiredClaimStatus, isClaimReady, statusEqual } from './status';
 import { findCondition } from '../shared/condition-list';
 import { PoolWaiters } from './pool-waiters';
+import { networkPolicyGate } from '../shared/network-policy-gate';
 import type { ReconcileResult } from '../../controller-runtime/controller';
 import type { EventRecorder } from '../../controller-runtime/event-recorder';
 
@@ -121,6 +122,8 @@ export class ClaimReconciler {
       const pool = this.deps.caches.pools.get(namespace!, poolName);
       if (!pool) throw failures.warmPoolNotFound(poolName);
       const template = this.deps.caches.templates.get(namespace!, pool.spec.sandboxTemplateRef.name);
+      const gate = template && networkPolicyGate(template);
+      if (gate && !gate.open) throw failures.networkPolicyNotReady(gate.message);
       if (!claim.spec.env?.length && !claim.spec.volumeClaimTemplates?.length) {
         const warm = await this.adoptWarm(claim, pool, template, now);
         if (warm.sandbox || warm.waitMs !== undefined) return warm;
