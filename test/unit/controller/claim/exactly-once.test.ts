@@ -37,10 +37,11 @@ async function setup(members: string[] = [], options: { startedBeforeClaims?: bo
   };
   addClaimIndexes(informers);
   let now = Date.now();
+  let clockReads = 0;
   const reconciler = new ClaimReconciler({
     client: server.client, caches: informers, metrics: new ControllerMetrics({ gitVersion: 'test' }, { processMetrics: false }),
     events: noopEventRecorder, settings: { allowedLabelDomains: [], observabilityAnnotations: false, warmCandidateGraceMs: 2000 },
-    now: () => now,
+    now: () => { clockReads++; return now; },
   });
   const queued: string[] = [];
   watchForClaims(informers, { add: (key) => queued.push(key) }, reconciler, BurstGate.open());
@@ -54,7 +55,11 @@ async function setup(members: string[] = [], options: { startedBeforeClaims?: bo
   /** Sandboxes on the server that the claim controls. */
   const boundTo = (c: SandboxClaim) => server.all<Sandbox>(Resources.sandboxes).filter((s) => controllingClaimUid(s) === c.metadata.uid);
   const sandboxWrites = (verb: 'create' | 'patch') => server.writes.filter((w) => w.plural === 'sandboxes' && w.verb === verb);
-  return { server, reconciler, queued, addClaim, boundTo, sandboxWrites, advance: (ms: number) => { now += ms; } };
+  return {
+    server, reconciler, queued, addClaim, boundTo, sandboxWrites, advance: (ms: number) => { now += ms; },
+    /** Clock reads since the last call. */
+    clockReads: () => { const n = clockReads; clockReads = 0; return n; },
+  };
 }
 
 const readyOf = (c: SandboxClaim | undefined) => c?.status?.conditions?.find((x) => x.type === CONDITION.ready);
@@ -184,5 +189,20 @@ describe('ClaimReconciler exactly once', () => {
     expect(t.queued).toContain(`${NS}/c1`); // the template's Ready change wakes the claim
     await t.reconciler.reconcile(`${NS}/c1`);
     expect(t.boundTo(c).map((s) => s.metadata.name)).toEqual(['pool-a']);
+  });
+
+  test('one pass reads the clock once: a warm adoption through Ready and its first-Ready record, and an expiry', async () => {
+    const t = await setup(['pool-a']);
+    const c = t.addClaim({ lifecycle: { shutdownTime: new Date(Date.now() + 60_000).toISOString(), shutdownPolicy: 'Retain' } });
+    t.clockReads();
+    await t.reconciler.reconcile(`${NS}/c1`);
+    expect(t.boundTo(c).map((s) => s.metadata.name)).toEqual(['pool-a']);
+    expect(readyOf(t.server.peek<SandboxClaim>(Resources.sandboxClaims, NS, 'c1'))?.status).toBe('True');
+    expect(t.clockReads()).toBe(1);
+
+    t.advance(120_000);
+    await t.reconciler.reconcile(`${NS}/c1`);
+    expect(readyOf(t.server.peek<SandboxClaim>(Resources.sandboxClaims, NS, 'c1'))?.reason).toBe(CLAIM_REASON.claimExpired);
+    expect(t.clockReads()).toBe(1);
   });
 });
