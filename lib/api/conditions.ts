@@ -41,6 +41,8 @@ export const CLAIM_REASON = {
   sandboxExpired: 'SandboxExpired',
   sandboxNotReady: 'SandboxNotReady',
   reconcilerError: 'ReconcilerError',
+  /** Our addition: the template's managed NetworkPolicy does not exist yet, so no sandbox is bound. */
+  networkPolicyNotReady: 'NetworkPolicyNotReady',
 } as const;
 
 /** Claim reasons after which waiting longer cannot help: SDKs fail fast on these. */
@@ -62,6 +64,27 @@ export const CLAIM_EVENT = {
   claimExpired: 'ClaimExpired',
 } as const;
 
+/**
+ * Reasons on the SandboxTemplate Ready condition (our addition: upstream templates have no status). Ready says whether
+ * the template's NetworkPolicy is in place, the precondition for any sandbox pod built from the template.
+ */
+export const TEMPLATE_REASON = {
+  /** Managed: the NetworkPolicy exists and matches the template. */
+  networkPolicyReady: 'NetworkPolicyReady',
+  /** Unmanaged: no NetworkPolicy is kept, nothing to wait for. */
+  networkPolicyUnmanaged: 'NetworkPolicyUnmanaged',
+  /** The API server refused the NetworkPolicy (the message carries its answer); also the Warning event's reason. */
+  networkPolicyFailed: 'NetworkPolicyFailed',
+  /** A NetworkPolicy of the same name that the template does not control is in the way; also the event's reason. */
+  networkPolicyConflict: 'NetworkPolicyConflict',
+} as const;
+
+/**
+ * The SandboxWarmPool condition saying why members cannot be created (our addition; the type and its meaning follow
+ * a Deployment's ReplicaFailure). Present with status True while blocked, absent otherwise.
+ */
+export const WARM_POOL_CONDITION = { replicaFailure: 'ReplicaFailure' } as const;
+
 /** Warm-pool event reasons. */
 export const WARM_POOL_EVENT = {
   notProgressing: 'WarmPoolNotProgressing',
@@ -70,4 +93,6 @@ export const WARM_POOL_EVENT = {
   templateNotFound: 'TemplateNotFound',
   /** Our addition: creating members failed (quota, admission policy, RBAC…); the message carries the API error. */
   failedCreate: 'FailedCreate',
+  /** Our addition: the template's NetworkPolicy is not in place, so no member is created until it is. */
+  networkPolicyNotReady: 'NetworkPolicyNotReady',
 } as const;

@@ -86,11 +86,17 @@ export interface SandboxTemplateSpec extends SandboxBlueprint {
   volumeClaimTemplatesPolicy?: VolumeClaimTemplatesPolicy;
 }
 
+/** Our addition (upstream templates have no status): whether the template's NetworkPolicy is in place. */
+export interface SandboxTemplateStatus {
+  conditions?: Condition[];
+}
+
 export interface SandboxTemplate {
   apiVersion: 'extensions.agents.x-k8s.io/v1beta1';
   kind: 'SandboxTemplate';
   metadata: ObjectMeta;
   spec: SandboxTemplateSpec;
+  status?: SandboxTemplateStatus;
 }
 
 export type UpdateStrategyType = 'Recreate' | 'OnReplenish';
@@ -107,6 +113,8 @@ export interface SandboxWarmPoolStatus {
   readyReplicas?: number;
   selector?: string;
   observedGeneration?: number;
+  /** Our addition: why members cannot be created (ReplicaFailure), absent while they can. */
+  conditions?: Condition[];
 }
 
 export interface SandboxWarmPool {

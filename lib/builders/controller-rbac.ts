@@ -32,7 +32,7 @@ export const EXTENSIONS_CONTROLLER_RULES: readonly PolicyRule[] = [
   { apiGroups: [EXTENSIONS_GROUP], resources: EXTENSION_KINDS, verbs: [...READ, 'update', 'patch'] },
   // Claims with shutdownPolicy Delete delete themselves at expiry.
   { apiGroups: [EXTENSIONS_GROUP], resources: [SANDBOX_CLAIM.plural], verbs: ['delete'] },
-  { apiGroups: [EXTENSIONS_GROUP], resources: [SANDBOX_WARM_POOL.plural, SANDBOX_CLAIM.plural].map((r) => `${r}/status`), verbs: STATUS },
+  { apiGroups: [EXTENSIONS_GROUP], resources: EXTENSION_KINDS.map((r) => `${r}/status`), verbs: STATUS },
   { apiGroups: [EXTENSIONS_GROUP], resources: EXTENSION_KINDS.map((r) => `${r}/finalizers`), verbs: FINALIZERS },
   // Warm pools and cold claims create sandboxes (deleting them is already a core permission).
   { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['create'] },

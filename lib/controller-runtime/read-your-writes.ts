@@ -27,17 +27,20 @@ export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>
 
   constructor(private readonly cache: Pick<CacheReader<T>, 'get' | 'byIndex'>, private readonly now: () => number = Date.now) {}
 
-  /** Sends a write of `namespace/name` (create, patch, or a GET that resolved one) and remembers what it returned. */
-  async write(namespace: string, name: string, send: () => Promise<T>): Promise<T> {
+  /**
+   * Sends a write of `namespace/name` (create, patch, or a GET that resolved one) and remembers what it returned.
+   * `now`: the caller's clock reading for this pass.
+   */
+  async write(namespace: string, name: string, send: () => Promise<T>, now = this.now()): Promise<T> {
     const key = namespace ? `${namespace}/${name}` : name;
     const cached = this.cache.get(namespace, name);
-    const unconfirmed = this.fresher(key, cached) !== cached ? this.mine.get(key) : undefined;
+    const unconfirmed = this.fresher(key, cached, now) !== cached ? this.mine.get(key) : undefined;
     const older = unconfirmed
       ? new Set([...unconfirmed.older, unconfirmed.obj.metadata?.resourceVersion])
       : new Set([cached?.metadata?.resourceVersion]);
     const obj = await send();
     const uid = obj.metadata?.uid;
-    if (uid === undefined || !this.deleted.has(uid)) this.mine.set(objectKey(obj), { obj, older, at: this.now() });
+    if (uid === undefined || !this.deleted.has(uid)) this.mine.set(objectKey(obj), { obj, older, at: now });
     return obj;
   }
 
@@ -54,9 +57,10 @@ export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>
     if (obj.metadata?.uid) this.deleted.set(obj.metadata.uid, now);
   }
 
-  get(namespace: string, name: string): T | undefined {
+  /** `now`: the caller's clock reading for this pass, so one pass reads the clock once. */
+  get(namespace: string, name: string, now = this.now()): T | undefined {
     const key = namespace ? `${namespace}/${name}` : name;
-    return this.fresher(key, this.cache.get(namespace, name));
+    return this.fresher(key, this.cache.get(namespace, name), now);
   }
 
   byIndex(index: string, value: string): T[] {
@@ -68,12 +72,12 @@ export class ReadYourWrites<T extends KubeObject> implements Pick<CacheReader<T>
     return this.mine.size;
   }
 
-  private fresher(key: string, cached: T | undefined): T | undefined {
+  private fresher(key: string, cached: T | undefined, now = this.now()): T | undefined {
     const ours = this.mine.get(key);
     if (!ours) return cached;
     const version = cached?.metadata?.resourceVersion;
     const caughtUp = cached !== undefined && (version === ours.obj.metadata?.resourceVersion || !ours.older.has(version));
-    if (caughtUp || this.now() - ours.at > MAX_AGE_MS) {
+    if (caughtUp || now - ours.at > MAX_AGE_MS) {
       this.mine.delete(key);
       return cached;
     }

@@ -44,6 +44,12 @@ export interface InformerLog {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** A log that hands each warning and error to `onError` (for callers with one error callback and no logger). */
+export function reportingTo(onError: ((err: unknown) => void) | undefined): InformerLog {
+  const report = (msg: string, fields?: Record<string, unknown>) => onError?.(new Error(fields?.error ? `${msg}: ${String(fields.error)}` : msg));
+  return { debug: () => undefined, info: () => undefined, warn: report, error: report };
+}
+
 const silent: InformerLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface InformerOptions<T extends KubeObject> {

@@ -54,15 +54,3 @@ export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
   return slash < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
-
-/**
- * Orders two resourceVersions: negative when `a` is older, 0 when equal, positive when newer, undefined when they
- * cannot be compared. They are opaque to clients in general, but etcd-backed ones are increasing integers.
- */
-export function compareResourceVersions(a: string | undefined, b: string | undefined): number | undefined {
-  if (!a || !b) return undefined;
-  if (a === b) return 0;
-  if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return undefined;
-  const [x, y] = [BigInt(a), BigInt(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-}

@@ -1,7 +1,6 @@
 // Addresses of the cluster's Nodes (status.addresses), watched, so the router never dials a node: a sandbox
 // reporting a node's address (hostNetwork, or a forged status) would open the kubelet and every node-local service.
-import { Resources, type KubeClient, type KubeObject } from '../kube';
-import { listAndWatch } from './list-watch';
+import { Backoff, Informer, listerWatcherFor, reportingTo, Resources, type KubeClient, type KubeObject } from '../kube';
 
 interface Node extends KubeObject {
   status?: { addresses?: Array<{ type: string; address: string }> };
@@ -19,47 +18,37 @@ export const NO_NODES: NodeAddressIndex = { isNodeAddress: () => false, ready: (
 const IP_TYPES = new Set(['InternalIP', 'ExternalIP']);
 
 export class NodeAddressCache implements NodeAddressIndex {
-  private readonly byNode = new Map<string, readonly string[]>();
   private addresses = new Set<string>();
-  private loaded = false;
+  private readonly informer: Informer<Node>;
   private readonly abort = new AbortController();
 
-  constructor(private readonly client: KubeClient, private readonly options: { retryDelayMs?: number; onError?: (err: unknown) => void } = {}) {}
+  constructor(client: KubeClient, options: { retryDelayMs?: number; onError?: (err: unknown) => void } = {}) {
+    this.informer = new Informer<Node>(listerWatcherFor(client, Resources.nodes), {
+      name: 'Node', log: reportingTo(options.onError), backoff: new Backoff(options.retryDelayMs ?? 1000),
+    });
+    const reindex = () => { this.addresses = new Set(this.informer.list().flatMap(nodeAddresses)); };
+    this.informer.addEventHandler({ onAdd: reindex, onUpdate: reindex, onDelete: reindex });
+  }
 
   isNodeAddress(ip: string): boolean {
     return this.addresses.has(ip.replace(/^::ffff:/i, ''));
   }
 
   ready(): boolean {
-    return this.loaded;
+    return this.informer.hasSynced();
   }
 
   /** Lists and watches Nodes in the background; resolves after the first list. */
-  start(): Promise<void> {
-    return new Promise((listed) => {
-      void listAndWatch<Node>(this.client, Resources.nodes, {
-        retryDelayMs: this.options.retryDelayMs ?? 1000, signal: this.abort.signal, onError: this.options.onError,
-        onList: (list) => {
-          this.byNode.clear();
-          for (const node of list.items) this.set(node);
-          this.loaded = true;
-          listed();
-        },
-        onEvent: (event) => {
-          if (event.type === 'DELETED') this.byNode.delete(event.object.metadata?.name ?? '');
-          else if (event.type === 'ADDED' || event.type === 'MODIFIED') this.set(event.object);
-          this.addresses = new Set([...this.byNode.values()].flat());
-        },
-      });
-    });
+  async start(): Promise<void> {
+    void this.informer.start(this.abort.signal);
+    await this.informer.waitForSync(this.abort.signal);
   }
 
   stop(): void {
     this.abort.abort();
   }
+}
 
-  private set(node: Node): void {
-    this.byNode.set(node.metadata?.name ?? '', (node.status?.addresses ?? []).filter((a) => IP_TYPES.has(a.type)).map((a) => a.address));
-    this.addresses = new Set([...this.byNode.values()].flat());
-  }
+function nodeAddresses(node: Node): string[] {
+  return (node.status?.addresses ?? []).filter((a) => IP_TYPES.has(a.type)).map((a) => a.address);
 }

@@ -1,11 +1,10 @@
 // Watch-backed cache of Ready Sandboxes (namespace/name -> pod IPs, Service FQDN), the router's source of
-// truth for where sandboxes live (list, then watch: listAndWatch).
-// An entry whose address refused a connection is re-read with a GET; watch events older than that read
-// (a lagging watch) do not overwrite it.
+// truth for where sandboxes live (the shared Informer of lib/kube).
+// An entry whose address refused a connection is re-read with a GET; a lagging watch does not overwrite that read
+// until it delivers the read's own version (resourceVersions are compared for equality only, never ordered).
 import { ANNOTATION, CONDITION, LABEL, type Sandbox } from '../api';
 import { parsePortList } from './config';
-import { compareResourceVersions, Resources, type KubeClient, type WatchEvent } from '../kube';
-import { listAndWatch } from './list-watch';
+import { Backoff, Informer, listerWatcherFor, objectKey, reportingTo, Resources, type KubeClient } from '../kube';
 import type { SandboxResolver, SandboxTarget } from './resolver';
 
 export interface SandboxCacheOptions {
@@ -51,26 +50,57 @@ function portsOrNone(raw: string): readonly number[] {
   }
 }
 
+/**
+ * How long a refresh() read outranks the watch for its sandbox, at most: until the watch delivers that same version
+ * (or the sandbox's deletion), the cache keeps the read's answer; after this, it follows the watch again.
+ */
+const REFRESH_PIN_MS = 10_000;
+
+/** A refresh() answer the watch has not caught up with: its resourceVersion (undefined: the sandbox was gone). */
+interface Pin {
+  version?: string;
+  at: number;
+}
+
 export class SandboxCache implements SandboxResolver {
   private readonly targets = new Map<string, SandboxTarget>();
-  /** resourceVersion each entry was last updated from, to drop watch events older than a refresh. */
-  private readonly versions = new Map<string, string>();
+  /**
+   * Sandboxes whose refresh() read is newer than the watch. resourceVersions are opaque, so a watch event cannot be
+   * ordered against the read: events are held back until one carries the read's own version.
+   */
+  private readonly pins = new Map<string, Pin>();
   /** The latest refresh() read per sandbox, shared by calls within refreshIntervalMs; dropped with the sandbox. */
   private readonly reads = new Map<string, { at: number; result: Promise<SandboxTarget | undefined> }>();
-  private loaded = false;
+  private readonly informer: Informer<Sandbox>;
   private readonly abort = new AbortController();
   private readonly clusterDomain: string;
 
   constructor(private readonly client: KubeClient, private readonly options: SandboxCacheOptions = {}) {
     this.clusterDomain = options.clusterDomain ?? 'cluster.local';
+    this.informer = new Informer<Sandbox>(listerWatcherFor(client, Resources.sandboxes, { namespace: options.namespace }), {
+      name: 'Sandbox', log: reportingTo(options.onError), backoff: new Backoff(options.retryDelayMs ?? 1000),
+    });
+    this.informer.addEventHandler({
+      onAdd: (sandbox) => this.observe(sandbox),
+      onUpdate: (_old, sandbox) => this.observe(sandbox),
+      onDelete: (sandbox) => this.forget(objectKey(sandbox)),
+    });
   }
 
   lookup(namespace: string, name: string): SandboxTarget | undefined {
-    return this.targets.get(`${namespace}/${name}`);
+    const key = `${namespace}/${name}`;
+    const pin = this.pins.get(key);
+    if (pin && Date.now() - pin.at > REFRESH_PIN_MS) {
+      this.pins.delete(key);
+      const watched = this.informer.getByKey(key);
+      if (watched) this.setTarget(key, watched);
+      else this.targets.delete(key);
+    }
+    return this.targets.get(key);
   }
 
   ready(): boolean {
-    return this.loaded;
+    return this.informer.hasSynced();
   }
 
   refresh(namespace: string, name: string): Promise<SandboxTarget | undefined> {
@@ -78,55 +108,45 @@ export class SandboxCache implements SandboxResolver {
     const recent = this.reads.get(key);
     if (recent && Date.now() - recent.at < (this.options.refreshIntervalMs ?? 1000)) return recent.result;
     const result = this.client.getOrUndefined<Sandbox>(Resources.sandboxes, namespace, name).then((sandbox) => {
-      if (sandbox) this.apply('MODIFIED', sandbox);
+      const version = sandbox?.metadata.resourceVersion;
+      if (version === undefined || version !== this.informer.getByKey(key)?.metadata.resourceVersion) this.pins.set(key, { version, at: Date.now() });
+      if (sandbox) this.setTarget(key, sandbox);
       else this.targets.delete(key);
-      return this.lookup(namespace, name);
+      return this.targets.get(key);
     });
     this.reads.set(key, { at: Date.now(), result });
     return result;
   }
 
   /** Starts listing and watching in the background; resolves after the first successful list. */
-  start(): Promise<void> {
-    return new Promise((resolveFirstList) => {
-      void this.run(resolveFirstList);
-    });
+  async start(): Promise<void> {
+    void this.informer.start(this.abort.signal);
+    await this.informer.waitForSync(this.abort.signal);
   }
 
   stop(): void {
     this.abort.abort();
   }
 
-  private run(onListed: () => void): Promise<void> {
-    return listAndWatch<Sandbox>(this.client, Resources.sandboxes, {
-      namespace: this.options.namespace, retryDelayMs: this.options.retryDelayMs ?? 1000, signal: this.abort.signal, onError: this.options.onError,
-      onList: (list) => {
-        this.targets.clear();
-        this.versions.clear();
-        for (const sandbox of list.items) this.apply('ADDED', sandbox);
-        this.loaded = true;
-        onListed();
-      },
-      onEvent: (event) => this.apply(event.type, event.object),
-    });
+  private observe(sandbox: Sandbox): void {
+    const key = objectKey(sandbox);
+    const pin = this.pins.get(key);
+    if (pin) {
+      if (pin.version === undefined || sandbox.metadata.resourceVersion !== pin.version) return; // the watch still lags the read
+      this.pins.delete(key);
+    }
+    this.setTarget(key, sandbox);
   }
 
-  private apply(type: WatchEvent['type'], sandbox: Sandbox): void {
-    if (type === 'BOOKMARK' || type === 'ERROR') return;
-    const key = `${sandbox.metadata.namespace}/${sandbox.metadata.name}`;
-    const version = sandbox.metadata.resourceVersion ?? '';
-    if (isOlderResourceVersion(version, this.versions.get(key))) return;
-    if (type === 'DELETED') {
-      this.versions.delete(key);
-      this.reads.delete(key);
-    } else this.versions.set(key, version);
-    const target = type === 'DELETED' ? undefined : toTarget(sandbox, this.clusterDomain);
+  private forget(key: string): void {
+    this.pins.delete(key);
+    this.reads.delete(key);
+    this.targets.delete(key);
+  }
+
+  private setTarget(key: string, sandbox: Sandbox): void {
+    const target = toTarget(sandbox, this.clusterDomain);
     if (target) this.targets.set(key, target);
     else this.targets.delete(key);
   }
-}
-
-/** True when `version` is known to be older than `than`; versions that cannot be compared are not (the event applies). */
-export function isOlderResourceVersion(version: string, than: string | undefined): boolean {
-  return (compareResourceVersions(version, than) ?? 0) < 0;
 }

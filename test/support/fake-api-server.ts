@@ -82,11 +82,11 @@ export class FakeApiServer {
     this.held ??= [];
   }
 
-  /** Delivers the held-back events in order and lets later ones through at once. */
-  releaseWatch(): void {
+  /** Delivers the held-back events in order and lets later ones through at once; with `count`, only that many and holds on. */
+  releaseWatch(count?: number): void {
     const held = this.held ?? [];
-    this.held = undefined;
-    for (const { watcher, event } of held) watcher.onEvent(event);
+    if (count === undefined) this.held = undefined;
+    for (const { watcher, event } of held.splice(0, count ?? held.length)) watcher.onEvent(event);
   }
 
   /** The next `verb` on `plural` fails with `code`; with `afterApplying` the write happens first (unknown outcome). */
@@ -111,6 +111,11 @@ export class FakeApiServer {
         signal.addEventListener('abort', () => { this.watchers.delete(watcher); resolve(); }, { once: true });
       }),
     };
+  }
+
+  /** KubeClient.watch: events from now on, until `signal` aborts (so `listerWatcherFor(server.client, …)` works). */
+  watch<T extends KubeObject>(type: ResourceType, opts: { namespace?: string; signal?: AbortSignal }, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
+    return this.listerWatcher<T>(type, opts.namespace).watch('', opts.signal ?? new AbortController().signal, onEvent);
   }
 
   async get<T extends KubeObject>(type: ResourceType, namespace: string, name: string): Promise<T> {

@@ -120,9 +120,13 @@ export function sandboxTemplateCrd(): CustomResourceDefinition {
     envVarsInjectionPolicy: enumOf('Whether claims may set environment variables.', ['Allowed', 'Overrides', 'Disallowed'], 'Disallowed'),
     volumeClaimTemplatesPolicy: enumOf('Whether claims may add or override volume claim templates.', ['Disallowed', 'Allowed', 'Overrides'], 'Disallowed'),
   }, ['podTemplate']);
+  const status = object('Observed state of the template (our addition): Ready says whether its NetworkPolicy is in place.', {
+    conditions: conditions(),
+  });
   return crd(SANDBOX_TEMPLATE, {
-    spec,
+    spec, status,
     columns: [
+      readyColumns[0],
       { name: 'Network-Policy', type: 'string', jsonPath: '.spec.networkPolicyManagement' },
       { name: 'Env-Injection', type: 'string', jsonPath: '.spec.envVarsInjectionPolicy' },
       { name: 'Volume-Claims', type: 'string', jsonPath: '.spec.volumeClaimTemplatesPolicy' },
@@ -144,6 +148,7 @@ export function sandboxWarmPoolCrd(): CustomResourceDefinition {
     readyReplicas: int32('Members whose Ready condition is True.'),
     selector: str('Label selector of the members, for the scale subresource.'),
     observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'Generation last acted upon.' },
+    conditions: conditions(),
   });
   return crd(SANDBOX_WARM_POOL, {
     spec, status, scale: true, rules: WARM_POOL_NAME_RULES,

@@ -1,6 +1,7 @@
 // Wiring of the SandboxClaim controller: cache indexes and the watch events that enqueue claims (claims themselves,
 // their Sandboxes on relevant changes, pool members waking waiting claims, pools/templates appearing for claims stuck
-// at WarmPoolNotFound/TemplateNotFound), and the module the manager sets up.
+// at WarmPoolNotFound/TemplateNotFound, templates whose NetworkPolicy came into place for claims at
+// NetworkPolicyNotReady), and the module the manager sets up.
 import { CONDITION } from '../../api/conditions';
 import { SANDBOX_CLAIM } from '../../api/groups';
 import type { Sandbox, SandboxClaim, SandboxTemplate, SandboxWarmPool } from '../../api/types';
@@ -15,6 +16,7 @@ import type { CachedReader } from './deps';
 import { loadAllowedLabelDomains } from './pod-metadata';
 import { ClaimReconciler } from './reconciler';
 import { findCondition } from '../shared/condition-list';
+import { networkPolicyGate } from '../shared/network-policy-gate';
 
 /** An informer as the claim controller uses it (structurally the runtime's Informer). */
 export interface WatchedCache<T extends KubeObject> extends CachedReader<T> {
@@ -94,14 +96,17 @@ export function watchForClaims(informers: ClaimInformers, queue: { add(key: stri
     onUpdate: (old, p) => { if (old.metadata.generation !== p.metadata.generation) enqueueUnboundClaims(p.metadata.namespace!, p.metadata.name!); },
     onDelete: (p) => enqueueUnboundClaims(p.metadata.namespace!, p.metadata.name!),
   });
-  informers.templates.addEventHandler({
-    onAdd: (t) => {
-      for (const pool of informers.pools.byIndex(POOL_BY_TEMPLATE_INDEX, `${t.metadata.namespace}/${t.metadata.name}`)) {
-        for (const claim of informers.claims.byIndex(CLAIM_BY_POOL_INDEX, `${pool.metadata.namespace}/${pool.metadata.name}`)) {
-          if (!claim.metadata.deletionTimestamp) queue.add(objectKey(claim));
-        }
+  // A template appearing, or its NetworkPolicy coming into place (or going), changes what its pools' claims can do.
+  const enqueueClaimsOfTemplate = (t: SandboxTemplate) => {
+    for (const pool of informers.pools.byIndex(POOL_BY_TEMPLATE_INDEX, `${t.metadata.namespace}/${t.metadata.name}`)) {
+      for (const claim of informers.claims.byIndex(CLAIM_BY_POOL_INDEX, `${pool.metadata.namespace}/${pool.metadata.name}`)) {
+        if (!claim.metadata.deletionTimestamp) queue.add(objectKey(claim));
       }
-    },
+    }
+  };
+  informers.templates.addEventHandler({
+    onAdd: enqueueClaimsOfTemplate,
+    onUpdate: (old, t) => { if (networkPolicyGate(old).open !== networkPolicyGate(t).open) enqueueClaimsOfTemplate(t); },
   });
 }
 

@@ -23,6 +23,9 @@ export const failures = {
     new ClaimFailure(CLAIM_REASON.warmPoolNotFound, `SandboxWarmPool "${pool}" not found`, { afterMs: MISSING_DEPENDENCY_RECHECK_MS }),
   templateNotFound: (template: string, pool: string) =>
     new ClaimFailure(CLAIM_REASON.templateNotFound, `SandboxTemplate "${template}" (referenced by SandboxWarmPool "${pool}") not found`, { afterMs: MISSING_DEPENDENCY_RECHECK_MS }),
+  /** Re-checked when the template's Ready condition changes; the delay only covers a lost event. */
+  networkPolicyNotReady: (message: string) =>
+    new ClaimFailure(CLAIM_REASON.networkPolicyNotReady, `${message}; no sandbox is bound until it is`, { afterMs: MISSING_DEPENDENCY_RECHECK_MS }),
   invalidMetadata: (message: string) => new ClaimFailure(CLAIM_REASON.invalidMetadata, message, 'none'),
   envRejected: (message: string) => new ClaimFailure(CLAIM_REASON.envVarsInjectionRejected, message, 'none'),
   volumeClaimTemplates: (message: string) => new ClaimFailure(CLAIM_REASON.volumeClaimTemplatesError, message, 'none'),

@@ -21,6 +21,7 @@ import { adoptionPatch, buildColdSandbox, desiredPodMetadata, metadataSyncPatch 
 import { claimExpiry, desiredClaimStatus, isClaimReady, statusEqual } from './status';
 import { findCondition } from '../shared/condition-list';
 import { PoolWaiters } from './pool-waiters';
+import { networkPolicyGate } from '../shared/network-policy-gate';
 import type { ReconcileResult } from '../../controller-runtime/controller';
 import type { EventRecorder } from '../../controller-runtime/event-recorder';
 
@@ -65,10 +66,10 @@ export class ClaimReconciler {
     this.claims = new ReadYourWrites(deps.caches.claims, this.now);
   }
 
-  /** Claim cache event: remember when this process first saw the claim (controller startup latency). */
-  observeClaim(claim: SandboxClaim): void {
+  /** Claim cache event (or a pass at `now`): remember when this process first saw the claim (controller startup latency). */
+  observeClaim(claim: SandboxClaim, now?: number): void {
     const uid = claim.metadata.uid!;
-    if (!this.firstObserved.has(uid)) this.firstObserved.set(uid, this.now());
+    if (!this.firstObserved.has(uid)) this.firstObserved.set(uid, now ?? this.now());
   }
 
   /** Claim deleted: drop everything remembered about it. */
@@ -84,16 +85,19 @@ export class ClaimReconciler {
     this.startedAt = this.now();
   }
 
-  /** Reconciles `namespace/name`. Throws for retry with backoff; otherwise says when to look again. */
+  /**
+   * Reconciles `namespace/name`. Throws for retry with backoff; otherwise says when to look again. The clock is read
+   * once: expiry, status times, the first-Ready stamp and the cache-age checks of one pass all use the same instant.
+   */
   async reconcile(key: string): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     const cached = this.deps.caches.claims.get(namespace, name);
     if (!cached || cached.metadata.deletionTimestamp) return {};
-    this.observeClaim(cached);
-    this.startedAt ??= this.now();
-    // Our own newer write when the cache lags, so a pass never re-sends the status it just wrote.
-    const claim = this.claims.get(namespace, name) ?? cached;
     const now = this.now();
+    this.observeClaim(cached, now);
+    this.startedAt ??= now;
+    // Our own newer write when the cache lags, so a pass never re-sends the status it just wrote.
+    const claim = this.claims.get(namespace, name, now) ?? cached;
     const expireAt = claimExpiry(claim);
     if (expireAt !== undefined && expireAt <= now) {
       await this.reconcileExpired(claim, now);
@@ -102,8 +106,8 @@ export class ClaimReconciler {
     const pass = await this.reconcileActive(claim, now);
     if (pass.waitMs !== undefined) return { requeueAfter: pass.waitMs };
     const status = desiredClaimStatus({ claim, sandbox: pass.sandbox, failure: pass.failure, now: new Date(now) });
-    if (await this.writeStatus(claim, status)) await this.recordFirstReady(claim, pass.sandbox, this.now());
-    else if (isClaimReady(claim.status) && !claim.metadata.annotations?.[ANNOTATION.claimFirstReadyAt]) await this.recordFirstReady(claim, pass.sandbox, undefined);
+    if (await this.writeStatus(claim, status, now)) await this.recordFirstReady(claim, pass.sandbox, now, now);
+    else if (isClaimReady(claim.status) && !claim.metadata.annotations?.[ANNOTATION.claimFirstReadyAt]) await this.recordFirstReady(claim, pass.sandbox, undefined, now);
     if (pass.failure?.retry === 'backoff') throw pass.failure;
     let requeue = pass.failure && typeof pass.failure.retry === 'object' ? pass.failure.retry.afterMs : undefined;
     if (expireAt !== undefined) requeue = Math.min(requeue ?? Infinity, expireAt - now);
@@ -114,13 +118,15 @@ export class ClaimReconciler {
     let bound: Sandbox | undefined;
     try {
       validateAdditionalPodMetadata(claim.spec.additionalPodMetadata, this.deps.settings.allowedLabelDomains);
-      bound = await this.findBound(claim);
+      bound = await this.findBound(claim, now);
       if (bound) return { sandbox: await this.syncMetadata(claim, bound) };
       const { namespace } = claim.metadata;
       const poolName = claim.spec.warmPoolRef.name;
       const pool = this.deps.caches.pools.get(namespace!, poolName);
       if (!pool) throw failures.warmPoolNotFound(poolName);
       const template = this.deps.caches.templates.get(namespace!, pool.spec.sandboxTemplateRef.name);
+      const gate = template && networkPolicyGate(template);
+      if (gate && !gate.open) throw failures.networkPolicyNotReady(gate.message);
       if (!claim.spec.env?.length && !claim.spec.volumeClaimTemplates?.length) {
         const warm = await this.adoptWarm(claim, pool, template, now);
         if (warm.sandbox || warm.waitMs !== undefined) return warm;
@@ -133,7 +139,7 @@ export class ClaimReconciler {
   }
 
   /** The Sandbox this claim already has, if any. Never guesses: an unknown outcome is resolved with a live read. */
-  private async findBound(claim: SandboxClaim): Promise<Sandbox | undefined> {
+  private async findBound(claim: SandboxClaim, now: number): Promise<Sandbox | undefined> {
     const { client, caches } = this.deps;
     const uid = claim.metadata.uid!;
     const namespace = claim.metadata.namespace!;
@@ -159,7 +165,7 @@ export class ClaimReconciler {
       if (controllingClaimUid(sameName) !== uid) throw notOwned(sameName);
       return sameName;
     }
-    if (this.predatesCache(claim) && !this.liveChecked.has(uid)) {
+    if (this.predatesCache(claim, now) && !this.liveChecked.has(uid)) {
       // A previous controller process may have bound this claim moments before it stopped; our cache might not show it.
       const list = await client.list<Sandbox>(Resources.sandboxes, { namespace, labelSelector: `${LABEL.claimUid}=${uid}` });
       this.liveChecked.add(uid);
@@ -174,10 +180,10 @@ export class ClaimReconciler {
     return sandbox;
   }
 
-  private predatesCache(claim: SandboxClaim): boolean {
+  private predatesCache(claim: SandboxClaim, now: number): boolean {
     const created = Date.parse(claim.metadata.creationTimestamp ?? '');
     // creationTimestamp has second resolution: anything within a second of the sync may predate it.
-    return Number.isNaN(created) || created <= (this.startedAt ?? this.now()) + 1000;
+    return Number.isNaN(created) || created <= (this.startedAt ?? now) + 1000;
   }
 
   /**
@@ -286,13 +292,13 @@ export class ClaimReconciler {
   }
 
   /** Writes status when it changed (optimistic lock; a 409 means a newer claim version is on its way). */
-  private async writeStatus(claim: SandboxClaim, status: SandboxClaimStatus): Promise<boolean> {
+  private async writeStatus(claim: SandboxClaim, status: SandboxClaimStatus, now: number): Promise<boolean> {
     if (statusEqual(claim.status, status)) return false;
     const patch = { status: { conditions: status.conditions, sandbox: status.sandbox ? { name: status.sandbox.name, podIPs: status.sandbox.podIPs ?? null } : null } };
     try {
       const { namespace, name } = claim.metadata;
       await this.claims.write(namespace!, name!, () => this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, namespace!, name!, patch,
-        { subresource: 'status', resourceVersion: claim.metadata.resourceVersion }));
+        { subresource: 'status', resourceVersion: claim.metadata.resourceVersion }), now);
       return !isClaimReady(claim.status) && isClaimReady(status);
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return false;
@@ -304,7 +310,7 @@ export class ClaimReconciler {
    * First Ready: latency histograms once per claim, then one metadata patch stamping first-observed and first-ready.
    * `readyAt` undefined backfills the stamp as `unknown` for a claim that was Ready before this process saw it.
    */
-  private async recordFirstReady(claim: SandboxClaim, sandbox: Sandbox | undefined, readyAt: number | undefined): Promise<void> {
+  private async recordFirstReady(claim: SandboxClaim, sandbox: Sandbox | undefined, readyAt: number | undefined, now: number): Promise<void> {
     const uid = claim.metadata.uid!;
     if (this.readyRecorded.has(uid)) return;
     this.readyRecorded.add(uid);
@@ -319,7 +325,7 @@ export class ClaimReconciler {
     try {
       const { namespace, name } = claim.metadata;
       await this.claims.write(namespace!, name!, () => this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, namespace!, name!,
-        { metadata: { annotations: stamp } }));
+        { metadata: { annotations: stamp } }), now);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -336,7 +342,7 @@ export class ClaimReconciler {
     const ready = findCondition(claim.status?.conditions, CONDITION.ready);
     const policy = claim.spec.lifecycle?.shutdownPolicy ?? 'Retain';
     if (ready?.reason !== CLAIM_REASON.claimExpired) {
-      await this.writeStatus(claim, desiredClaimStatus({ claim, sandbox: owned ? sandbox : undefined, expired: true, now: new Date(now) }));
+      await this.writeStatus(claim, desiredClaimStatus({ claim, sandbox: owned ? sandbox : undefined, expired: true, now: new Date(now) }), now);
       this.event(claim, CLAIM_EVENT.claimExpired, `Claim expired; shutdown policy ${policy}`);
     }
     try {

@@ -20,6 +20,7 @@ import { isSandboxReady } from './health';
 import { WARM_POOL_MEMBER_INDEX, buildMember, memberName, warmPoolIndexValue } from './member';
 import { RefillBucket, ReplenishHold } from './pacing';
 import { poolStatus, statusWriteDelay, type StatusWrite } from './status';
+import { networkPolicyGate } from '../shared/network-policy-gate';
 
 export interface WarmPoolReconcilerDeps {
   client: Pick<KubeClient, 'create' | 'mergePatch' | 'delete'>;
@@ -46,8 +47,16 @@ interface PoolState {
   notProgressing: boolean;
   /** Last status write, for coalescing (see status.ts). */
   lastStatusWrite?: StatusWrite;
+  /** Why the last create failed, until a create succeeds (a create is only tried when nothing else blocks it). */
+  createFailure?: string;
   /** Last problem reported as an event, so each distinct problem is reported once rather than on every pass. */
   reportedProblem?: string;
+}
+
+/** Why no member can be created: the pool's ReplicaFailure condition and Warning event. */
+export interface PoolProblem {
+  reason: string;
+  message: string;
 }
 
 export class WarmPoolReconciler {
@@ -84,8 +93,11 @@ export class WarmPoolReconciler {
     const current = census.active.length;
     const requeues: (number | undefined)[] = [];
 
+    // A template whose NetworkPolicy is not in place yields no members (fail closed); nothing else changes.
+    const buildable = template && networkPolicyGate(template).open ? template : undefined;
+    const blocker = this.blocker(pool, template);
     this.deps.log.debug('pass', { pool: key, desired, active: current, terminating: census.terminating, held: census.held, pending: this.deps.expectations.pending(key) });
-    requeues.push(await this.writeStatus(pool, census, state));
+    requeues.push(await this.writeStatus(pool, census, state, blocker ?? failedCreate(state)));
     state.hold.observe(current, desired, this.now());
 
     let failure: unknown;
@@ -95,23 +107,23 @@ export class WarmPoolReconciler {
     const hold = state.hold.remaining(this.now());
     if (!trustworthy) {
       requeues.push(EXPECTATIONS_RETRY_MS);
-    } else if (missing > 0 && template && hold > 0) {
+    } else if (missing > 0 && buildable && hold > 0) {
       requeues.push(hold);
-    } else if (missing > 0 && template && census.active.some(isSandboxReady)) {
+    } else if (missing > 0 && buildable && census.active.some(isSandboxReady)) {
       // A refill started mid-burst is not Ready in time to serve that burst, and it slows every claim still arriving;
       // so a pool that can still serve a claim leaves its refill as deferred work (the gate bounds the wait).
       deferred = {
         kind: 'refill',
         run: async () => {
-          const res = await this.createDeficit(key, pool, template, state, missing);
-          this.reportProblem(pool, state, true, res.error ? 'failed' : 'ok', res.error);
+          const res = await this.createDeficit(key, pool, buildable, state, missing);
+          this.reportProblem(pool, state, undefined, res.error ? 'failed' : 'ok', res.error);
           if (res.error) throw res.error;
           return { requeueAfter: res.requeueAfter };
         },
       };
-    } else if (missing > 0 && template) {
+    } else if (missing > 0 && buildable) {
       // An empty pool refills at once.
-      const res = await this.createDeficit(key, pool, template, state, missing);
+      const res = await this.createDeficit(key, pool, buildable, state, missing);
       requeues.push(res.requeueAfter);
       failure = res.error;
       createOutcome = res.error ? 'failed' : 'ok';
@@ -122,7 +134,7 @@ export class WarmPoolReconciler {
     }
 
     this.reportProgress(pool, state, census.held, desired);
-    this.reportProblem(pool, state, template !== undefined, createOutcome, failure);
+    this.reportProblem(pool, state, blocker, createOutcome, failure);
     if (census.held > 0 || census.pulling) requeues.push(this.deps.settings.unschedulableRecheckIntervalMs);
     if (census.nextDeadline !== undefined) requeues.push(this.jitter(census.nextDeadline - this.now()));
     if (failure) throw failure;
@@ -249,13 +261,15 @@ export class WarmPoolReconciler {
   }
 
   /** Writes the status now, or returns ms until it may be written (coalescing); undefined when nothing is due. */
-  private async writeStatus(pool: SandboxWarmPool, census: Census, state: PoolState): Promise<number | undefined> {
-    const status = poolStatus(pool, census);
+  private async writeStatus(pool: SandboxWarmPool, census: Census, state: PoolState, problem: PoolProblem | undefined): Promise<number | undefined> {
     const now = this.now();
+    const status = poolStatus(pool, census, problem, new Date(now));
     const delay = statusWriteDelay(pool.status, status, state.lastStatusWrite, now);
     if (delay !== 0) return delay;
+    // A merge patch replaces the whole list: a resolved problem is removed by sending null.
+    const patch = { ...status, ...(status.conditions || !pool.status?.conditions ? {} : { conditions: null }) };
     try {
-      await this.deps.client.mergePatch(Resources.sandboxWarmPools, pool.metadata.namespace!, pool.metadata.name!, { status }, { subresource: 'status' });
+      await this.deps.client.mergePatch(Resources.sandboxWarmPools, pool.metadata.namespace!, pool.metadata.name!, { status: patch }, { subresource: 'status' });
       state.lastStatusWrite = { at: now, observedGeneration: status.observedGeneration };
     } catch (err) {
       if (!isNotFound(err)) throw err;
@@ -274,18 +288,27 @@ export class WarmPoolReconciler {
     state.notProgressing = held > 0;
   }
 
-  /** A missing template or failing creates must be visible on the pool, not only in controller logs. */
-  private reportProblem(pool: SandboxWarmPool, state: PoolState, templateFound: boolean, createOutcome: 'ok' | 'failed' | undefined, failure: unknown): void {
-    let problem: [string, string] | undefined;
-    if (!templateFound) {
-      problem = [WARM_POOL_EVENT.templateNotFound, `SandboxTemplate "${pool.spec.sandboxTemplateRef.name}" not found; no sandboxes are created until it exists`];
-    } else if (createOutcome === 'failed') {
-      problem = [WARM_POOL_EVENT.failedCreate, `creating sandboxes failed: ${failure instanceof Error ? failure.message : String(failure)}`];
-    } else if (createOutcome === undefined && state.reportedProblem?.startsWith(WARM_POOL_EVENT.failedCreate)) {
-      return; // no create attempted this pass: the failure is not known to be over
-    }
-    const id = problem?.join(': ');
-    if (problem && id !== state.reportedProblem) this.deps.events.warning(poolOwner(pool), problem[0], problem[1]);
+  /** What stops this pool from creating members before any create is tried: its template, or that template's policy. */
+  private blocker(pool: SandboxWarmPool, template: SandboxTemplate | undefined): PoolProblem | undefined {
+    const templateName = pool.spec.sandboxTemplateRef.name;
+    if (!template) return { reason: WARM_POOL_EVENT.templateNotFound, message: `SandboxTemplate "${templateName}" not found; no sandboxes are created until it exists` };
+    const gate = networkPolicyGate(template);
+    if (!gate.open) return { reason: WARM_POOL_EVENT.networkPolicyNotReady, message: `${gate.message}; no sandboxes are created until it is` };
+    return undefined;
+  }
+
+  /**
+   * A blocked pool or failing creates must be visible on the pool, not only in controller logs: remembers the create
+   * outcome (for the condition the next status write carries) and sends each new problem as one Warning event.
+   */
+  private reportProblem(pool: SandboxWarmPool, state: PoolState, blocker: PoolProblem | undefined, createOutcome: 'ok' | 'failed' | undefined, failure: unknown): void {
+    if (blocker) state.createFailure = undefined; // what failed before the blocker is no longer known
+    else if (createOutcome === 'failed') state.createFailure = `creating sandboxes failed: ${failure instanceof Error ? failure.message : String(failure)}`;
+    else if (createOutcome === 'ok') state.createFailure = undefined;
+    else if (state.createFailure !== undefined) return; // no create attempted this pass: the failure is not known to be over
+    const problem = blocker ?? failedCreate(state);
+    const id = problem && `${problem.reason}: ${problem.message}`;
+    if (problem && id !== state.reportedProblem) this.deps.events.warning(poolOwner(pool), problem.reason, problem.message);
     state.reportedProblem = id;
   }
 
@@ -293,6 +316,10 @@ export class WarmPoolReconciler {
   private jitter(ms: number): number {
     return Math.max(1, Math.round(ms * (1 + this.random() * 0.5)));
   }
+}
+
+function failedCreate(state: PoolState): PoolProblem | undefined {
+  return state.createFailure === undefined ? undefined : { reason: WARM_POOL_EVENT.failedCreate, message: state.createFailure };
 }
 
 /** A duration the way flags spell it (`5m`, `90s`, `250ms`), in the largest unit that divides it. */

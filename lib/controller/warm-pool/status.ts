@@ -2,7 +2,9 @@
 // a claim burst replicas/readyReplicas change ~2-3 times per claim (member adopted → replicas-1, refill created → +1,
 // refill Ready → readyReplicas+1), and patching each change was the pool's main contribution to a saturated
 // kube-apiserver. A spec change (observedGeneration) and the first status this process writes go out at once.
-import { LABEL, nameHash, type SandboxWarmPool, type SandboxWarmPoolStatus } from '../../api';
+import { LABEL, WARM_POOL_CONDITION, nameHash, type SandboxWarmPool, type SandboxWarmPoolStatus } from '../../api';
+import type { Condition } from 'kubernetes-types/meta/v1';
+import { removeCondition, setCondition } from '../shared/condition-list';
 import type { Census } from './census';
 import { isSandboxReady } from './health';
 
@@ -18,18 +20,29 @@ export interface StatusWrite {
   observedGeneration?: number;
 }
 
-export function poolStatus(pool: SandboxWarmPool, census: Census): SandboxWarmPoolStatus {
+/** The status for `census`; `problem` (why members cannot be created) becomes a ReplicaFailure condition. */
+export function poolStatus(pool: SandboxWarmPool, census: Census, problem?: { reason: string; message: string }, now = new Date()): SandboxWarmPoolStatus {
+  const conditions = problem
+    ? setCondition(pool.status?.conditions, { type: WARM_POOL_CONDITION.replicaFailure, status: 'True', ...problem, observedGeneration: pool.metadata.generation }, now)
+    : removeCondition(pool.status?.conditions, WARM_POOL_CONDITION.replicaFailure);
   return {
     replicas: census.active.length,
     readyReplicas: census.active.filter(isSandboxReady).length,
     selector: `${LABEL.warmPoolSandbox}=${nameHash(pool.metadata.name!)}`,
     observedGeneration: pool.metadata.generation,
+    ...(conditions.length ? { conditions } : {}),
   };
 }
 
 function sameStatus(a: SandboxWarmPoolStatus, b: SandboxWarmPoolStatus): boolean {
   return a.replicas === b.replicas && a.readyReplicas === b.readyReplicas && a.selector === b.selector
-    && a.observedGeneration === b.observedGeneration;
+    && a.observedGeneration === b.observedGeneration && sameConditions(a.conditions ?? [], b.conditions ?? []);
+}
+
+/** Field by field: the API server returns a condition's keys in its own order. */
+function sameConditions(a: readonly Condition[], b: readonly Condition[]): boolean {
+  const fields = ['type', 'status', 'reason', 'message', 'observedGeneration', 'lastTransitionTime'] as const;
+  return a.length === b.length && a.every((c, i) => fields.every((f) => c[f] === b[i][f]));
 }
 
 /**

@@ -1,6 +1,7 @@
 // SandboxTemplate controller against the real API server: ref-hash label, the shared NetworkPolicy in each mode
-// (Managed default, Managed with user rules, Unmanaged), drift repair without failed passes, and refusal to touch a
-// foreign NetworkPolicy.
+// (Managed default, Managed with user rules, Unmanaged), drift repair without failed passes, refusal to touch a
+// foreign NetworkPolicy, and failing closed: a policy the API server refuses (here an admission policy denies it)
+// leaves the template Ready=False with the server's message, and its pool and claim build nothing until it exists.
 import { readFileSync } from 'node:fs';
 import { LABEL, nameHash } from '../../../lib/api';
 import { semanticEqual } from '../../../lib/controller/shared/blueprint';
@@ -87,3 +88,81 @@ test('the desired spec the cluster stores round-trips without spurious drift', a
   await new Promise((r) => setTimeout(r, 1500));
   expect((await policy('web')).metadata.resourceVersion).toBe(rv);
 });
+
+const readyOf = (obj: any) => obj?.status?.conditions?.find((c: any) => c.type === 'Ready');
+const get = (kind: string, name: string) => getObject<any>(kind, name, { namespace: ns.name });
+
+test('a NetworkPolicy the API server refuses fails closed: the template says why, its pool and claim build nothing until the policy exists', async () => {
+  // An admission policy that denies this one NetworkPolicy, as a cluster's own guardrail might.
+  const denyName = `deny-np-${ns.name}`;
+  const deny = {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: denyName },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: [{ apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['networkpolicies'] }] },
+      validations: [{ expression: "object.metadata.name != 'blocked-network-policy'", message: 'network policies are frozen here' }],
+    },
+  };
+  const binding = {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: denyName },
+    spec: { policyName: denyName, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns.name } } } },
+  };
+  const probe = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'blocked-network-policy', namespace: ns.name }, spec: { podSelector: {} } };
+  await applyServerSide([deny, binding]);
+  try {
+    // The API server compiles a new policy asynchronously: wait until it denies (a dry run leaves nothing behind).
+    await waitFor('the denying admission policy to take effect', async () =>
+      kubectl(['create', '--dry-run=server', '-f', '-'], { stdin: JSON.stringify(probe) }).then(() => false, (err) => String(err).includes('frozen here')));
+
+    const claim = { apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxClaim', metadata: { name: 'blocked-claim' }, spec: { warmPoolRef: { name: 'blocked-pool' } } };
+    const pool = { apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool', metadata: { name: 'blocked-pool' }, spec: { replicas: 2, sandboxTemplateRef: { name: 'blocked' } } };
+    await applyServerSide([template('blocked'), pool, claim], { namespace: ns.name });
+
+    const refused = await waitFor('template Ready=False', async () => {
+      const ready = readyOf(await get('sandboxtemplate', 'blocked'));
+      return ready?.status === 'False' ? ready : undefined;
+    });
+    expect(refused.reason).toBe('NetworkPolicyFailed');
+    expect(refused.message).toContain(`NetworkPolicy ${ns.name}/blocked-network-policy could not be written`);
+    expect(refused.message).toContain(`ValidatingAdmissionPolicy '${denyName}'`);
+    expect(refused.message).toContain('network policies are frozen here');
+    const event = await waitFor('NetworkPolicyFailed event', async () => {
+      const events = JSON.parse(await kubectl(['get', 'events', '-n', ns.name, '-o', 'json', '--field-selector', 'involvedObject.name=blocked,reason=NetworkPolicyFailed'])).items;
+      return events[0];
+    });
+    expect(event.type).toBe('Warning');
+    expect(event.message).toBe(refused.message);
+
+    const poolProblem = await waitFor('pool ReplicaFailure', async () =>
+      (await get('sandboxwarmpool', 'blocked-pool'))?.status?.conditions?.find((c: any) => c.type === 'ReplicaFailure'));
+    expect(poolProblem).toMatchObject({ status: 'True', reason: 'NetworkPolicyNotReady' });
+    expect(poolProblem.message).toContain('network policies are frozen here');
+    const claimReady = await waitFor('claim NetworkPolicyNotReady', async () => {
+      const ready = readyOf(await get('sandboxclaim', 'blocked-claim'));
+      return ready?.reason === 'NetworkPolicyNotReady' ? ready : undefined;
+    });
+    expect(claimReady.status).toBe('False');
+    expect(claimReady.message).toContain('SandboxTemplate "blocked"');
+    const builtFrom = ['-n', ns.name, '-l', `${LABEL.templateRefHash}=${nameHash('blocked')}`, '-o', 'json'];
+    expect(JSON.parse(await kubectl(['get', 'sandboxes', ...builtFrom])).items).toEqual([]);
+    expect(JSON.parse(await kubectl(['get', 'pods', ...builtFrom])).items).toEqual([]);
+    expect(await policy('blocked')).toBeUndefined();
+
+    // The cluster admits the policy again: the controller's retry creates it, and only then do sandboxes appear.
+    await kubectl(['delete', 'validatingadmissionpolicybinding', denyName]);
+    const np = await waitForPolicySpec('blocked', () => true);
+    await waitFor('template Ready=True', async () => readyOf(await get('sandboxtemplate', 'blocked'))?.status === 'True', { timeoutMs: 60_000 });
+    const bound = await waitFor('claim Ready', async () => {
+      const c = await get('sandboxclaim', 'blocked-claim');
+      return readyOf(c)?.status === 'True' ? c : undefined;
+    });
+    const sandboxes = JSON.parse(await kubectl(['get', 'sandboxes', ...builtFrom])).items;
+    expect(sandboxes.map((s: any) => s.metadata.name)).toContain(bound.status.sandbox.name);
+    const policyCreated = Date.parse(np.metadata.creationTimestamp);
+    for (const s of sandboxes) expect(Date.parse(s.metadata.creationTimestamp)).toBeGreaterThanOrEqual(policyCreated);
+    await waitFor('pool ReplicaFailure cleared', async () =>
+      !(await get('sandboxwarmpool', 'blocked-pool'))?.status?.conditions?.some((c: any) => c.type === 'ReplicaFailure'));
+  } finally {
+    await kubectl(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', denyName, '--ignore-not-found']);
+  }
+}, 120_000);

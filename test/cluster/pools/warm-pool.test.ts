@@ -1,7 +1,7 @@
 // SandboxWarmPool controller against the real API server (controller as a separate process with the synthesized
 // RBAC, kwok making pods Ready): fill and refill after adoption, scaling (kubectl scale, HPA), a controller killed
-// mid-fill, both update strategies, holding of unschedulable / scheduling-gated members, and Warning events for a
-// missing template and quota-rejected creates. Every pool is watched (through the Informer, gaps fail the test) and
+// mid-fill, both update strategies, holding of unschedulable / scheduling-gated members, and a ReplicaFailure
+// condition with a Warning event for a missing template and quota-rejected creates. Every pool is watched (through the Informer, gaps fail the test) and
 // must never have more members than its replicas at any observed point.
 import { LABEL, nameHash } from '../../../lib/api';
 import { KubeClient } from '../../../lib/kube';
@@ -82,6 +82,12 @@ async function adopt(member: any, owner: any): Promise<void> {
 async function adopter(name: string): Promise<any> {
   await applyServerSide([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }], { namespace: ns.name });
   return getObject<any>('configmap', name, { namespace: ns.name });
+}
+
+/** The pool's ReplicaFailure condition (why members cannot be created), if it has one. */
+async function replicaFailure(poolName: string, namespace: string): Promise<any> {
+  const p = await getObject<any>('sandboxwarmpool', poolName, { namespace });
+  return p?.status?.conditions?.find((c: any) => c.type === 'ReplicaFailure');
 }
 
 async function events(objectName: string, reason: string): Promise<any[]> {
@@ -224,8 +230,11 @@ test('a missing template and failing creates are reported on the pool, and the p
   await applyServerSide([pool('early', 'late', 1)], { namespace: ns.name });
   const missing = await waitFor('TemplateNotFound event', async () => (await events('early', 'TemplateNotFound'))[0]);
   expect(missing.message).toContain('SandboxTemplate "late" not found');
+  const missingCondition = await waitFor('ReplicaFailure TemplateNotFound', async () => replicaFailure('early', ns.name));
+  expect(missingCondition).toMatchObject({ status: 'True', reason: 'TemplateNotFound', message: missing.message });
   await applyServerSide([template('late')], { namespace: ns.name });
   await waitForReadyPool('early', 1);
+  await waitFor('ReplicaFailure cleared', async () => (await replicaFailure('early', ns.name)) === undefined);
 
   const quotaNs = uniqueName('pool-quota');
   await createNamespace(quotaNs);
@@ -239,6 +248,13 @@ test('a missing template and failing creates are reported on the pool, and the p
     });
     expect(failed.type).toBe('Warning');
     expect(failed.message).toContain('exceeded quota');
+    // Until the template's NetworkPolicy is in place the pool says NetworkPolicyNotReady; then the quota refuses.
+    const failedCondition = await waitFor('ReplicaFailure FailedCreate', async () => {
+      const condition = await replicaFailure('capped', quotaNs);
+      return condition?.reason === 'FailedCreate' ? condition : undefined;
+    });
+    expect(failedCondition.status).toBe('True');
+    expect(failedCondition.message).toContain('exceeded quota: two-sandboxes');
     const list = JSON.parse(await kubectl(['get', 'sandboxes', '-n', quotaNs, '-o', 'json'])).items;
     expect(list).toHaveLength(2);
   } finally {

@@ -38,9 +38,10 @@ describe('CRDs', () => {
     const pool = sandboxWarmPoolCrd().spec.versions[0];
     expect(pool.subresources!.scale).toEqual({ specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' });
     expect(pool.additionalPrinterColumns!.map((c) => [c.name, c.type])).toEqual([['Desired', 'integer'], ['Current', 'integer'], ['Ready', 'integer'], ['Template', 'string'], ['Age', 'date']]);
-    expect(sandboxTemplateCrd().spec.versions[0].additionalPrinterColumns!.map((c) => c.name)).toEqual(['Network-Policy', 'Env-Injection', 'Volume-Claims', 'Age']);
+    expect(sandboxTemplateCrd().spec.versions[0].additionalPrinterColumns!.map((c) => c.name)).toEqual(['Ready', 'Network-Policy', 'Env-Injection', 'Volume-Claims', 'Age']);
     expect(sandboxClaimCrd().spec.versions[0].additionalPrinterColumns!.map((c) => c.name)).toEqual(['Ready', 'Sandbox', 'Reason', 'Age']);
-    expect(sandboxTemplateCrd().spec.versions[0].subresources).toEqual({});
+    // Our addition: the template's Ready condition says whether its NetworkPolicy is in place.
+    expect(sandboxTemplateCrd().spec.versions[0].subresources).toEqual({ status: {} });
   });
 
   test('template and claim policies default to the safe choice', () => {

@@ -2,7 +2,6 @@
 // streaming, upgrades, scoped tokens, limits and metrics. Targets come from a static resolver.
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { isOlderResourceVersion } from '../../../lib/router/sandbox-cache';
 import { AllowAllAuthorizer, DEFAULT_ROUTER_CONFIG, mintScopedToken, RouterServer, ScopedTokenAuthorizer, StaticResolver, type AccessLogEntry, type Authorizer, type RouterConfig, type SandboxResolver, type SandboxTarget } from '../../../lib/router';
 
 const SECRET = Buffer.from('0123456789abcdef0123456789abcdef-test-secret');
@@ -300,14 +299,6 @@ test('a stale hint for a sandbox with no Ready pod now gets a retryable 503, not
     }]);
     expect(cache.refreshes).toBe(1);
   }, {}, undefined, cache);
-});
-
-test('watch events older than a refresh do not overwrite it', () => {
-  expect(isOlderResourceVersion('99', '100')).toBe(true); // numerically, not as strings
-  expect(isOlderResourceVersion('100', '100')).toBe(false);
-  expect(isOlderResourceVersion('101', '100')).toBe(false);
-  expect(isOlderResourceVersion('5', undefined)).toBe(false);
-  expect(isOlderResourceVersion('opaque', '100')).toBe(false); // not comparable: apply
 });
 
 test('scoped tokens: missing/invalid -> 401, other sandbox -> 403, own sandbox -> proxied', () =>

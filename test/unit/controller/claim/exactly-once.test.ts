@@ -1,7 +1,7 @@
 // The claim reconciler's exactly-once branches against the in-memory API server, with real Informers whose watch can
 // lag the server: an adoption that loses the member's optimistic lock, an adoption whose 5xx hides that it happened,
 // a cold create that meets AlreadyExists, and each expiry policy. Whatever the branch, a claim ends up with at most
-// one Sandbox, and never one it does not control.
+// one Sandbox, and never one it does not control, nor one whose template's NetworkPolicy is not in place.
 import { CLAIM_REASON, CONDITION } from '../../../../lib/api/conditions';
 import { LABEL } from '../../../../lib/api/metadata-keys';
 import type { Sandbox, SandboxClaim, SandboxTemplate, SandboxWarmPool } from '../../../../lib/api/types';
@@ -19,11 +19,11 @@ const NS = 'team-a';
 const running: AbortController[] = [];
 afterEach(() => { for (const stop of running.splice(0)) stop.abort(); });
 
-async function setup(members: string[] = [], options: { startedBeforeClaims?: boolean } = {}) {
+async function setup(members: string[] = [], options: { startedBeforeClaims?: boolean; templateStatus?: SandboxTemplate['status'] } = {}) {
   const server = new FakeApiServer();
   const stop = new AbortController();
   running.push(stop);
-  server.seed(Resources.sandboxTemplates, template());
+  server.seed(Resources.sandboxTemplates, { ...template(), ...('templateStatus' in options ? { status: options.templateStatus } : {}) });
   server.seed<SandboxWarmPool>(Resources.sandboxWarmPools, {
     apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool',
     metadata: { name: 'pool', namespace: NS, uid: 'pool-uid' }, spec: { replicas: members.length, sandboxTemplateRef: { name: 'python' } },
@@ -37,10 +37,11 @@ async function setup(members: string[] = [], options: { startedBeforeClaims?: bo
   };
   addClaimIndexes(informers);
   let now = Date.now();
+  let clockReads = 0;
   const reconciler = new ClaimReconciler({
     client: server.client, caches: informers, metrics: new ControllerMetrics({ gitVersion: 'test' }, { processMetrics: false }),
     events: noopEventRecorder, settings: { allowedLabelDomains: [], observabilityAnnotations: false, warmCandidateGraceMs: 2000 },
-    now: () => now,
+    now: () => { clockReads++; return now; },
   });
   const queued: string[] = [];
   watchForClaims(informers, { add: (key) => queued.push(key) }, reconciler, BurstGate.open());
@@ -54,7 +55,11 @@ async function setup(members: string[] = [], options: { startedBeforeClaims?: bo
   /** Sandboxes on the server that the claim controls. */
   const boundTo = (c: SandboxClaim) => server.all<Sandbox>(Resources.sandboxes).filter((s) => controllingClaimUid(s) === c.metadata.uid);
   const sandboxWrites = (verb: 'create' | 'patch') => server.writes.filter((w) => w.plural === 'sandboxes' && w.verb === verb);
-  return { server, reconciler, queued, addClaim, boundTo, sandboxWrites, advance: (ms: number) => { now += ms; } };
+  return {
+    server, reconciler, queued, addClaim, boundTo, sandboxWrites, advance: (ms: number) => { now += ms; },
+    /** Clock reads since the last call. */
+    clockReads: () => { const n = clockReads; clockReads = 0; return n; },
+  };
 }
 
 const readyOf = (c: SandboxClaim | undefined) => c?.status?.conditions?.find((x) => x.type === CONDITION.ready);
@@ -164,5 +169,40 @@ describe('ClaimReconciler exactly once', () => {
     expect(t.server.peek(Resources.sandboxes, NS, bound.metadata.name!)).toBeUndefined();
     const kept = t.server.peek<SandboxClaim>(Resources.sandboxClaims, NS, 'c1');
     expect(readyOf(kept)).toMatchObject({ status: 'False', reason: CLAIM_REASON.claimExpired });
+  });
+
+  test('a claim whose template has no NetworkPolicy in place takes no member and creates nothing; it says why and goes on once the policy is in place', async () => {
+    const refused = { type: 'Ready', status: 'False', reason: 'NetworkPolicyFailed', message: 'denied by deny-np', lastTransitionTime: '2026-01-01T00:00:00Z' };
+    const t = await setup(['pool-a'], { templateStatus: { conditions: [refused] } });
+    const c = t.addClaim();
+    const result = await t.reconciler.reconcile(`${NS}/c1`);
+    expect(t.boundTo(c)).toEqual([]);
+    expect(t.sandboxWrites('create')).toEqual([]);
+    expect(t.sandboxWrites('patch')).toEqual([]);
+    const ready = readyOf(t.server.peek<SandboxClaim>(Resources.sandboxClaims, NS, 'c1'));
+    expect(ready).toMatchObject({ status: 'False', reason: CLAIM_REASON.networkPolicyNotReady });
+    expect(ready?.message).toContain('SandboxTemplate "python" is not in place (NetworkPolicyFailed: denied by deny-np)');
+    expect(result.requeueAfter).toBeGreaterThan(0);
+
+    t.queued.length = 0;
+    await t.server.mergePatch(Resources.sandboxTemplates, NS, 'python', { status: template().status }, { subresource: 'status' });
+    expect(t.queued).toContain(`${NS}/c1`); // the template's Ready change wakes the claim
+    await t.reconciler.reconcile(`${NS}/c1`);
+    expect(t.boundTo(c).map((s) => s.metadata.name)).toEqual(['pool-a']);
+  });
+
+  test('one pass reads the clock once: a warm adoption through Ready and its first-Ready record, and an expiry', async () => {
+    const t = await setup(['pool-a']);
+    const c = t.addClaim({ lifecycle: { shutdownTime: new Date(Date.now() + 60_000).toISOString(), shutdownPolicy: 'Retain' } });
+    t.clockReads();
+    await t.reconciler.reconcile(`${NS}/c1`);
+    expect(t.boundTo(c).map((s) => s.metadata.name)).toEqual(['pool-a']);
+    expect(readyOf(t.server.peek<SandboxClaim>(Resources.sandboxClaims, NS, 'c1'))?.status).toBe('True');
+    expect(t.clockReads()).toBe(1);
+
+    t.advance(120_000);
+    await t.reconciler.reconcile(`${NS}/c1`);
+    expect(readyOf(t.server.peek<SandboxClaim>(Resources.sandboxClaims, NS, 'c1'))?.reason).toBe(CLAIM_REASON.claimExpired);
+    expect(t.clockReads()).toBe(1);
   });
 });

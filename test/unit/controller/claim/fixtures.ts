@@ -1,8 +1,11 @@
 // Test fixtures for the claim controller's pure parts: a template, a pool, a Ready pool member and a claim.
+import type { Condition } from 'kubernetes-types/meta/v1';
+import { TEMPLATE_REASON } from '../../../../lib/api/conditions';
 import { LABEL } from '../../../../lib/api/metadata-keys';
 import type { Sandbox, SandboxClaim, SandboxTemplate, SandboxTemplateSpec, SandboxWarmPool } from '../../../../lib/api/types';
 import { buildMember } from '../../../../lib/controller/warm-pool/member';
 
+/** A template whose NetworkPolicy is in place (the template controller's Ready condition), so claims may use it. */
 export function template(spec: Partial<SandboxTemplateSpec> = {}): SandboxTemplate {
   return {
     apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxTemplate',
@@ -14,7 +17,14 @@ export function template(spec: Partial<SandboxTemplateSpec> = {}): SandboxTempla
       },
       ...spec,
     },
+    status: { conditions: [networkPolicyInPlace(spec.networkPolicyManagement)] },
   };
+}
+
+/** The template Ready condition the pool and claim controllers wait for. */
+export function networkPolicyInPlace(management: SandboxTemplateSpec['networkPolicyManagement'] = 'Managed'): Condition {
+  const reason = management === 'Managed' ? TEMPLATE_REASON.networkPolicyReady : TEMPLATE_REASON.networkPolicyUnmanaged;
+  return { type: 'Ready', status: 'True', reason, message: '', lastTransitionTime: '2026-01-01T00:00:00Z' };
 }
 
 export function claim(spec: Partial<SandboxClaim['spec']> = {}, name = 'c1'): SandboxClaim {

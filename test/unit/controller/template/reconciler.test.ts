@@ -1,16 +1,20 @@
 // TemplateReconciler over in-memory caches and an in-memory API server that enforces name uniqueness: the first
 // passes over a new template must not re-create its NetworkPolicy while the cache has not yet shown the create.
-import type { SandboxTemplate } from '../../../../lib/api';
+import type { SandboxTemplate, SandboxTemplateStatus } from '../../../../lib/api';
 import { Store } from '../../../../lib/kube/store';
 import { ApiError, type KubeObject } from '../../../../lib/kube';
 import { TemplateReconciler, type CachedNetworkPolicy } from '../../../../lib/controller/template/reconciler';
 import { networkPolicyName } from '../../../../lib/controller/template/network-policy';
+import { networkPolicyGate } from '../../../../lib/controller/shared/network-policy-gate';
 
 function setup() {
   const templates = new Store<SandboxTemplate>();
   const cache = new Store<CachedNetworkPolicy>();
   const server = new Map<string, KubeObject>();
   const writes: string[] = [];
+  /** Status patches of the template, apart from the writes the tests below count. */
+  const statusWrites: SandboxTemplateStatus[] = [];
+  const events: { type: string; reason: string; message: string }[] = [];
   const client = {
     async getOrUndefined(_resource: unknown, ns: string, name: string) { return server.get(`${ns}/${name}`) as any; },
     async create(resource: { plural: string }, obj: any) {
@@ -27,11 +31,16 @@ function setup() {
       if (server.get(key)?.metadata?.resourceVersion !== obj.metadata.resourceVersion) throw new ApiError(409, { reason: 'Conflict' }, `PUT ${resource.plural}`);
       return obj;
     },
-    async mergePatch(resource: { plural: string }, ns: string, name: string, patch: any) {
-      writes.push(`patch ${resource.plural}`);
+    async mergePatch(resource: { plural: string }, ns: string, name: string, patch: any, opts: { subresource?: string } = {}) {
       const t = templates.get(ns, name)!;
-      templates.upsert({ ...t, metadata: { ...t.metadata, labels: { ...t.metadata.labels, ...patch.metadata.labels } } });
-      return {} as any;
+      if (opts.subresource === 'status') {
+        statusWrites.push(patch.status);
+        return { ...t, status: patch.status } as any;
+      }
+      writes.push(`patch ${resource.plural}`);
+      const labelled = { ...t, metadata: { ...t.metadata, labels: { ...t.metadata.labels, ...patch.metadata.labels } } };
+      templates.upsert(labelled);
+      return labelled as any;
     },
     async delete(resource: { plural: string }) { writes.push(`delete ${resource.plural}`); },
   };
@@ -40,8 +49,12 @@ function setup() {
     metadata: { name: 'web', namespace: 'ns', uid: 't-uid' },
     spec: { podTemplate: { spec: { containers: [{ name: 'c', image: 'i' }] } } },
   });
-  const reconciler = new TemplateReconciler({ client, templates, networkPolicies: cache, events: { warning: () => undefined, normal: () => undefined } });
-  return { reconciler, cache, server, writes };
+  const reconciler = new TemplateReconciler({
+    client, templates, networkPolicies: cache,
+    events: { warning: (_o, reason, message) => events.push({ type: 'Warning', reason, message }), normal: () => undefined },
+  });
+  const ready = () => statusWrites.at(-1)?.conditions?.find((c) => c.type === 'Ready');
+  return { reconciler, cache, server, writes, statusWrites, events, templates, client, ready };
 }
 
 test('a pass re-queued before the cache shows the created NetworkPolicy does not create it again', async () => {
@@ -64,4 +77,42 @@ test('drift repair that loses a race with another writer (409) is not a failed p
   server.set(key, { ...created, metadata: { ...created.metadata, resourceVersion: '2' } });
   await reconciler.reconcile('ns/web'); // throws if the conflict is treated as a failure
   expect(writes).toContain('update networkpolicies');
+});
+
+test('the template is Ready once its NetworkPolicy is created, and pools and claims may then build from it', async () => {
+  const { reconciler, ready, templates } = setup();
+  expect(networkPolicyGate(templates.get('ns', 'web')!).open).toBe(false);
+  await reconciler.reconcile('ns/web');
+  expect(ready()).toMatchObject({ status: 'True', reason: 'NetworkPolicyReady', message: `NetworkPolicy ns/${networkPolicyName('web')} is in place` });
+  templates.upsert({ ...templates.get('ns', 'web')!, status: { conditions: [ready()!] } });
+  expect(networkPolicyGate(templates.get('ns', 'web')!)).toEqual({ open: true });
+});
+
+test('a NetworkPolicy the API server refuses makes the template Ready=False with its message, one event, and a retried pass', async () => {
+  const { reconciler, client, ready, events, statusWrites, templates } = setup();
+  client.create = async () => { throw new ApiError(403, { reason: 'Forbidden', message: 'networkpolicies "web-network-policy" is forbidden: denied by deny-np' }, 'POST networkpolicies'); };
+  await expect(reconciler.reconcile('ns/web')).rejects.toThrow('denied by deny-np');
+  expect(ready()).toMatchObject({ status: 'False', reason: 'NetworkPolicyFailed' });
+  expect(ready()!.message).toContain(`NetworkPolicy ns/${networkPolicyName('web')} could not be written`);
+  expect(ready()!.message).toContain('denied by deny-np');
+  expect(events).toEqual([{ type: 'Warning', reason: 'NetworkPolicyFailed', message: ready()!.message }]);
+  templates.upsert({ ...templates.get('ns', 'web')!, status: statusWrites.at(-1) });
+  const gate = networkPolicyGate(templates.get('ns', 'web')!);
+  expect(gate.open).toBe(false);
+  expect(!gate.open && gate.message).toContain('denied by deny-np');
+
+  await expect(reconciler.reconcile('ns/web')).rejects.toThrow('denied by deny-np'); // the same failure again
+  expect(events).toHaveLength(1);
+  expect(statusWrites).toHaveLength(1);
+});
+
+test('an Unmanaged template is Ready without a policy; switching it to Managed closes the gate until the policy exists', async () => {
+  const { reconciler, ready, templates } = setup();
+  const t = templates.get('ns', 'web')!;
+  templates.upsert({ ...t, spec: { ...t.spec, networkPolicyManagement: 'Unmanaged' } });
+  await reconciler.reconcile('ns/web');
+  expect(ready()).toMatchObject({ status: 'True', reason: 'NetworkPolicyUnmanaged' });
+  const unmanaged = { ...templates.get('ns', 'web')!, status: { conditions: [ready()!] } };
+  expect(networkPolicyGate(unmanaged).open).toBe(true);
+  expect(networkPolicyGate({ ...unmanaged, spec: { ...unmanaged.spec, networkPolicyManagement: 'Managed' } }).open).toBe(false);
 });

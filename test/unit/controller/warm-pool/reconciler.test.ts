@@ -13,6 +13,7 @@ import { Expectations } from '../../../../lib/controller-runtime/expectations';
 import { WARM_POOL_MEMBER_INDEX, buildMember, warmPoolMemberIndex } from '../../../../lib/controller/warm-pool/member';
 import { WarmPoolReconciler } from '../../../../lib/controller/warm-pool/reconciler';
 import { STATUS_WRITE_INTERVAL_MS } from '../../../../lib/controller/warm-pool/status';
+import { networkPolicyInPlace } from '../claim/fixtures';
 
 const READY = [{ type: 'Ready', status: 'True', reason: 'DependenciesReady', message: '', lastTransitionTime: '' }];
 
@@ -20,6 +21,7 @@ const template: SandboxTemplate = {
   apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxTemplate',
   metadata: { name: 'tpl', namespace: 'ns', uid: 't-uid' },
   spec: { podTemplate: { spec: { containers: [{ name: 'c', image: 'i' }] } } },
+  status: { conditions: [networkPolicyInPlace()] },
 };
 
 interface Write { verb: 'create' | 'patch' | 'delete'; resource: string; name?: string; body?: any }
@@ -40,8 +42,12 @@ function harness(replicas: number, flags: { replenishDelay?: string; burst?: { q
     spec: { replicas, sandboxTemplateRef: { name: 'tpl' } },
   });
   const expectations = new Expectations(undefined, () => clock);
+  const events: { reason: string; message: string }[] = [];
+  /** When set, every create is refused with this error. */
+  let refuseCreates: Error | undefined;
   const client = {
     async create(resource: { plural: string }, obj: any) {
+      if (refuseCreates) throw refuseCreates;
       writes.push({ verb: 'create', resource: resource.plural, body: obj });
       return obj;
     },
@@ -56,7 +62,7 @@ function harness(replicas: number, flags: { replenishDelay?: string; burst?: { q
   const { warmPool: settings } = controllerSettings({ ...defaultControllerConfig(), sandboxWarmPoolReplenishDelay: flags.replenishDelay ?? '0s' });
   const reconciler = workerFor('sandboxwarmpool', new WarmPoolReconciler({
     client: client as any, pools, templates, sandboxes, pods: new Store<Pod & KubeObject>(), expectations, settings,
-    events: { warning: () => undefined, normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0,
+    events: { warning: (_o, reason, message) => events.push({ reason, message }), normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0,
   }), burstGate);
   const pool = () => pools.get('ns', 'pool')!;
   return {
@@ -83,6 +89,9 @@ function harness(replicas: number, flags: { replenishDelay?: string; burst?: { q
     },
     scale(n: number) { pools.upsert({ ...pool(), metadata: { ...pool().metadata, generation: pool().metadata.generation! + 1 }, spec: { ...pool().spec, replicas: n } }); },
     statusWrites: () => writes.filter((w) => w.resource === 'sandboxwarmpools/status').map((w) => w.body.status),
+    events,
+    setTemplate(t: SandboxTemplate | undefined) { if (t) templates.upsert(t); else templates.remove('ns/tpl'); },
+    refuseCreates(err: Error | undefined) { refuseCreates = err; },
     creates: () => writes.filter((w) => w.verb === 'create').length,
   };
 }
@@ -206,5 +215,61 @@ describe('WarmPoolReconciler during a burst of claims', () => {
     members.forEach((m) => h.takeMember(m));
     await h.reconcile();
     expect(h.creates()).toBe(2);
+  });
+});
+
+describe('WarmPoolReconciler when members cannot be created', () => {
+  const replicaFailure = (status: any) => status.conditions?.find((c: any) => c.type === 'ReplicaFailure');
+
+  it('creates nothing while the template\'s NetworkPolicy is not in place, says why, then fills once it is', async () => {
+    const h = harness(2);
+    const failing = { type: 'Ready', status: 'False', reason: 'NetworkPolicyFailed', message: 'denied by deny-np', lastTransitionTime: '' };
+    h.setTemplate({ ...template, status: { conditions: [failing] } });
+    await h.reconcile();
+    expect(h.creates()).toBe(0);
+    expect(replicaFailure(h.statusWrites()[0])).toMatchObject({ status: 'True', reason: 'NetworkPolicyNotReady', observedGeneration: 1 });
+    expect(replicaFailure(h.statusWrites()[0]).message).toContain('SandboxTemplate "tpl" is not in place (NetworkPolicyFailed: denied by deny-np)');
+    expect(h.events).toEqual([{ reason: 'NetworkPolicyNotReady', message: replicaFailure(h.statusWrites()[0]).message }]);
+    h.observeStatus();
+
+    h.setTemplate({ ...template, status: undefined }); // no verdict yet also keeps the pool waiting
+    h.advance(STATUS_WRITE_INTERVAL_MS);
+    await h.reconcile();
+    expect(h.creates()).toBe(0);
+
+    h.setTemplate(template);
+    h.advance(STATUS_WRITE_INTERVAL_MS);
+    await h.reconcile();
+    expect(h.creates()).toBe(2);
+    expect(h.statusWrites().at(-1)).toMatchObject({ conditions: null });
+  });
+
+  it('says TemplateNotFound while the template is missing', async () => {
+    const h = harness(1);
+    h.setTemplate(undefined);
+    await h.reconcile();
+    expect(h.creates()).toBe(0);
+    expect(replicaFailure(h.statusWrites()[0])).toMatchObject({ reason: 'TemplateNotFound', message: expect.stringContaining('SandboxTemplate "tpl" not found') });
+  });
+
+  it('says FailedCreate with the API server\'s message until a create succeeds', async () => {
+    const h = harness(1);
+    h.refuseCreates(new Error('sandboxes.agents.x-k8s.io "pool-b" is forbidden: exceeded quota: two-sandboxes'));
+    await expect(h.reconcile()).rejects.toThrow('exceeded quota');
+    h.observeStatus();
+    h.advance(STATUS_WRITE_INTERVAL_MS);
+    await expect(h.reconcile()).rejects.toThrow('exceeded quota'); // the retry: its status carries the failure
+    expect(replicaFailure(h.statusWrites().at(-1))).toMatchObject({ reason: 'FailedCreate', message: expect.stringContaining('exceeded quota: two-sandboxes') });
+    expect(h.events.map((e) => e.reason)).toEqual(['FailedCreate']);
+    h.observeStatus();
+
+    h.refuseCreates(undefined);
+    h.advance(STATUS_WRITE_INTERVAL_MS);
+    await h.reconcile();
+    expect(h.creates()).toBe(1);
+    h.addMember(false);
+    h.advance(STATUS_WRITE_INTERVAL_MS);
+    await h.reconcile();
+    expect(h.statusWrites().at(-1)).toMatchObject({ conditions: null });
   });
 });
