@@ -53,7 +53,11 @@ beforeAll(async () => {
   // Other test files install the CRDs and the controller's RBAC themselves; this one starts without them.
   for (const [resource, name] of CLUSTER_OBJECTS) await kubectl(['delete', resource, name, '--ignore-not-found', '--wait=false']);
   await expectClusterEmpty();
-  for (const stack of ['dev', 'prod']) succeeded(await project.run(['stack', 'init', stack]));
+  for (const stack of ['dev', 'prod']) {
+    succeeded(await project.run(['stack', 'init', stack]));
+    // kwok's loopback pod IPs never become endpoints (see examples/pulumi/platform.ts).
+    succeeded(await project.run(['config', 'set', 'skipServiceAwait', 'true', '-s', stack]));
+  }
 });
 
 afterAll(async () => {
