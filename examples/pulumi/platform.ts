@@ -18,6 +18,7 @@ export interface PlatformOutputs {
 
 export function platform(): PlatformOutputs {
   const config = new pulumi.Config();
+  if (config.getBoolean('skipServiceAwait')) skipServiceAwait();
   // The provider reads KUBECONFIG (or the `kubernetes:kubeconfig` config) like kubectl does.
   const provider = new k8s.Provider('cluster', {});
   const system = new AgentSandboxSystem(
@@ -49,6 +50,19 @@ export function platform(): PlatformOutputs {
     templates: team.templateNames,
     warmPools: team.warmPoolNames,
   };
+}
+
+/**
+ * Services are created without waiting for their endpoints (the Deployments' own wait still proves the pods
+ * Ready). For clusters whose pod IPs Endpoints reject: the local kwok plane hands out loopback addresses, so
+ * its Services never get endpoints and the provider would wait for its timeout.
+ */
+function skipServiceAwait(): void {
+  pulumi.runtime.registerStackTransformation(({ type, props, opts }) => {
+    if (type !== 'kubernetes:core/v1:Service') return undefined;
+    const metadata = props.metadata ?? {};
+    return { props: { ...props, metadata: { ...metadata, annotations: { ...metadata.annotations, 'pulumi.com/skipAwait': 'true' } } }, opts };
+  });
 }
 
 function agentContainer(config: pulumi.Config) {

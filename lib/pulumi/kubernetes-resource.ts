@@ -30,6 +30,7 @@ const typedClasses: Record<string, ResourceClass> = {
   'node.k8s.io/v1/RuntimeClass': k8s.node.v1.RuntimeClass,
   'networking.k8s.io/v1/NetworkPolicy': k8s.networking.v1.NetworkPolicy,
   'policy/v1/PodDisruptionBudget': k8s.policy.v1.PodDisruptionBudget,
+  'scheduling.k8s.io/v1/PriorityClass': k8s.scheduling.v1.PriorityClass,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': k8s.apiextensions.v1.CustomResourceDefinition,
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
   'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding':
@@ -68,13 +69,16 @@ function ownRealm(value: unknown): unknown {
   return value;
 }
 
-/** Objects every other object may need to exist first: the namespaces they live in and the CRDs defining them. */
+/**
+ * Objects every other object may need to exist first: the namespaces they live in, the CRDs defining them and
+ * the PriorityClasses their pods name (admission rejects a pod whose class does not exist yet).
+ */
 function isFoundation(obj: KubernetesObject): boolean {
-  return obj.kind === 'Namespace' || obj.kind === 'CustomResourceDefinition';
+  return obj.kind === 'Namespace' || obj.kind === 'CustomResourceDefinition' || obj.kind === 'PriorityClass';
 }
 
 /**
- * Creates one resource per object, foundations (Namespaces, CRDs) first and everything else depending on them,
+ * Creates one resource per object, foundations (Namespaces, CRDs, PriorityClasses) first and everything else depending on them,
  * so a single `pulumi up` never applies a custom resource before its CRD or an object before its namespace.
  */
 export function kubernetesResources(

@@ -18,6 +18,8 @@ test('API server reports ready and the pinned Kubernetes version', async () => {
   expect(version.gitVersion).toMatch(/^v1\.3[4-9]\.\d+$/);
 });
 
+// The pods request every resource the kit's own pods request (ephemeral storage included), so the fake
+// nodes must offer them all or the pods stay Pending.
 test('a Deployment gets Running, Ready pods with loopback pod IPs; deleting it removes them', async () => {
   await applyServerSide([{
     apiVersion: 'apps/v1',
@@ -26,7 +28,10 @@ test('a Deployment gets Running, Ready pods with loopback pod IPs; deleting it r
     spec: {
       replicas: 2,
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'example.invalid/web:1' }] } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{
+        name: 'web', image: 'example.invalid/web:1',
+        resources: { requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '256Mi' } },
+      }] } },
     },
   }], { namespace: ns.name });
   const pods = await waitFor('2 running pods', async () => {

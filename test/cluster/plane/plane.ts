@@ -102,7 +102,7 @@ async function planeIsHealthy(site: Site, state: PlaneState, pki: Pki): Promise<
   });
   const server = serverOf(site, state);
   return allRunning && await isHealthy(`${server}/readyz`, adminTls(pki)) &&
-    (!site.realNode || nodeIsHealthy(nodePlane(site, server, pki)));
+    (site.realNode ? nodeIsHealthy(nodePlane(site, server, pki)) : await fakeNodesReady(server, adminTls(pki)));
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logHint: string): Promise<void> {
@@ -111,10 +111,15 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   });
 }
 
+/**
+ * What each fake node offers. Ephemeral storage too: the kit's Deployments request it, and a node without it
+ * leaves their pods Pending ("Insufficient ephemeral-storage"), so `pulumi up` waited for them forever.
+ */
+const fakeNodeResources = { cpu: '64', memory: '512Gi', 'ephemeral-storage': '1Ti', pods: '1000' };
+
 function fakeNode(index: number): object {
   const name = `kwok-node-${index}`;
-  // ephemeral-storage too: team LimitRanges default every container's ephemeral-storage request.
-  const resources = { cpu: '64', memory: '512Gi', 'ephemeral-storage': '1Ti', pods: '1000' };
+  const resources = fakeNodeResources;
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -137,8 +142,11 @@ async function createFakeNodes(server: string, tls: TlsOptions): Promise<void> {
 async function fakeNodesReady(server: string, tls: TlsOptions): Promise<boolean> {
   const res = await httpCall(`${server}/api/v1/nodes?labelSelector=type%3Dkwok`, { tls });
   if (res.status !== 200) return false;
-  const nodes = JSON.parse(res.body).items as { status?: { conditions?: { type: string; status: string }[] } }[];
-  const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  type FakeNode = { status?: { allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] } };
+  const nodes = JSON.parse(res.body).items as FakeNode[];
+  // Nodes of a plane started before fakeNodeResources gained a resource lack it: not ours, so not ready.
+  const ready = nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+    Object.keys(fakeNodeResources).every((resource) => n.status?.allocatable?.[resource] !== undefined));
   return ready.length >= fakeNodeCount;
 }
 

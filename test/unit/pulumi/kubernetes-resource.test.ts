@@ -32,23 +32,26 @@ test('each object becomes one resource: typed class for built-in kinds, CustomRe
   expect(pool.inputs.spec).toEqual({ replicas: 5, sandboxTemplateRef: { name: 'python' } });
 });
 
-test('namespaces and CRDs are created before the objects that need them', async () => {
+test('namespaces, CRDs and PriorityClasses are created before the objects that need them', async () => {
   const crd = {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: 'sandboxwarmpools.extensions.agents.x-k8s.io' },
     spec: { group: 'extensions.agents.x-k8s.io' },
   };
-  kubernetesResources([...objects, crd], 'test', {});
+  const priorityClass = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'platform' }, value: 1000 };
+  kubernetesResources([...objects, crd, priorityClass], 'test', {});
   await settle();
   const namespace = urnOf('kubernetes:core/v1:Namespace', 'team-a');
   const crdUrn = urnOf('kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition', crd.metadata.name!);
+  const priorityClassUrn = urnOf('kubernetes:scheduling.k8s.io/v1:PriorityClass', 'platform');
   expect(find('kubernetes:core/v1:Namespace', 'team-a').dependencies).toEqual([]);
+  expect(find('kubernetes:scheduling.k8s.io/v1:PriorityClass', 'platform').dependencies).toEqual([]);
   for (const [type, name] of [
     ['kubernetes:core/v1:ServiceAccount', 'team-a/runner'],
     ['kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxWarmPool', 'team-a/python'],
   ]) {
-    expect(find(type, name).dependencies.sort()).toEqual([namespace, crdUrn].sort());
+    expect(find(type, name).dependencies.sort()).toEqual([namespace, crdUrn, priorityClassUrn].sort());
   }
 });
 
