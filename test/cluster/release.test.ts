@@ -58,8 +58,8 @@ test('objects of our kinds: one kubectl get for all, short names, template polic
   const all = await kubectl(['get', 'agent-sandbox', '-n', ns.name, '-o', 'name']);
   expect(all.trim().split('\n').sort()).toEqual(['sandboxtemplate.extensions.agents.x-k8s.io/python', 'sandboxwarmpool.extensions.agents.x-k8s.io/python']);
   const templates = (await kubectl(['get', 'sbxt', '-n', ns.name])).trim().split('\n');
-  expect(templates[0]).toMatch(/^NAME\s+NETWORK-POLICY\s+ENV-INJECTION\s+VOLUME-CLAIMS\s+AGE$/);
-  expect(templates[1]).toMatch(/^python\s+Managed\s+Allowed\s+Disallowed\s+\S+$/);
+  expect(templates[0]).toMatch(/^NAME\s+READY\s+NETWORK-POLICY\s+ENV-INJECTION\s+VOLUME-CLAIMS\s+AGE$/);
+  expect(templates[1]).toMatch(/^python\s+(\S+\s+)?Managed\s+Allowed\s+Disallowed\s+\S+$/); // READY: the controller's, if one runs
   const pools = (await kubectl(['get', 'swp', '-n', ns.name])).trim().split('\n');
   expect(pools[0]).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+TEMPLATE\s+AGE$/);
   expect(pools[1]).toMatch(/^python\s+3\s+/);
