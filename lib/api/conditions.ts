@@ -11,6 +11,7 @@ export const CONDITION = {
 
 /** Reasons on the ActionsCompleted condition (ours). */
 export const ACTIONS_REASON = {
+  pending: 'ActionsPending',
   running: 'ActionsRunning',
   succeeded: 'ActionsSucceeded',
   failed: 'ActionFailed',
