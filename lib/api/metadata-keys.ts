@@ -52,6 +52,12 @@ export const ANNOTATION = {
   guardrailExemptions: 'agent-sandbox-kit.dev/guardrail-exemptions',
 } as const;
 
+/**
+ * Labels the controller's pods carry: sandbox NetworkPolicies admit them on the runtime port, through which the
+ * controller runs startup actions.
+ */
+export const CONTROLLER_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'agent-sandbox-controller' };
+
 /** Label value the sandbox router's pods carry (key LABEL.routerApp). */
 export const ROUTER_APP_VALUE = 'sandbox-router';
 

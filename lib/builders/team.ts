@@ -6,7 +6,7 @@
 import type { LimitRange, LimitRangeItem, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import type { PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
-import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS } from '../api';
+import { CONTROLLER_POD_LABELS, CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS, SANDBOX_RUNTIME_PORT } from '../api';
 import { buildAdmissionPolicy } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
@@ -188,8 +188,12 @@ function defaultDenyPolicy(ns: string, systemNamespace: string, labels: Record<s
     spec: {
       podSelector: {},
       policyTypes: ['Ingress', 'Egress'],
-      // Only the sandbox router may connect in; per-template policies (kept by the controller) add more.
-      ingress: [{ from: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] }],
+      // Only the sandbox router may connect in, and the controller to the runtime port (startup actions);
+      // per-template policies (kept by the controller) add more.
+      ingress: [
+        { from: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] },
+        { from: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { ...CONTROLLER_POD_LABELS } } }], ports: [{ protocol: 'TCP', port: SANDBOX_RUNTIME_PORT }] },
+      ],
       // Cluster DNS only; everything else stays denied unless a template policy allows it.
       egress: [{
         to: [{ namespaceSelector: namespaceNamed('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],

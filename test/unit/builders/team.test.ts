@@ -19,11 +19,15 @@ describe('buildTeam', () => {
     expect(find('ResourceQuota').spec.hard).toMatchObject({ 'count/sandboxes.agents.x-k8s.io': '200', pods: '200' });
   });
 
-  test('default deny with DNS egress and router ingress only', () => {
+  test('default deny with DNS egress, router ingress, and the controller on the runtime port only', () => {
     const { spec } = find('NetworkPolicy');
     expect(spec.podSelector).toEqual({});
     expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } }, podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] }]);
+    const system = { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } };
+    expect(spec.ingress).toEqual([
+      { from: [{ namespaceSelector: system, podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] },
+      { from: [{ namespaceSelector: system, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'agent-sandbox-controller' } } }], ports: [{ protocol: 'TCP', port: 8888 }] },
+    ]);
     expect(spec.egress).toEqual([{
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
