@@ -11,6 +11,11 @@ export const MAX_ACTION_ARGS = 256;
 export const DEFAULT_ACTION_TIMEOUT_SECONDS = 300;
 /** Output kept per action in status: the last this many bytes of stdout and stderr. */
 export const ACTION_OUTPUT_TAIL_BYTES = 4096;
+/**
+ * The router writes a sandbox's last-activity annotation at most once per this interval (while requests keep coming or
+ * streams stay open). The controller adds it to the idle timeout as slack: activity not yet written is not idleness.
+ */
+export const ACTIVITY_WRITE_INTERVAL_SECONDS = 15;
 /** Port of the in-sandbox runtime (its default), through which actions run. */
 export const SANDBOX_RUNTIME_PORT = 8888;
 

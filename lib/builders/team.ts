@@ -11,6 +11,7 @@ import { buildAdmissionPolicy } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
 import { CONTROLLER_NAME } from './controller-deployment';
+import { routerLifecycleRbac } from './router';
 import { assertNoProblems, Built, dnsLabelProblem, dnsSubdomainProblem, Manifest, quantityMapProblems } from './manifest';
 import { podSecurityLabels, type PodSecurityLevel } from './platform';
 import {
@@ -152,7 +153,10 @@ function teamLabels(props: Pick<TeamProps, 'name'>): Record<string, string> {
   return { 'app.kubernetes.io/part-of': 'agent-sandbox', 'agent-sandbox-kit.dev/team': props.name };
 }
 
-/** Namespace, ResourceQuota, LimitRange, default-deny NetworkPolicy and the agents' Role + RoleBinding. */
+/**
+ * Namespace, ResourceQuota, LimitRange, default-deny NetworkPolicy, the agents' Role + RoleBinding, and the router's
+ * lifecycle Role (patch Sandboxes here: activity, resume on request).
+ */
 export function teamBaseObjects(props: TeamProps): Manifest[] {
   const ns = props.name;
   const labels = teamLabels(props);
@@ -168,6 +172,7 @@ export function teamBaseObjects(props: TeamProps): Manifest[] {
   return [
     namespace, quota, limitRange, defaultDenyPolicy(ns, props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, labels), ...agentRbac(props, labels),
     ...(props.sandboxAccess ?? []).flatMap((grant) => sandboxAccessRbac(props.name, grant)),
+    ...routerLifecycleRbac(ns, props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, labels),
   ];
 }
 

@@ -9,12 +9,15 @@ import { isForbiddenTargetIP, parseRouteHeaders, RouteError, type RouteRequest }
 import type { RouterMetrics } from './metrics';
 import type { NodeAddressIndex } from './node-addresses';
 import type { SandboxResolver, SandboxTarget } from './resolver';
+import type { SandboxWaker } from './lifecycle/waker';
 
 export interface Admitted {
   readonly route: RouteRequest;
   readonly target: SandboxTarget;
   /** Pod IP (preferred) or the Service FQDN (DNS fallback). */
   readonly host: string;
+  /** The request waited for its sandbox to be resumed. */
+  readonly resumed?: boolean;
 }
 
 /** Where the router may connect, besides "a Ready sandbox's own address". */
@@ -27,6 +30,8 @@ export interface PlacementRules {
 
 export interface AdmissionDeps extends PlacementRules {
   readonly resolver: SandboxResolver;
+  /** Resumes a suspended sandbox for an authorized request. @default - none (404 as for any sandbox not Ready) */
+  readonly waker?: Pick<SandboxWaker, 'wake'>;
   readonly authorizer: Authorizer;
   readonly metrics: RouterMetrics;
 }
@@ -39,7 +44,10 @@ export async function admit(req: IncomingMessage, deps: AdmissionDeps): Promise<
   const decision = await deps.authorizer.authorize(req.headers, route);
   deps.metrics.authzDecisions.inc({ sandbox_namespace: known ? route.namespace : 'unknown', decision: decision.allowed ? 'allow' : 'deny' });
   if (!decision.allowed) throw new RouteError(decision.status, decision.detail, decision.retryAfterSeconds);
-  return place(route, known ?? deps.resolver.lookup(route.namespace, route.id), deps);
+  const ready = known ?? deps.resolver.lookup(route.namespace, route.id);
+  if (ready || !deps.waker) return place(route, ready, deps);
+  const resumed = await deps.waker.wake(route.namespace, route.id);
+  return { ...place(route, resumed, deps), resumed: resumed !== undefined };
 }
 
 function portProblem(route: RouteRequest, target: SandboxTarget, rules: PlacementRules): string | undefined {

@@ -64,6 +64,11 @@ export interface RouterConfig {
   readonly kubeconfig: string;
   /** One JSON line per request on stdout. @default true */
   readonly accessLog: boolean;
+  /**
+   * A request to a suspended sandbox (after it is authorized) resumes it and is held this long for it to be Ready;
+   * past it, 503 with Retry-After. 0: never resume, answer 404 as before. @default 60
+   */
+  readonly resumeHoldSeconds: number;
 }
 
 export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
@@ -92,6 +97,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   cacheNamespace: '',
   kubeconfig: '',
   accessLog: true,
+  resumeHoldSeconds: 60,
 };
 
 const ENV: Partial<Record<keyof RouterConfig, string>> = {

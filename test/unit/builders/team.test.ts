@@ -12,7 +12,7 @@ describe('buildTeam', () => {
 
   test('objects in apply order, all in the team namespace', () => {
     expect(objects.map((o) => o.kind)).toEqual([
-      'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Role', 'RoleBinding',
+      'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Role', 'RoleBinding', 'Role', 'RoleBinding',
       'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'SandboxTemplate', 'SandboxWarmPool',
     ]);
     expect(objects.filter((o) => o.metadata.namespace !== undefined).every((o) => o.metadata.namespace === 'analytics')).toBe(true);
@@ -32,6 +32,12 @@ describe('buildTeam', () => {
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     }]);
+  });
+
+  test('the router may patch Sandboxes in the team namespace only (activity, resume on request)', () => {
+    const [role, binding] = objects.filter((o) => o.metadata.name === 'sandbox-router-lifecycle');
+    expect(role).toMatchObject({ kind: 'Role', metadata: { namespace: 'analytics' }, rules: [{ apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['patch'] }] });
+    expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'analytics' }, subjects: [{ kind: 'ServiceAccount', name: 'sandbox-router', namespace: DEFAULT_SYSTEM_NAMESPACE }] });
   });
 
   test('agents may manage claims, read sandboxes and reach them through the router, nothing about templates or pools', () => {

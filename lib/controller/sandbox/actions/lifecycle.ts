@@ -5,7 +5,7 @@
 // annotation); the next pass deletes the Pod as for a manual suspend.
 import { CONDITION, LIFECYCLE_EVENT } from '../../../api/conditions';
 import { SANDBOX } from '../../../api/groups';
-import { SANDBOX_RUNTIME_PORT, SUSPEND_REASON, type SuspendReason } from '../../../api/lifecycle';
+import { ACTIVITY_WRITE_INTERVAL_SECONDS, SANDBOX_RUNTIME_PORT, SUSPEND_REASON, type SuspendReason } from '../../../api/lifecycle';
 import { ANNOTATION } from '../../../api/metadata-keys';
 import type { Sandbox, SandboxActionStatus, SandboxStatus } from '../../../api/types';
 import type { KubeClient } from '../../../kube/client';
@@ -84,7 +84,8 @@ export class SandboxLifecycle {
       Date.parse(ready.lastTransitionTime ?? '') || 0,
       ...(status.actions ?? []).map((a) => Date.parse(a.finishedAt ?? '') || 0),
     );
-    const left = lastActive + timeout * 1000 - now;
+    // Activity the router saw but has not written yet (at most one write interval old) is not idleness.
+    const left = lastActive + (timeout + ACTIVITY_WRITE_INTERVAL_SECONDS) * 1000 - now;
     if (left > 0) return left;
     await this.suspend(sandbox, SUSPEND_REASON.idle);
     return 0;
