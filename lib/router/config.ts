@@ -66,7 +66,8 @@ export interface RouterConfig {
   readonly accessLog: boolean;
   /**
    * A request to a suspended sandbox (after it is authorized) resumes it and is held this long for it to be Ready;
-   * past it, 503 with Retry-After. 0: never resume, answer 404 as before. @default 60
+   * past it, 503 with Retry-After. 0: never resume, answer 404 as before. Keep it below --idle-timeout-seconds, which
+   * closes a connection whose request is still being admitted. @default 30
    */
   readonly resumeHoldSeconds: number;
 }
@@ -97,7 +98,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   cacheNamespace: '',
   kubeconfig: '',
   accessLog: true,
-  resumeHoldSeconds: 60,
+  resumeHoldSeconds: 30,
 };
 
 const ENV: Partial<Record<keyof RouterConfig, string>> = {

@@ -37,14 +37,30 @@ export class SandboxWaker {
     if (!resume) {
       resume = this.resume(namespace, name);
       this.resuming.set(key, resume);
-      void resume.finally(() => setTimeout(() => this.resuming.delete(key), this.options.holdMs).unref());
     }
-    if (!(await resume)) return undefined;
+    // The entry lives while the sandbox starts, so requests arriving then join this resume instead of finding it
+    // Running-but-not-Ready; it goes once the sandbox is Ready (a later suspension needs a new resume) or fails.
+    const done = () => { if (this.resuming.get(key) === resume) this.resuming.delete(key); };
+    let resumed: boolean;
+    try {
+      resumed = await resume;
+    } catch (err) {
+      done();
+      throw err;
+    }
+    if (!resumed) {
+      done();
+      return undefined;
+    }
     const deadline = Date.now() + this.options.holdMs;
     for (;;) {
       const target = this.options.resolver.lookup(namespace, name);
-      if (target) return target;
+      if (target) {
+        done();
+        return target;
+      }
       if (Date.now() >= deadline || signal?.aborted) {
+        done();
         throw new RouteError(503, `Sandbox ${key} is resuming and not Ready yet; retry later.`, RESUME_RETRY_AFTER_SECONDS);
       }
       await new Promise((r) => setTimeout(r, this.options.pollMs ?? 25));

@@ -2,9 +2,10 @@
 import type { Scenario } from '../scenario';
 import { coldClaims } from './cold-claims';
 import { poolFill } from './pool-fill';
+import { resume } from './resume';
 import { routerProxy } from './router-proxy';
 import { runtimeMemory } from './runtime-memory';
 import { sandboxStartup } from './sandbox-startup';
 import { warmClaims } from './warm-claims';
 
-export const scenarios: Scenario[] = [warmClaims, coldClaims, poolFill, routerProxy, runtimeMemory, sandboxStartup];
+export const scenarios: Scenario[] = [warmClaims, coldClaims, poolFill, routerProxy, runtimeMemory, sandboxStartup, resume];

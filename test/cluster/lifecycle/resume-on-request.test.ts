@@ -135,6 +135,13 @@ test('a caller without access cannot wake a suspended sandbox; 50 concurrent aut
   const resumed = await getSandbox('sleepy');
   expect(resumed.spec.operatingMode).toBe('Running');
   expect(resumed.metadata.annotations?.[ANNOTATION.suspendReason]).toBeUndefined();
+
+  // Suspended again, the next request resumes it again (a second resume, not a wait on the first).
+  await suspend('sleepy');
+  const again = execute('sleepy', tokens.caller, 'echo again');
+  await serve('sleepy');
+  expect(await (await again).json()).toMatchObject({ stdout: 'again\n' });
+  expect((await router.metrics.resumes.get()).values).toEqual([expect.objectContaining({ value: 2 })]);
 });
 
 test('past the hold the router answers 503 with Retry-After', async () => {
