@@ -136,6 +136,20 @@ export interface SandboxSpec {
    * @schema SandboxSpec#operatingMode
    */
   readonly operatingMode?: SandboxSpecOperatingMode;
+
+  /**
+   * Startup actions of this sandbox and what happens when they end or at shutdownTime, whichever comes first.
+   *
+   * @schema SandboxSpec#startup
+   */
+  readonly startup?: SandboxSpecStartup;
+
+  /**
+   * Suspend the sandbox after this many seconds without a request through the router or SDK (at least 60); unset never.
+   *
+   * @schema SandboxSpec#idleTimeoutSeconds
+   */
+  readonly idleTimeoutSeconds?: number;
 }
 
 /**
@@ -151,6 +165,8 @@ export function toJson_SandboxSpec(obj: SandboxSpec | undefined): Record<string,
     'shutdownTime': obj.shutdownTime?.toISOString(),
     'shutdownPolicy': obj.shutdownPolicy,
     'operatingMode': obj.operatingMode,
+    'startup': toJson_SandboxSpecStartup(obj.startup),
+    'idleTimeoutSeconds': obj.idleTimeoutSeconds,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -252,6 +268,50 @@ export enum SandboxSpecOperatingMode {
   /** Suspended */
   SUSPENDED = "Suspended",
 }
+
+/**
+ * Startup actions of this sandbox and what happens when they end or at shutdownTime, whichever comes first.
+ *
+ * @schema SandboxSpecStartup
+ */
+export interface SandboxSpecStartup {
+  /**
+   * Actions run in order; each only after the previous one exited 0.
+   *
+   * @schema SandboxSpecStartup#actions
+   */
+  readonly actions: SandboxSpecStartupActions[];
+
+  /**
+   * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+   *
+   * @schema SandboxSpecStartup#completionPolicy
+   */
+  readonly completionPolicy?: SandboxSpecStartupCompletionPolicy;
+
+  /**
+   * true: a failed, timed-out or interrupted action leaves the sandbox running for debugging instead of applying completionPolicy.
+   *
+   * @schema SandboxSpecStartup#keepOnFailure
+   */
+  readonly keepOnFailure?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxSpecStartup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxSpecStartup(obj: SandboxSpecStartup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actions': obj.actions?.map(y => toJson_SandboxSpecStartupActions(y)),
+    'completionPolicy': obj.completionPolicy,
+    'keepOnFailure': obj.keepOnFailure,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * Labels and annotations for the pod.
@@ -815,6 +875,80 @@ export function toJson_SandboxSpecVolumeClaimTemplatesSpec(obj: SandboxSpecVolum
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A command run in the sandbox's main container through its runtime once the sandbox is Ready.
+ *
+ * @schema SandboxSpecStartupActions
+ */
+export interface SandboxSpecStartupActions {
+  /**
+   * Names the action in status and Events; default action-<index>.
+   *
+   * @schema SandboxSpecStartupActions#name
+   */
+  readonly name?: string;
+
+  /**
+   * Program and arguments, run without a shell unless you name one.
+   *
+   * @schema SandboxSpecStartupActions#command
+   */
+  readonly command: string[];
+
+  /**
+   * Environment variables of the command.
+   *
+   * @schema SandboxSpecStartupActions#env
+   */
+  readonly env?: SandboxSpecStartupActionsEnv[];
+
+  /**
+   * Working directory, relative to the runtime's base directory (which it must stay inside).
+   *
+   * @schema SandboxSpecStartupActions#workingDir
+   */
+  readonly workingDir?: string;
+
+  /**
+   * Seconds before the command is killed and the action is TimedOut (default 300).
+   *
+   * @schema SandboxSpecStartupActions#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxSpecStartupActions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxSpecStartupActions(obj: SandboxSpecStartupActions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'command': obj.command?.map(y => y),
+    'env': obj.env?.map(y => toJson_SandboxSpecStartupActionsEnv(y)),
+    'workingDir': obj.workingDir,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+ *
+ * @schema SandboxSpecStartupCompletionPolicy
+ */
+export enum SandboxSpecStartupCompletionPolicy {
+  /** Suspend */
+  SUSPEND = "Suspend",
+  /** Delete */
+  DELETE = "Delete",
+  /** KeepRunning */
+  KEEP_RUNNING = "KeepRunning",
+}
 
 /**
  * If specified, the pod's scheduling constraints
@@ -2648,6 +2782,42 @@ export function toJson_SandboxSpecVolumeClaimTemplatesSpecSelector(obj: SandboxS
   const result = {
     'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxSpecVolumeClaimTemplatesSpecSelectorMatchExpressions(y)),
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An environment variable.
+ *
+ * @schema SandboxSpecStartupActionsEnv
+ */
+export interface SandboxSpecStartupActionsEnv {
+  /**
+   * Variable name.
+   *
+   * @schema SandboxSpecStartupActionsEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable value.
+   *
+   * @schema SandboxSpecStartupActionsEnv#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxSpecStartupActionsEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxSpecStartupActionsEnv(obj: SandboxSpecStartupActionsEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -129,6 +129,20 @@ export interface SandboxClaimSpec {
    * @schema SandboxClaimSpec#volumeClaimTemplates
    */
   readonly volumeClaimTemplates?: SandboxClaimSpecVolumeClaimTemplates[];
+
+  /**
+   * Startup actions of the claimed sandbox (a warm one runs them at once; overrides the template's) and what happens when they end or at shutdownTime, whichever comes first.
+   *
+   * @schema SandboxClaimSpec#startup
+   */
+  readonly startup?: SandboxClaimSpecStartup;
+
+  /**
+   * Suspend the sandbox after this many seconds without a request through the router or SDK (at least 60); unset never.
+   *
+   * @schema SandboxClaimSpec#idleTimeoutSeconds
+   */
+  readonly idleTimeoutSeconds?: number;
 }
 
 /**
@@ -143,6 +157,8 @@ export function toJson_SandboxClaimSpec(obj: SandboxClaimSpec | undefined): Reco
     'additionalPodMetadata': toJson_SandboxClaimSpecAdditionalPodMetadata(obj.additionalPodMetadata),
     'env': obj.env?.map(y => toJson_SandboxClaimSpecEnv(y)),
     'volumeClaimTemplates': obj.volumeClaimTemplates?.map(y => toJson_SandboxClaimSpecVolumeClaimTemplates(y)),
+    'startup': toJson_SandboxClaimSpecStartup(obj.startup),
+    'idleTimeoutSeconds': obj.idleTimeoutSeconds,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -338,6 +354,50 @@ export function toJson_SandboxClaimSpecVolumeClaimTemplates(obj: SandboxClaimSpe
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Startup actions of the claimed sandbox (a warm one runs them at once; overrides the template's) and what happens when they end or at shutdownTime, whichever comes first.
+ *
+ * @schema SandboxClaimSpecStartup
+ */
+export interface SandboxClaimSpecStartup {
+  /**
+   * Actions run in order; each only after the previous one exited 0.
+   *
+   * @schema SandboxClaimSpecStartup#actions
+   */
+  readonly actions: SandboxClaimSpecStartupActions[];
+
+  /**
+   * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+   *
+   * @schema SandboxClaimSpecStartup#completionPolicy
+   */
+  readonly completionPolicy?: SandboxClaimSpecStartupCompletionPolicy;
+
+  /**
+   * true: a failed, timed-out or interrupted action leaves the sandbox running for debugging instead of applying completionPolicy.
+   *
+   * @schema SandboxClaimSpecStartup#keepOnFailure
+   */
+  readonly keepOnFailure?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimSpecStartup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimSpecStartup(obj: SandboxClaimSpecStartup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actions': obj.actions?.map(y => toJson_SandboxClaimSpecStartupActions(y)),
+    'completionPolicy': obj.completionPolicy,
+    'keepOnFailure': obj.keepOnFailure,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Delete removes the claim (and its sandbox); Retain keeps the claim and deletes the sandbox.
  *
  * @schema SandboxClaimSpecLifecycleShutdownPolicy
@@ -493,6 +553,80 @@ export function toJson_SandboxClaimSpecVolumeClaimTemplatesSpec(obj: SandboxClai
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A command run in the sandbox's main container through its runtime once the sandbox is Ready.
+ *
+ * @schema SandboxClaimSpecStartupActions
+ */
+export interface SandboxClaimSpecStartupActions {
+  /**
+   * Names the action in status and Events; default action-<index>.
+   *
+   * @schema SandboxClaimSpecStartupActions#name
+   */
+  readonly name?: string;
+
+  /**
+   * Program and arguments, run without a shell unless you name one.
+   *
+   * @schema SandboxClaimSpecStartupActions#command
+   */
+  readonly command: string[];
+
+  /**
+   * Environment variables of the command.
+   *
+   * @schema SandboxClaimSpecStartupActions#env
+   */
+  readonly env?: SandboxClaimSpecStartupActionsEnv[];
+
+  /**
+   * Working directory, relative to the runtime's base directory (which it must stay inside).
+   *
+   * @schema SandboxClaimSpecStartupActions#workingDir
+   */
+  readonly workingDir?: string;
+
+  /**
+   * Seconds before the command is killed and the action is TimedOut (default 300).
+   *
+   * @schema SandboxClaimSpecStartupActions#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimSpecStartupActions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimSpecStartupActions(obj: SandboxClaimSpecStartupActions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'command': obj.command?.map(y => y),
+    'env': obj.env?.map(y => toJson_SandboxClaimSpecStartupActionsEnv(y)),
+    'workingDir': obj.workingDir,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+ *
+ * @schema SandboxClaimSpecStartupCompletionPolicy
+ */
+export enum SandboxClaimSpecStartupCompletionPolicy {
+  /** Suspend */
+  SUSPEND = "Suspend",
+  /** Delete */
+  DELETE = "Delete",
+  /** KeepRunning */
+  KEEP_RUNNING = "KeepRunning",
+}
 
 /**
  * dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource.
@@ -663,6 +797,42 @@ export function toJson_SandboxClaimSpecVolumeClaimTemplatesSpecSelector(obj: San
   const result = {
     'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxClaimSpecVolumeClaimTemplatesSpecSelectorMatchExpressions(y)),
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An environment variable.
+ *
+ * @schema SandboxClaimSpecStartupActionsEnv
+ */
+export interface SandboxClaimSpecStartupActionsEnv {
+  /**
+   * Variable name.
+   *
+   * @schema SandboxClaimSpecStartupActionsEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable value.
+   *
+   * @schema SandboxClaimSpecStartupActionsEnv#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimSpecStartupActionsEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimSpecStartupActionsEnv(obj: SandboxClaimSpecStartupActionsEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -882,6 +1052,20 @@ export interface SandboxTemplateSpec {
    * @schema SandboxTemplateSpec#volumeClaimTemplatesPolicy
    */
   readonly volumeClaimTemplatesPolicy?: SandboxTemplateSpecVolumeClaimTemplatesPolicy;
+
+  /**
+   * Startup actions for claimed sandboxes of this template when the claim sets none (warm pool members run none while pooled) and what happens when they end or at shutdownTime, whichever comes first.
+   *
+   * @schema SandboxTemplateSpec#startup
+   */
+  readonly startup?: SandboxTemplateSpecStartup;
+
+  /**
+   * Suspend the sandbox after this many seconds without a request through the router or SDK (at least 60); unset never.
+   *
+   * @schema SandboxTemplateSpec#idleTimeoutSeconds
+   */
+  readonly idleTimeoutSeconds?: number;
 }
 
 /**
@@ -898,6 +1082,8 @@ export function toJson_SandboxTemplateSpec(obj: SandboxTemplateSpec | undefined)
     'networkPolicyManagement': obj.networkPolicyManagement,
     'envVarsInjectionPolicy': obj.envVarsInjectionPolicy,
     'volumeClaimTemplatesPolicy': obj.volumeClaimTemplatesPolicy,
+    'startup': toJson_SandboxTemplateSpecStartup(obj.startup),
+    'idleTimeoutSeconds': obj.idleTimeoutSeconds,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1051,6 +1237,50 @@ export enum SandboxTemplateSpecVolumeClaimTemplatesPolicy {
   /** Overrides */
   OVERRIDES = "Overrides",
 }
+
+/**
+ * Startup actions for claimed sandboxes of this template when the claim sets none (warm pool members run none while pooled) and what happens when they end or at shutdownTime, whichever comes first.
+ *
+ * @schema SandboxTemplateSpecStartup
+ */
+export interface SandboxTemplateSpecStartup {
+  /**
+   * Actions run in order; each only after the previous one exited 0.
+   *
+   * @schema SandboxTemplateSpecStartup#actions
+   */
+  readonly actions: SandboxTemplateSpecStartupActions[];
+
+  /**
+   * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+   *
+   * @schema SandboxTemplateSpecStartup#completionPolicy
+   */
+  readonly completionPolicy?: SandboxTemplateSpecStartupCompletionPolicy;
+
+  /**
+   * true: a failed, timed-out or interrupted action leaves the sandbox running for debugging instead of applying completionPolicy.
+   *
+   * @schema SandboxTemplateSpecStartup#keepOnFailure
+   */
+  readonly keepOnFailure?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateSpecStartup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateSpecStartup(obj: SandboxTemplateSpecStartup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actions': obj.actions?.map(y => toJson_SandboxTemplateSpecStartupActions(y)),
+    'completionPolicy': obj.completionPolicy,
+    'keepOnFailure': obj.keepOnFailure,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * Labels and annotations for the pod.
@@ -1686,6 +1916,80 @@ export function toJson_SandboxTemplateSpecNetworkPolicyEgress(obj: SandboxTempla
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A command run in the sandbox's main container through its runtime once the sandbox is Ready.
+ *
+ * @schema SandboxTemplateSpecStartupActions
+ */
+export interface SandboxTemplateSpecStartupActions {
+  /**
+   * Names the action in status and Events; default action-<index>.
+   *
+   * @schema SandboxTemplateSpecStartupActions#name
+   */
+  readonly name?: string;
+
+  /**
+   * Program and arguments, run without a shell unless you name one.
+   *
+   * @schema SandboxTemplateSpecStartupActions#command
+   */
+  readonly command: string[];
+
+  /**
+   * Environment variables of the command.
+   *
+   * @schema SandboxTemplateSpecStartupActions#env
+   */
+  readonly env?: SandboxTemplateSpecStartupActionsEnv[];
+
+  /**
+   * Working directory, relative to the runtime's base directory (which it must stay inside).
+   *
+   * @schema SandboxTemplateSpecStartupActions#workingDir
+   */
+  readonly workingDir?: string;
+
+  /**
+   * Seconds before the command is killed and the action is TimedOut (default 300).
+   *
+   * @schema SandboxTemplateSpecStartupActions#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateSpecStartupActions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateSpecStartupActions(obj: SandboxTemplateSpecStartupActions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'command': obj.command?.map(y => y),
+    'env': obj.env?.map(y => toJson_SandboxTemplateSpecStartupActionsEnv(y)),
+    'workingDir': obj.workingDir,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+ *
+ * @schema SandboxTemplateSpecStartupCompletionPolicy
+ */
+export enum SandboxTemplateSpecStartupCompletionPolicy {
+  /** Suspend */
+  SUSPEND = "Suspend",
+  /** Delete */
+  DELETE = "Delete",
+  /** KeepRunning */
+  KEEP_RUNNING = "KeepRunning",
+}
 
 /**
  * If specified, the pod's scheduling constraints
@@ -3703,6 +4007,42 @@ export function toJson_SandboxTemplateSpecNetworkPolicyEgressTo(obj: SandboxTemp
     'ipBlock': toJson_SandboxTemplateSpecNetworkPolicyEgressToIpBlock(obj.ipBlock),
     'namespaceSelector': toJson_SandboxTemplateSpecNetworkPolicyEgressToNamespaceSelector(obj.namespaceSelector),
     'podSelector': toJson_SandboxTemplateSpecNetworkPolicyEgressToPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An environment variable.
+ *
+ * @schema SandboxTemplateSpecStartupActionsEnv
+ */
+export interface SandboxTemplateSpecStartupActionsEnv {
+  /**
+   * Variable name.
+   *
+   * @schema SandboxTemplateSpecStartupActionsEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable value.
+   *
+   * @schema SandboxTemplateSpecStartupActionsEnv#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateSpecStartupActionsEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateSpecStartupActionsEnv(obj: SandboxTemplateSpecStartupActionsEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

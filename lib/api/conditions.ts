@@ -5,6 +5,27 @@ export const CONDITION = {
   suspended: 'Suspended',
   finished: 'Finished',
   podScheduled: 'PodScheduled',
+  /** Ours: startup actions — Unknown while they run, True when all succeeded, False with the failure's reason. */
+  actionsCompleted: 'ActionsCompleted',
+} as const;
+
+/** Reasons on the ActionsCompleted condition (ours). */
+export const ACTIONS_REASON = {
+  pending: 'ActionsPending',
+  running: 'ActionsRunning',
+  succeeded: 'ActionsSucceeded',
+  failed: 'ActionFailed',
+  timedOut: 'ActionTimedOut',
+  interrupted: 'ActionInterrupted',
+  shutdownTime: 'ShutdownTimeReached',
+} as const;
+
+/** Sandbox event reasons of our lifecycle additions. */
+export const LIFECYCLE_EVENT = {
+  actionsSucceeded: 'ActionsSucceeded',
+  actionsFailed: 'ActionsFailed',
+  suspended: 'SandboxSuspended',
+  resumed: 'SandboxResumed',
 } as const;
 
 /** Reasons on Sandbox conditions. */

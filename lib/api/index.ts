@@ -5,5 +5,6 @@ export * from './conditions';
 export * from './name-hash';
 export * from './duration';
 export * from './types';
+export * from './lifecycle';
 export * from './controller-flags';
 export * from './crds';

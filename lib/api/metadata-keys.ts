@@ -41,9 +41,22 @@ export const ANNOTATION = {
   claimFirstReadyAt: 'agents.x-k8s.io/claim-first-ready-at',
   traceContext: 'opentelemetry.io/trace-context',
   safeToEvict: 'cluster-autoscaler.kubernetes.io/safe-to-evict',
+  /**
+   * On a Sandbox (ours): when the router (or SDK direct mode) last saw a request for it, RFC 3339; written at most once
+   * per sandbox per activity interval. The controller's idle timeout counts from it.
+   */
+  lastActivity: 'agent-sandbox-kit.dev/last-activity',
+  /** On a Sandbox (ours): why the controller set operatingMode Suspended (`idle`, `actions-complete`, `shutdown-time`). */
+  suspendReason: 'agent-sandbox-kit.dev/suspend-reason',
   /** Written by our guardrails: why a rule was exempted for this object. */
   guardrailExemptions: 'agent-sandbox-kit.dev/guardrail-exemptions',
 } as const;
+
+/**
+ * Labels the controller's pods carry: sandbox NetworkPolicies admit them on the runtime port, through which the
+ * controller runs startup actions.
+ */
+export const CONTROLLER_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'agent-sandbox-controller' };
 
 /** Label value the sandbox router's pods carry (key LABEL.routerApp). */
 export const ROUTER_APP_VALUE = 'sandbox-router';

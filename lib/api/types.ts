@@ -41,7 +41,62 @@ export interface SandboxBlueprint {
 export type ShutdownPolicy = 'Delete' | 'Retain';
 export type OperatingMode = 'Running' | 'Suspended';
 
-export interface SandboxSpec extends SandboxBlueprint {
+/** An environment variable of a startup action. */
+export interface ActionEnvVar {
+  name: string;
+  value: string;
+}
+
+/** One startup action (our addition): a command run in the sandbox's main container through its runtime. */
+export interface SandboxAction {
+  /** Names the action in status and Events. @default "action-<index>" */
+  name?: string;
+  /** Program and arguments (no shell unless you name one). At least one element, the first non-empty. */
+  command: string[];
+  /** @default - the runtime's environment */
+  env?: ActionEnvVar[];
+  /** Relative to the runtime's base directory. @default - the base directory */
+  workingDir?: string;
+  /** Killed (and TimedOut) after this many seconds. @default 300 */
+  timeoutSeconds?: number;
+}
+
+/** What happens to a sandbox when its actions end or at shutdownTime, whichever comes first. */
+export type CompletionPolicy = 'Suspend' | 'Delete' | 'KeepRunning';
+
+/** Startup actions and their completion policy (our addition to v1beta1). */
+export interface SandboxStartup {
+  /** Run in order after the sandbox is first Ready; an action runs only after the previous one exited 0. */
+  actions: SandboxAction[];
+  /** @default Suspend */
+  completionPolicy?: CompletionPolicy;
+  /** true: a failed action leaves the sandbox running for debugging instead of applying completionPolicy. @default false */
+  keepOnFailure?: boolean;
+}
+
+/** Lifecycle fields of ours shared by Sandbox, SandboxTemplate (defaults for claims) and SandboxClaim. */
+export interface SandboxLifecycleExtensions {
+  /** @default - no startup actions */
+  startup?: SandboxStartup;
+  /** Suspend the sandbox after this many seconds without activity (at least 60). @default - never */
+  idleTimeoutSeconds?: number;
+}
+
+export type ActionState = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'TimedOut' | 'Interrupted' | 'Skipped';
+
+/** What one startup action did. */
+export interface SandboxActionStatus {
+  name: string;
+  state: ActionState;
+  exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The last few KiB of stdout and stderr, interleaved. */
+  output?: string;
+  message?: string;
+}
+
+export interface SandboxSpec extends SandboxBlueprint, SandboxLifecycleExtensions {
   /** Absolute expiry (RFC 3339). */
   shutdownTime?: string;
   /** @default Retain */
@@ -57,6 +112,8 @@ export interface SandboxStatus {
   selector?: string;
   podIPs?: string[];
   nodeName?: string;
+  /** Our addition: one entry per startup action, in order. */
+  actions?: SandboxActionStatus[];
 }
 
 export interface Sandbox {
@@ -76,7 +133,7 @@ export interface SandboxNetworkPolicy {
   egress?: NetworkPolicyEgressRule[];
 }
 
-export interface SandboxTemplateSpec extends SandboxBlueprint {
+export interface SandboxTemplateSpec extends SandboxBlueprint, SandboxLifecycleExtensions {
   networkPolicy?: SandboxNetworkPolicy;
   /** @default Managed */
   networkPolicyManagement?: NetworkPolicyManagement;
@@ -140,7 +197,7 @@ export interface ClaimEnvVar extends Pick<EnvVar, 'name'> {
   containerName?: string;
 }
 
-export interface SandboxClaimSpec {
+export interface SandboxClaimSpec extends SandboxLifecycleExtensions {
   warmPoolRef: { name: string };
   lifecycle?: ClaimLifecycle;
   additionalPodMetadata?: PodMetadata;
@@ -151,6 +208,8 @@ export interface SandboxClaimSpec {
 export interface SandboxClaimStatus {
   conditions?: Condition[];
   sandbox?: { name?: string; podIPs?: string[] };
+  /** Our addition: the bound Sandbox's status.actions, mirrored. */
+  actions?: SandboxActionStatus[];
 }
 
 export interface SandboxClaim {

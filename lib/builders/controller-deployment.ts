@@ -7,6 +7,7 @@ import { renderControllerArgs } from '../api';
 import { exemptionAnnotations } from '../policy/exemptions';
 import { RULE } from '../policy/rule-ids';
 import { Built, compact } from './manifest';
+import { CONTROLLER_POD_LABELS } from '../api/metadata-keys';
 import { PLATFORM_PRIORITY_CLASS_NAME } from './platform';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
 import type { AgentSandboxSystemProps, ResolvedSystemProps } from './system-props';
@@ -15,7 +16,7 @@ export const CONTROLLER_NAME = 'agent-sandbox-controller';
 
 /** Labels selecting the controller pods (stable: changing a Deployment selector is not allowed). */
 export function controllerSelector(): Record<string, string> {
-  return { 'app.kubernetes.io/name': CONTROLLER_NAME };
+  return { ...CONTROLLER_POD_LABELS };
 }
 
 /** Labels on every object of the installation. */

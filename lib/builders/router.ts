@@ -257,3 +257,22 @@ export function buildRouter(props: SandboxRouterProps = {}): Manifest[] {
     networkPolicy(props, namespace),
   ];
 }
+
+/**
+ * What the router needs in a namespace it serves for idle suspend and resume on request: `patch` on Sandboxes there
+ * (the last-activity annotation; operatingMode Running for an authorized request to a suspended sandbox). A Role and
+ * RoleBinding per served namespace, so the router can wake or touch no sandbox elsewhere. TeamSandboxes adds it.
+ */
+export function routerLifecycleRbac(namespace: string, routerNamespace = DEFAULT_SYSTEM_NAMESPACE, labels: Record<string, string> = {}): Manifest[] {
+  const name = `${ROUTER_NAME}-lifecycle`;
+  const role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace, labels },
+    rules: [{ apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['patch'] }],
+  };
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name: ROUTER_NAME, namespace: routerNamespace }],
+  };
+  return [role, binding];
+}

@@ -1,10 +1,11 @@
 // Builders for our own kinds: Sandbox, SandboxTemplate, SandboxWarmPool and SandboxClaim, from typed props,
 // with the checks the API server would otherwise only report at apply time (names, reserved keys, ranges).
 
+import { actionName, COMPLETION_POLICIES, MAX_ACTION_ARGS, MAX_STARTUP_ACTIONS, MIN_IDLE_TIMEOUT_SECONDS } from '../api/lifecycle';
 import {
   ClaimEnvVar, ClaimLifecycle, EnvVarsInjectionPolicy, isSystemKey, NetworkPolicyManagement, OperatingMode,
   PersistentVolumeClaimTemplate, PodMetadata, PodTemplate, Sandbox, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE,
-  SANDBOX_WARM_POOL, SandboxClaim, SandboxNetworkPolicy, SandboxTemplate, SandboxWarmPool, ShutdownPolicy,
+  SANDBOX_WARM_POOL, SandboxClaim, SandboxNetworkPolicy, SandboxStartup, SandboxTemplate, SandboxWarmPool, ShutdownPolicy,
   UpdateStrategyType, VolumeClaimTemplatesPolicy,
 } from '../api';
 import type { PodSpec } from 'kubernetes-types/core/v1';
@@ -40,7 +41,19 @@ export interface BlueprintProps {
   readonly service?: boolean;
 }
 
-export interface SandboxProps extends ObjectProps, GuardedProps, BlueprintProps {
+/** Our lifecycle additions: startup actions with a completion policy, and idle suspend. */
+export interface LifecycleProps {
+  /**
+   * Commands run in order once the sandbox is Ready, then `completionPolicy` (Suspend by default) is applied.
+   * On a template: the default for claimed sandboxes whose claim sets none (pool members run none while pooled).
+   * @default - no startup actions
+   */
+  readonly startup?: SandboxStartup;
+  /** Suspend the sandbox after this many seconds without a request (at least 60). @default - never */
+  readonly idleTimeoutSeconds?: number;
+}
+
+export interface SandboxProps extends ObjectProps, GuardedProps, BlueprintProps, LifecycleProps {
   /** Absolute expiry (RFC 3339 string or Date). @default - never expires */
   readonly shutdownTime?: string | Date;
   /** @default "Retain" */
@@ -49,7 +62,7 @@ export interface SandboxProps extends ObjectProps, GuardedProps, BlueprintProps 
   readonly operatingMode?: OperatingMode;
 }
 
-export interface SandboxTemplateProps extends ObjectProps, GuardedProps, BlueprintProps {
+export interface SandboxTemplateProps extends ObjectProps, GuardedProps, BlueprintProps, LifecycleProps {
   /** Ingress/egress rules of the per-template NetworkPolicy. @default - the controller's secure default */
   readonly networkPolicy?: SandboxNetworkPolicy;
   /** @default "Managed" */
@@ -69,7 +82,7 @@ export interface SandboxWarmPoolProps extends ObjectProps {
   readonly updateStrategy?: UpdateStrategyType;
 }
 
-export interface SandboxClaimProps extends ObjectProps {
+export interface SandboxClaimProps extends ObjectProps, LifecycleProps {
   /** Name of the SandboxWarmPool to take a sandbox from. */
   readonly warmPoolName: string;
   /** @default - never expires, Retain */
@@ -109,6 +122,40 @@ function blueprintProblems(props: BlueprintProps & GuardedProps): (string | unde
     ]),
     ...exemptionProblems(props.guardrailExemptions ?? {}).map((p) => `guardrailExemptions: ${p}`),
   ];
+}
+
+const positiveInteger = (value: number, min: number) => Number.isInteger(value) && value >= min;
+
+/** The CRDs' lifecycle rules, at synth time (see lib/api/crds/lifecycle.ts). */
+function lifecycleProblems(props: LifecycleProps): (string | undefined)[] {
+  const { startup, idleTimeoutSeconds } = props;
+  const problems: (string | undefined)[] = [];
+  if (idleTimeoutSeconds !== undefined && !positiveInteger(idleTimeoutSeconds, MIN_IDLE_TIMEOUT_SECONDS)) {
+    problems.push(`idleTimeoutSeconds must be an integer >= ${MIN_IDLE_TIMEOUT_SECONDS} (got ${idleTimeoutSeconds})`);
+  }
+  if (!startup) return problems;
+  const actions = startup.actions ?? [];
+  if (actions.length === 0 || actions.length > MAX_STARTUP_ACTIONS) problems.push(`startup.actions must list 1 to ${MAX_STARTUP_ACTIONS} actions (got ${actions.length})`);
+  if (startup.completionPolicy !== undefined && !(COMPLETION_POLICIES as readonly string[]).includes(startup.completionPolicy)) {
+    problems.push(`startup.completionPolicy must be one of ${COMPLETION_POLICIES.join(', ')} (got ${JSON.stringify(startup.completionPolicy)})`);
+  }
+  const seen = new Set<string>();
+  actions.forEach((action, i) => {
+    const field = `startup.actions[${i}]`;
+    if (!action.command?.length || !action.command[0]) problems.push(`${field}.command must name a program: at least one element, the first not empty`);
+    else if (action.command.length > MAX_ACTION_ARGS) problems.push(`${field}.command has ${action.command.length} elements (at most ${MAX_ACTION_ARGS})`);
+    if (action.timeoutSeconds !== undefined && !positiveInteger(action.timeoutSeconds, 1)) problems.push(`${field}.timeoutSeconds must be an integer >= 1 (got ${action.timeoutSeconds})`);
+    if (action.name !== undefined) problems.push(dnsLabelProblem(`${field}.name`, action.name));
+    (action.env ?? []).forEach((e, j) => { if (!e.name) problems.push(`${field}.env[${j}].name must not be empty`); });
+    const name = actionName(action, i);
+    if (seen.has(name)) problems.push(`${field}.name ${JSON.stringify(name)} is used by an earlier action; names must be unique`);
+    seen.add(name);
+  });
+  return problems;
+}
+
+function lifecycleSpec(props: LifecycleProps) {
+  return { startup: props.startup ? structuredClone(props.startup) : undefined, idleTimeoutSeconds: props.idleTimeoutSeconds };
 }
 
 function metadata(props: ObjectProps & GuardedProps): Built<object>['metadata'] {
@@ -155,7 +202,7 @@ function blueprint(props: BlueprintProps) {
 }
 
 export function sandboxProblems(props: SandboxProps): string[] {
-  return [...metadataProblems(props), ...blueprintProblems(props), rfc3339Problem('shutdownTime', props.shutdownTime)].filter((p): p is string => p !== undefined);
+  return [...metadataProblems(props), ...blueprintProblems(props), ...lifecycleProblems(props), rfc3339Problem('shutdownTime', props.shutdownTime)].filter((p): p is string => p !== undefined);
 }
 
 export function buildSandbox(props: SandboxProps): Built<Sandbox> {
@@ -164,12 +211,12 @@ export function buildSandbox(props: SandboxProps): Built<Sandbox> {
   return {
     apiVersion: SANDBOX.apiVersion as Sandbox['apiVersion'], kind: 'Sandbox',
     metadata: metadata(props),
-    spec: compact({ ...blueprint(props), shutdownTime, shutdownPolicy: props.shutdownPolicy, operatingMode: props.operatingMode }),
+    spec: compact({ ...blueprint(props), shutdownTime, shutdownPolicy: props.shutdownPolicy, operatingMode: props.operatingMode, ...lifecycleSpec(props) }),
   };
 }
 
 export function sandboxTemplateProblems(props: SandboxTemplateProps): string[] {
-  return [...metadataProblems(props), ...blueprintProblems(props)].filter((p): p is string => p !== undefined);
+  return [...metadataProblems(props), ...blueprintProblems(props), ...lifecycleProblems(props)].filter((p): p is string => p !== undefined);
 }
 
 export function buildSandboxTemplate(props: SandboxTemplateProps): Built<SandboxTemplate> {
@@ -183,6 +230,7 @@ export function buildSandboxTemplate(props: SandboxTemplateProps): Built<Sandbox
       networkPolicyManagement: props.networkPolicyManagement,
       envVarsInjectionPolicy: props.envVarsInjectionPolicy,
       volumeClaimTemplatesPolicy: props.volumeClaimTemplatesPolicy,
+      ...lifecycleSpec(props),
     }),
   };
 }
@@ -217,6 +265,7 @@ export function sandboxClaimProblems(props: SandboxClaimProps): string[] {
     ...(props.env ?? []).map((e, i) => (e.name ? undefined : `env[${i}].name must not be empty`)),
     props.lifecycle?.ttlSecondsAfterFinished !== undefined && props.lifecycle.ttlSecondsAfterFinished < 0 ? 'lifecycle.ttlSecondsAfterFinished must be >= 0' : undefined,
     rfc3339Problem('lifecycle.shutdownTime', props.lifecycle?.shutdownTime),
+    ...lifecycleProblems(props),
   ].filter((p): p is string => p !== undefined);
 }
 
@@ -231,6 +280,7 @@ export function buildSandboxClaim(props: SandboxClaimProps): Built<SandboxClaim>
       additionalPodMetadata: props.additionalPodMetadata,
       env: props.env ? [...props.env] : undefined,
       volumeClaimTemplates: props.volumeClaimTemplates ? [...props.volumeClaimTemplates] : undefined,
+      ...lifecycleSpec(props),
     }),
   };
 }

@@ -6,7 +6,7 @@ import type { Namespace, Service, ServiceAccount } from 'kubernetes-types/core/v
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
-import { allCrds } from '../api';
+import { allCrds, LABEL, SANDBOX_RUNTIME_PORT } from '../api';
 import { controllerDeployment, CONTROLLER_NAME, controllerLabels, controllerSelector } from './controller-deployment';
 import { CORE_CONTROLLER_RULES, EXTENSIONS_CONTROLLER_RULES, LEADER_ELECTION_RULES } from './controller-rbac';
 import { assertNoProblems, Built, Manifest } from './manifest';
@@ -43,7 +43,10 @@ function namespace(name: string): Built<Namespace> {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/part-of': 'agent-sandbox', ...podSecurityLabels('restricted') } } };
 }
 
-/** Nothing but the monitoring namespace may connect (to metrics); the controller may reach only DNS and the API server. */
+/**
+ * Nothing but the monitoring namespace may connect (to metrics); the controller may reach only DNS, the API server and
+ * sandbox pods' runtime port (startup actions).
+ */
 function controllerNetworkPolicy(r: ResolvedSystemProps, props: AgentSandboxSystemProps): Built<NetworkPolicy> {
   return {
     apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
@@ -52,7 +55,10 @@ function controllerNetworkPolicy(r: ResolvedSystemProps, props: AgentSandboxSyst
       podSelector: { matchLabels: controllerSelector() },
       policyTypes: ['Ingress', 'Egress'],
       ingress: [metricsFromMonitoring(props.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE, r.metricsPort)],
-      egress: dnsAndApiServerEgress(props.apiServerCidrs ?? ANY_ADDRESS),
+      egress: [
+        { to: [{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: LABEL.sandboxNameHash, operator: 'Exists' }] } }], ports: [{ port: SANDBOX_RUNTIME_PORT, protocol: 'TCP' }] },
+        ...dnsAndApiServerEgress(props.apiServerCidrs ?? ANY_ADDRESS),
+      ],
     },
   };
 }

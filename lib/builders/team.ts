@@ -9,11 +9,12 @@ import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from
 import type { PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
 import { sandboxCrd } from '../api/crds';
 import { celList } from '../policy/cel';
-import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS } from '../api';
+import { CONTROLLER_POD_LABELS, CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS, SANDBOX_RUNTIME_PORT } from '../api';
 import { buildAdmissionPolicy } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
 import { CONTROLLER_NAME } from './controller-deployment';
+import { routerLifecycleRbac } from './router';
 import { assertNoProblems, Built, dnsLabelProblem, dnsSubdomainProblem, Manifest, quantityMapProblems } from './manifest';
 import { podSecurityLabels, type PodSecurityLevel } from './platform';
 import {
@@ -155,7 +156,10 @@ function teamLabels(props: Pick<TeamProps, 'name'>): Record<string, string> {
   return { 'app.kubernetes.io/part-of': 'agent-sandbox', 'agent-sandbox-kit.dev/team': props.name };
 }
 
-/** Namespace, ResourceQuota, LimitRange, default-deny NetworkPolicy and the agents' Role + RoleBinding. */
+/**
+ * Namespace, ResourceQuota, LimitRange, default-deny NetworkPolicy, the agents' Role + RoleBinding, and the router's
+ * lifecycle Role (patch Sandboxes here: activity, resume on request).
+ */
 export function teamBaseObjects(props: TeamProps): Manifest[] {
   const ns = props.name;
   const labels = teamLabels(props);
@@ -171,6 +175,7 @@ export function teamBaseObjects(props: TeamProps): Manifest[] {
   return [
     namespace, quota, limitRange, defaultDenyPolicy(ns, props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, labels), ...agentRbac(props, labels),
     ...(props.sandboxAccess ?? []).flatMap((grant) => sandboxAccessRbac(props.name, grant)),
+    ...routerLifecycleRbac(ns, props.systemNamespace ?? DEFAULT_SYSTEM_NAMESPACE, labels),
   ];
 }
 
@@ -191,8 +196,12 @@ function defaultDenyPolicy(ns: string, systemNamespace: string, labels: Record<s
     spec: {
       podSelector: {},
       policyTypes: ['Ingress', 'Egress'],
-      // Only the sandbox router may connect in; per-template policies (kept by the controller) add more.
-      ingress: [{ from: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] }],
+      // Only the sandbox router may connect in, and the controller to the runtime port (startup actions);
+      // per-template policies (kept by the controller) add more.
+      ingress: [
+        { from: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] },
+        { from: [{ namespaceSelector: namespaceNamed(systemNamespace), podSelector: { matchLabels: { ...CONTROLLER_POD_LABELS } } }], ports: [{ protocol: 'TCP', port: SANDBOX_RUNTIME_PORT }] },
+      ],
       // Cluster DNS only; everything else stays denied unless a template policy allows it.
       egress: [{
         to: [{ namespaceSelector: namespaceNamed('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],

@@ -1,7 +1,7 @@
 // Claim lifecycle for the SDK: idempotent creation against a warm pool (TTL via lifecycle.shutdownTime +
 // Delete) and waiting for Ready with one watch, failing fast on terminal reasons.
 import { randomBytes } from 'node:crypto';
-import { ANNOTATION, CONDITION, LABEL, TERMINAL_CLAIM_REASONS, type SandboxClaim } from '../api';
+import { ANNOTATION, CONDITION, LABEL, TERMINAL_CLAIM_REASONS, type SandboxClaim, type SandboxStartup } from '../api';
 import { isAlreadyExists, isGone, isNotFound, Resources, type KubeClient } from '../kube';
 import { ClaimConflictError, ClaimFailedError, ClaimTimeoutError } from './errors';
 
@@ -15,6 +15,10 @@ export interface ClaimRequest {
   readonly labels?: Record<string, string>;
   readonly podLabels?: Record<string, string>;
   readonly podAnnotations?: Record<string, string>;
+  /** Actions the claimed sandbox runs once Ready (a warm one at once), then its completion policy. @default - none */
+  readonly startup?: SandboxStartup;
+  /** Suspend the sandbox after this many seconds without a request (at least 60). @default - the template's, else never */
+  readonly idleTimeoutSeconds?: number;
 }
 
 export function claimManifest(req: ClaimRequest, now = new Date()): SandboxClaim {
@@ -34,6 +38,8 @@ export function claimManifest(req: ClaimRequest, now = new Date()): SandboxClaim
         ? { lifecycle: { shutdownTime: new Date(now.getTime() + req.shutdownAfterSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z'), shutdownPolicy: 'Delete' as const } }
         : {}),
       ...(podMetadata ? { additionalPodMetadata: podMetadata } : {}),
+      ...(req.startup ? { startup: req.startup } : {}),
+      ...(req.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: req.idleTimeoutSeconds } : {}),
     },
   };
 }
@@ -53,17 +59,24 @@ export async function createClaim(kube: KubeClient, req: ClaimRequest, signal?: 
   return { claim: existing, created: false };
 }
 
-type Verdict = { done: true; sandboxName: string } | { done: false; reason?: string; message?: string };
+/** What a look at the claim concluded: done with a value, or not yet (with the Ready reason so far). */
+export type Verdict<T> = { done: true; value: T } | { done: false; reason?: string; message?: string };
 
-function judge(claim: SandboxClaim): Verdict {
+/** Throws ClaimFailedError when the claim's Ready reason is one waiting cannot cure. */
+export function failOnTerminalReason(claim: SandboxClaim): { reason?: string; message?: string } {
   const ready = claim.status?.conditions?.find((c) => c.type === CONDITION.ready);
-  const sandboxName = claim.status?.sandbox?.name;
-  if (ready?.status === 'True' && sandboxName) return { done: true, sandboxName };
   const { namespace = '', name = '' } = claim.metadata;
   if (ready?.status === 'False' && TERMINAL_CLAIM_REASONS.includes(ready.reason ?? '')) {
     throw new ClaimFailedError(namespace, name, ready.reason!, ready.message ?? '');
   }
-  return { done: false, reason: ready?.reason, message: ready?.message };
+  return { reason: ready?.reason, message: ready?.message };
+}
+
+function judgeReady(claim: SandboxClaim): Verdict<string> {
+  const ready = claim.status?.conditions?.find((c) => c.type === CONDITION.ready);
+  const sandboxName = claim.status?.sandbox?.name;
+  if (ready?.status === 'True' && sandboxName) return { done: true, value: sandboxName };
+  return { done: false, ...failOnTerminalReason(claim) };
 }
 
 /**
@@ -71,13 +84,20 @@ function judge(claim: SandboxClaim): Verdict {
  * when the server ends it); throws ClaimFailedError on terminal reasons or deletion, ClaimTimeoutError on timeout.
  * `signal` (e.g. the caller's overall deadline) ends the wait early, as the timeout does.
  */
-export async function waitForClaimReady(kube: KubeClient, namespace: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+export function waitForClaimReady(kube: KubeClient, namespace: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  return waitForClaim(kube, namespace, name, timeoutMs, judgeReady, signal);
+}
+
+/** Watches the claim until `judge` says done (or throws); the watch, timeout and signal as waitForClaimReady's. */
+export async function waitForClaim<T>(
+  kube: KubeClient, namespace: string, name: string, timeoutMs: number, judge: (claim: SandboxClaim) => Verdict<T>, signal?: AbortSignal,
+): Promise<T> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   const onCallerAbort = (): void => deadline.abort();
   signal?.addEventListener('abort', onCallerAbort);
   if (signal?.aborted) deadline.abort();
-  let last: Verdict = { done: false };
+  let last: Verdict<T> = { done: false };
   try {
     let claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name, { signal: deadline.signal });
     let resourceVersion = claim.metadata.resourceVersion;
@@ -111,7 +131,7 @@ export async function waitForClaimReady(kube: KubeClient, namespace: string, nam
       }
       if (failure) throw failure;
     }
-    return last.sandboxName;
+    return last.value;
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onCallerAbort);

@@ -52,6 +52,18 @@ const COMMANDS = {
   --name NAME     claim name; makes claiming idempotent (default: generated)
   --ttl SECONDS   delete the claim and its sandbox this long after creation (default: never)`,
   },
+  run: {
+    summary: 'claim a sandbox to run one command as its startup action, print its output and status, exit with its exit code',
+    usage: 'agent-sandbox run --pool POOL [--name NAME] [--keep-on-failure] [--task-timeout SECONDS] [flags] -- COMMAND [ARGS...]',
+    options: { pool: { type: 'string' }, name: { type: 'string' }, 'keep-on-failure': { type: 'boolean' }, 'task-timeout': { type: 'string' } },
+    required: ['pool'], operands: 0,
+    details: `  --pool POOL              the SandboxWarmPool to claim from (a warm sandbox runs the command at once)
+  --name NAME              claim name; running again with it waits for the same claim's result
+  --keep-on-failure        leave the sandbox running when the command fails (default: suspended either way)
+  --task-timeout SECONDS   kill the command after this long (default 300)
+  The sandbox is left suspended with its PVCs: resume it (e.g. a request through the router) to read its files.
+  The output printed is the last 4 KiB the controller kept; the exit code is the command's (1 if it never exited).`,
+  },
   list: {
     summary: 'list the claims in the namespace, with their pool, sandbox and readiness',
     usage: 'agent-sandbox list [-A] [flags]',
@@ -114,7 +126,7 @@ export type Invocation =
       readonly flags: ReadonlyMap<string, string>;
       /** Positional arguments before `--` (cp's SOURCE and DESTINATION). */
       readonly operands: readonly string[];
-      /** Everything after `--` (exec's command line). */
+      /** Everything after `--` (exec's and run's command line). */
       readonly commandLine: readonly string[];
     };
 
@@ -155,9 +167,10 @@ export function parseInvocation(argv: readonly string[]): Invocation {
       : `${command} takes no arguments before "--", got ${JSON.stringify(operands[0])}`, command);
   }
   const commandLine = separator < 0 ? [] : args.slice(separator + 1);
-  if (command === 'exec' && commandLine.length === 0) throw new UsageError('exec needs the command after "--", e.g. exec --claim NAME -- ls -l', command);
-  if (command !== 'exec' && separator >= 0) throw new UsageError(`${command} takes nothing after "--"`, command);
-  for (const name of ['ttl', 'timeout']) if (flags.has(name)) seconds(flags, name);
+  const takesCommandLine = command === 'exec' || command === 'run';
+  if (takesCommandLine && commandLine.length === 0) throw new UsageError(`${command} needs the command after "--", e.g. ${command} ${command === 'exec' ? '--claim NAME' : '--pool POOL'} -- ls -l`, command);
+  if (!takesCommandLine && separator >= 0) throw new UsageError(`${command} takes nothing after "--"`, command);
+  for (const name of ['ttl', 'timeout', 'task-timeout']) if (flags.has(name)) seconds(flags, name);
   return { command, flags, operands, commandLine };
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// agent-sandbox CLI over the SDK: claim, list, exec, cp and terminate (see USAGE in cli-args.ts).
-// Exit codes: 0 success, exec passes the command's own code through (128+N for signal N), 1 for failures
+// agent-sandbox CLI over the SDK: claim, run, list, exec, cp and terminate (see USAGE in cli-args.ts).
+// Exit codes: 0 success, exec and run pass the command's own code through (128+N for signal N), 1 for failures
 // (one line on stderr naming the claim, sandbox or API server), 2 for usage errors.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,6 +27,23 @@ async function exec(client: SandboxClient, claim: string, namespace: string | un
     }
   }
   throw new Error('unreachable: runStream ends with an exit event or throws');
+}
+
+/** `run`: the command as the claim's one startup action; its kept output on stdout, the outcome on stderr. */
+async function runTask(client: SandboxClient, flags: CommandInvocation['flags'], namespace: string | undefined, commandLine: readonly string[], timeoutMs: number | undefined): Promise<number> {
+  const taskTimeout = seconds(flags, 'task-timeout');
+  const result = await client.runActions({
+    namespace, warmPool: flags.get('pool')!, name: flags.get('name'), timeoutMs,
+    actions: [{ name: 'task', command: [...commandLine], ...(taskTimeout !== undefined && { timeoutSeconds: Math.ceil(taskTimeout) }) }],
+    keepOnFailure: flags.has('keep-on-failure'),
+  });
+  const task = result.actions[0];
+  if (task?.output) process.stdout.write(task.output);
+  const took = task?.startedAt && task.finishedAt ? ` in ${((Date.parse(task.finishedAt) - Date.parse(task.startedAt)) / 1000).toFixed(1)}s` : '';
+  const code = task?.exitCode !== undefined ? ` (exit code ${task.exitCode})` : '';
+  process.stderr.write(`agent-sandbox: task ${task?.state ?? 'unknown'}${code}${took}: ${result.message}; claim ${result.namespace}/${result.claim}, sandbox ${result.sandbox ?? '<none>'}\n`);
+  const exitCode = task?.exitCode ?? 1;
+  return exitCode < 0 ? 128 - exitCode : exitCode;
 }
 
 /** `cp`: a local directory as destination receives the file under its own name, as with cp(1). */
@@ -76,6 +93,7 @@ async function run(invocation: Invocation): Promise<number> {
   const client = new SandboxClient({ connection: connectionFor(flags), kubeconfig: flags.get('kubeconfig'), context: flags.get('context') });
   const namespace = flags.get('namespace');
   const timeoutMs = (seconds(flags, 'timeout') ?? (command === 'claim' ? 180 : 30)) * 1000;
+  const explicitTimeoutMs = flags.has('timeout') ? timeoutMs : undefined;
   try {
     switch (command) {
       case 'claim': {
@@ -92,6 +110,8 @@ async function run(invocation: Invocation): Promise<number> {
       }
       case 'exec':
         return await exec(client, flags.get('claim')!, namespace, commandLine, timeoutMs);
+      case 'run':
+        return await runTask(client, flags, namespace, commandLine, explicitTimeoutMs);
       case 'cp':
         await copy(client, namespace, operands[0]!, operands[1]!, timeoutMs);
         return 0;

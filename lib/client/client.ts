@@ -1,9 +1,10 @@
 // SandboxClient: "give me a sandbox from this warm pool" in one call — create (or re-attach to) a claim,
 // wait for Ready, and hand back a SandboxHandle connected through the router or directly. Every call is bounded
 // (see deadline.ts) and its failures name the API server, the kubeconfig context and the step in progress.
-import { CONDITION, type SandboxClaim } from '../api';
+import { CONDITION, type SandboxClaim, type SandboxStartup } from '../api';
 import { isNotFound, KubeClient, Resources } from '../kube';
-import { createClaim, deleteClaim, waitForClaimReady, type ClaimRequest } from './claims';
+import { actionsWaitMs, judgeActions, type ActionsResult } from './actions';
+import { createClaim, deleteClaim, waitForClaim, waitForClaimReady, type ClaimRequest } from './claims';
 import { resolveEndpoint, type ConnectionConfig } from './connection';
 import { Deadline } from './deadline';
 import { SandboxError, type ApiServerRef } from './errors';
@@ -35,6 +36,17 @@ export interface CreateSandboxOptions extends Omit<ClaimRequest, 'namespace'>, O
   readonly namespace?: string;
   /** Bound on the whole call: creating the claim, waiting for Ready and connecting. @default 180000 */
   readonly readyTimeoutMs?: number;
+}
+
+export interface RunActionsOptions extends Omit<CreateSandboxOptions, 'startup' | 'readyTimeoutMs'> {
+  /** The task: run in order in the claimed sandbox (a warm one at once). */
+  readonly actions: SandboxStartup['actions'];
+  /** @default "Suspend" (the Pod goes, PVCs stay; resume to read its files) */
+  readonly completionPolicy?: SandboxStartup['completionPolicy'];
+  /** A failed action leaves the sandbox running for debugging. @default false */
+  readonly keepOnFailure?: boolean;
+  /** Bound on the whole call. @default every action's timeout plus 180 s */
+  readonly timeoutMs?: number;
 }
 
 /** One claim, as `list` shows it. */
@@ -85,6 +97,23 @@ export class SandboxClient {
         if (created) await deleteClaim(kube, namespace, name, AbortSignal.timeout(5_000)).catch(() => undefined);
         throw err;
       }
+    });
+  }
+
+  /**
+   * Claims a sandbox from `warmPool` to run `actions`, waits until they end, and returns their typed result (the
+   * sandbox then follows `completionPolicy`, suspended by default). Idempotent for a given `name`: calling it again
+   * waits for the same claim's result.
+   */
+  async runActions(options: RunActionsOptions): Promise<ActionsResult> {
+    const namespace = options.namespace ?? await this.defaultNamespace();
+    const { actions, completionPolicy, keepOnFailure, timeoutMs, ...request } = options;
+    const deadline = new Deadline(timeoutMs ?? actionsWaitMs(actions), `running actions in a SandboxClaim in ${namespace} from warm pool ${options.warmPool}`, options.signal);
+    return this.bounded(deadline, async (kube) => {
+      const startup: SandboxStartup = { actions, ...(completionPolicy && { completionPolicy }), ...(keepOnFailure !== undefined && { keepOnFailure }) };
+      const { claim } = await createClaim(kube, { ...request, namespace, startup }, deadline.signal);
+      deadline.step = `waiting for the actions of SandboxClaim ${namespace}/${claim.metadata.name}`;
+      return waitForClaim(kube, namespace, claim.metadata.name!, deadline.timeoutMs, judgeActions, deadline.signal);
     });
   }
 

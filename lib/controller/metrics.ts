@@ -29,6 +29,8 @@ export class ControllerMetrics extends RuntimeMetrics {
     labelNames: ['git_version', 'git_commit', 'build_date', 'go_version', 'compiler', 'platform'] as const,
   });
   readonly claimBurstHolds = new Counter({ name: 'agent_sandbox_kit_claim_burst_holds_total', help: 'Writes held back while a burst of claims was served, by kind (refill, pod-metadata, events).', labelNames: ['work'] as const, registers: [this.registry] });
+  readonly actionDuration = this.histogram('agent_sandbox_kit_action_duration_seconds', 'Duration of startup actions, by how they ended (Succeeded, Failed, TimedOut, Interrupted).', ['result'], [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600]);
+  readonly suspends = new Counter({ name: 'agent_sandbox_kit_suspends_total', help: 'Sandboxes suspended, by reason (idle, actions-complete, shutdown-time, manual).', labelNames: ['reason'] as const, registers: [this.registry] });
   private sandboxesSource?: () => Iterable<SandboxGaugeLabels>;
   readonly sandboxes: Gauge<keyof SandboxGaugeLabels>;
 
@@ -45,6 +47,18 @@ export class ControllerMetrics extends RuntimeMetrics {
       collect() {
         this.reset();
         for (const labels of metrics.sandboxesSource?.() ?? []) this.inc(labels);
+      },
+    });
+  }
+
+  /** Sandboxes by operating mode (running, suspended), counted from `source` on each scrape. */
+  setModesSource(source: () => Iterable<'running' | 'suspended'>): void {
+    new Gauge({
+      name: 'agent_sandbox_kit_sandboxes_by_mode', help: 'Sandboxes in the cache by operating mode (running, suspended).', labelNames: ['mode'] as const, registers: [this.registry],
+      collect() {
+        const counts = { running: 0, suspended: 0 };
+        for (const mode of source()) counts[mode]++;
+        for (const [mode, n] of Object.entries(counts)) this.set({ mode }, n);
       },
     });
   }

@@ -10,12 +10,15 @@ import { isForbiddenTargetIP, parseRouteHeaders, RouteError, type RouteRequest }
 import type { RouterMetrics } from './metrics';
 import type { NodeAddressIndex } from './node-addresses';
 import type { SandboxResolver, SandboxTarget } from './resolver';
+import type { SandboxWaker } from './lifecycle/waker';
 
 export interface Admitted {
   readonly route: RouteRequest;
   readonly target: SandboxTarget;
   /** Pod IP (preferred) or the Service FQDN (DNS fallback). */
   readonly host: string;
+  /** The request waited for its sandbox to be resumed. */
+  readonly resumed?: boolean;
 }
 
 /** Where the router may connect, besides "a Ready sandbox's own address". */
@@ -28,6 +31,8 @@ export interface PlacementRules {
 
 export interface AdmissionDeps extends PlacementRules {
   readonly resolver: SandboxResolver;
+  /** Resumes a suspended sandbox for an authorized request. @default - none (404 as for any sandbox not Ready) */
+  readonly waker?: Pick<SandboxWaker, 'wake'>;
   readonly authorizer: Authorizer;
   readonly metrics: RouterMetrics;
   /** Admit loopback connections (`kubectl port-forward` to the router Pod) without a token. @default false */
@@ -46,14 +51,16 @@ export async function admit(req: IncomingMessage, deps: AdmissionDeps): Promise<
   const decision = portForwarded ? allow : await deps.authorizer.authorize(req.headers, route);
   deps.metrics.authzDecisions.inc({ sandbox_namespace: known ? route.namespace : 'unknown', decision: portForwarded ? 'port-forward' : decision.allowed ? 'allow' : 'deny' });
   if (!decision.allowed) throw new RouteError(decision.status, decision.detail, decision.retryAfterSeconds);
-  const target = known ?? deps.resolver.lookup(route.namespace, route.id);
+  let target = known ?? deps.resolver.lookup(route.namespace, route.id);
   if (route.podIP !== undefined && !target?.podIPs.includes(route.podIP)) {
     // The client saw a pod we do not know (replaced since, or our watch is behind a new sandbox): a stale hint, not
     // a reason to refuse. Read the Sandbox again (shared, rate-limited) and route to whatever is Ready now.
     deps.metrics.stalePodIPHints.inc();
-    return place(route, await deps.resolver.refresh(route.namespace, route.id), deps);
+    target = await deps.resolver.refresh(route.namespace, route.id);
   }
-  return place(route, target, deps);
+  if (target || !deps.waker) return place(route, target, deps);
+  const resumed = await deps.waker.wake(route.namespace, route.id);
+  return { ...place(route, resumed, deps), resumed: resumed !== undefined };
 }
 
 function portProblem(route: RouteRequest, target: SandboxTarget, rules: PlacementRules): string | undefined {

@@ -111,6 +111,12 @@ export interface RouterConfig {
   readonly enableTracing: boolean;
   /** Upstream's OTLP metrics push; not implemented (metrics are on `/metrics`), so only `false` is accepted. @default false */
   readonly enableOtelMetrics: boolean;
+  /**
+   * A request to a suspended sandbox (after it is authorized) resumes it and is held this long for it to be Ready;
+   * past it, 503 with Retry-After. 0: never resume, answer 404 as before. Keep it below --idle-timeout-seconds, which
+   * closes a connection whose request is still being admitted. @default 30
+   */
+  readonly resumeHoldSeconds: number;
 }
 
 export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
@@ -155,6 +161,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   accessLog: true,
   enableTracing: false,
   enableOtelMetrics: false,
+  resumeHoldSeconds: 30,
 };
 
 const ENV: Partial<Record<keyof RouterConfig, string>> = {

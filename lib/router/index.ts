@@ -10,3 +10,7 @@ export { tokenShapeProblem, MAX_TOKEN_BYTES, type TokenFormat } from './auth/tok
 export { NodeAddressCache, NO_NODES, type NodeAddressIndex } from './node-addresses';
 export { RouterMetrics } from './metrics';
 export { createAdminServer } from './admin-server';
+export { SandboxWaker, type WakerOptions } from './lifecycle/waker';
+export { ActivityRecorder, type ActivityOptions } from './lifecycle/activity';
+export { LifecycleRouterMetrics } from './lifecycle/metrics';
+export type { RouterLifecycle } from './lifecycle/hooks';

@@ -12,6 +12,9 @@ import { RouterMetrics } from './metrics';
 import { NodeAddressCache } from './node-addresses';
 import { SandboxCache } from './sandbox-cache';
 import { RouterServer } from './server';
+import { ActivityRecorder } from './lifecycle/activity';
+import { LifecycleRouterMetrics } from './lifecycle/metrics';
+import { SandboxWaker } from './lifecycle/waker';
 
 /** The authorizer of `--authz-mode`; modes are independent implementations of Authorizer. */
 function buildAuthorizer(config: RouterConfig, client: KubeClient, metrics: RouterMetrics): Authorizer {
@@ -69,7 +72,13 @@ async function main(): Promise<void> {
   void cache.start();
   void nodes.start();
   const metrics = new RouterMetrics();
-  const router = new RouterServer({ config, resolver: cache, nodeAddresses: nodes, metrics, authorizer: buildAuthorizer(config, client, metrics) });
+  const lifecycleMetrics = new LifecycleRouterMetrics(metrics);
+  const lifecycle = {
+    metrics: lifecycleMetrics,
+    activity: new ActivityRecorder({ client, metrics: lifecycleMetrics, onError: logError('activity write') }),
+    waker: config.resumeHoldSeconds > 0 ? new SandboxWaker({ client, resolver: cache, holdMs: config.resumeHoldSeconds * 1000, metrics: lifecycleMetrics }) : undefined,
+  };
+  const router = new RouterServer({ config, resolver: cache, nodeAddresses: nodes, metrics, authorizer: buildAuthorizer(config, client, metrics), lifecycle });
   const ready = (): boolean => cache.ready() && nodes.ready();
   if (config.httpBindAddress) await listenOn(router.server, config.httpBindAddress);
   if (config.httpsBindAddress) {
@@ -90,7 +99,7 @@ async function main(): Promise<void> {
     process.once(signal, () => {
       cache.stop();
       nodes.stop();
-      void router.close(config.shutdownTimeoutSeconds * 1000).then(() => process.exit(0));
+      void Promise.all([router.close(config.shutdownTimeoutSeconds * 1000), lifecycle.activity.stop()]).then(() => process.exit(0));
     });
   }
 }

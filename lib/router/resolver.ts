@@ -14,6 +14,8 @@ export interface SandboxTarget {
   readonly hostNetwork?: boolean;
   /** Ports callers may name (the pod template's `router-ports` annotation; empty when it is invalid). @default - any */
   readonly allowedPorts?: readonly number[];
+  /** The Sandbox's spec.idleTimeoutSeconds: its activity is recorded. @default - none */
+  readonly idleTimeoutSeconds?: number;
 }
 
 export interface SandboxResolver {

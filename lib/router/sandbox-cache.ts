@@ -38,6 +38,7 @@ export function toTarget(sandbox: Sandbox, clusterDomain: string): SandboxTarget
     namespace, name, uid, podIPs, serviceFQDN: fqdn,
     hostNetwork: podSpec?.hostNetwork === true,
     allowedPorts: routerPorts === undefined ? undefined : portsOrNone(routerPorts),
+    ...(sandbox.spec.idleTimeoutSeconds ? { idleTimeoutSeconds: sandbox.spec.idleTimeoutSeconds } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { RouterMetrics, upstreamErrorReason } from './metrics';
 import { NO_NODES, type NodeAddressIndex } from './node-addresses';
 import type { SandboxResolver } from './resolver';
 import type { UpstreamRequest } from './upstream';
+import { observeFirstByte, trackActivity, type RouterLifecycle } from './lifecycle/hooks';
 
 export interface AccessLogEntry {
   time: string;
@@ -39,6 +40,8 @@ export interface RouterServerOptions {
   readonly metrics?: RouterMetrics;
   /** Receives one entry per request when `config.accessLog`. @default JSON line on stdout */
   readonly accessLog?: (entry: AccessLogEntry) => void;
+  /** Resume on request and activity for idle suspend. @default - neither */
+  readonly lifecycle?: RouterLifecycle;
 }
 
 function sendDetail(res: http.ServerResponse, status: number, detail: string, retryAfterSeconds?: number): void {
@@ -78,6 +81,7 @@ export class RouterServer {
       resolver: options.resolver, authorizer: options.authorizer, metrics: this.metrics, allowLoopbackPodIP: config.allowLoopbackPodIP,
       nodeAddresses: options.nodeAddresses ?? NO_NODES, allowedPorts: parsePortList(config.allowedSandboxPorts, '--allowed-sandbox-ports'),
       trustPortForward: config.authzTrustPortForward,
+      waker: options.lifecycle?.waker,
     };
     this.agent = new http.Agent({ keepAlive: true, maxSockets: config.maxConnectionsPerSandbox, maxFreeSockets: 64, timeout: config.idleTimeoutSeconds * 1000 });
     this.server = this.serve(http.createServer({ keepAliveTimeout: config.idleTimeoutSeconds * 1000 }));
@@ -195,6 +199,7 @@ export class RouterServer {
     }
     const { config } = this.options;
     const id = admitted.route.id;
+    trackActivity(this.options.lifecycle, admitted, res);
     if (!this.enterSandboxQueue(admitted, res)) {
       this.metrics.queueRejections.inc({ sandbox_namespace: admitted.target.namespace });
       return refuse(503, `Too many requests queued for sandbox ${admitted.route.namespace}/${id}; retry later.`, QUEUE_RETRY_AFTER_SECONDS);
@@ -237,6 +242,7 @@ export class RouterServer {
     res.once('close', () => clearTimeout(headersDue));
     upstream.on('response', (upRes) => {
       clearTimeout(headersDue);
+      observeFirstByte(this.options.lifecycle, admitted!, started);
       if (isStreamedResponse(upRes.headers)) {
         clearTimeout(expiry);
         expiry = expireAfter(config.streamIdleTimeoutSeconds, `No data from the backend sandbox for ${config.streamIdleTimeoutSeconds}s: ${id}`);
@@ -267,6 +273,7 @@ export class RouterServer {
     }
     const abort = new AbortController();
     socket.once('close', () => abort.abort());
+    trackActivity(this.options.lifecycle, admitted, socket);
     let upstream: http.ClientRequest;
     try {
       ({ upstream, admitted } = await this.dial(req, admitted, true, abort.signal));
@@ -276,6 +283,7 @@ export class RouterServer {
       return writeRawDetail(socket, status, detail);
     }
     upstream.on('upgrade', (upRes, upSocket, upHead) => {
+      observeFirstByte(this.options.lifecycle, admitted, started);
       this.record(req, 101, started, admitted);
       socket.write(rawResponseHead(101, upRes.statusMessage ?? 'Switching Protocols', upRes.rawHeaders));
       if (upHead.length) socket.write(upHead);

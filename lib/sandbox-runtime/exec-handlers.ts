@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { RuntimeConfig } from './config';
 import { execCollect, startExec, type ExecRequest, type OutputStream, type RunningExec } from './exec';
 import { BadRequestError, parseJsonObject, readBody, sendJson } from './http-io';
+import { confine } from './paths';
 import { shlexSplit } from './shlex';
 import { badCommandText } from './upstream-text';
 
@@ -36,7 +37,19 @@ async function readExecRequest(req: IncomingMessage, config: RuntimeConfig): Pro
   if (body.timeout_seconds != null && body.timeout != null && body.timeout !== body.timeout_seconds) throw new BadRequestError('"timeout" and "timeout_seconds" differ; send one of them');
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new BadRequestError(`"${timeoutField}" must be a positive number of seconds`);
   const seconds = Math.min(timeout ?? config.execTimeoutSeconds, config.execTimeoutSeconds);
-  return { argv, cwd: config.baseDir, timeoutMs: seconds * 1000 };
+  return { argv, timeoutMs: seconds * 1000, ...placement(body, config) };
+}
+
+/** Optional `cwd` (inside the base directory) and `env` (string values) of a command; startup actions use them. */
+function placement(body: Record<string, unknown>, config: RuntimeConfig): { cwd: string; env?: Record<string, string> } {
+  const { cwd, env } = body;
+  if (cwd !== undefined && typeof cwd !== 'string') throw new BadRequestError('"cwd" must be a string');
+  if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env) || Object.values(env).some((v) => typeof v !== 'string'))) {
+    throw new BadRequestError('"env" must be an object of string values');
+  }
+  const entries = Object.entries((env ?? {}) as Record<string, string>);
+  if (entries.some(([k, v]) => k === '' || k.includes('=') || `${k}${v}`.includes('\0'))) throw new BadRequestError('"env" names must be non-empty without "=", and no NUL bytes');
+  return { cwd: cwd ? confine(config.baseDir, cwd) : config.baseDir, ...(entries.length ? { env: Object.fromEntries(entries) } : {}) };
 }
 
 function splitCommandLine(command: string): string[] {

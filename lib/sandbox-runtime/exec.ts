@@ -14,6 +14,8 @@ export interface ExecRequest {
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly timeoutMs: number;
+  /** Added to the runtime's environment. @default - none */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ExitInfo {
@@ -53,7 +55,7 @@ export function startExec(req: ExecRequest, onOutput: (stream: OutputStream, chu
     cwd: req.cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, [EXEC_ID_ENV]: execId },
+    env: { ...process.env, ...req.env, [EXEC_ID_ENV]: execId },
   });
   child.stdout.on('data', (chunk: Buffer) => onOutput('stdout', chunk));
   child.stderr.on('data', (chunk: Buffer) => onOutput('stderr', chunk));

@@ -5,6 +5,7 @@ import type { CustomResourceDefinition, CustomResourceColumnDefinition } from 'k
 import { API_CATEGORY, KindInfo, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../groups';
 import { embeddedSchema } from './embedded-schemas';
 import type { SchemaNode } from './k8s-openapi';
+import { actionStatuses, lifecycleProperties } from './lifecycle';
 import { atomicList, bool, conditions, dateTime, enumOf, int32, nameRef, object, str, stringMap } from './schema';
 import {
   CLAIM_NAME_RULES, type CelRule, creatablePodSpec, labelMap, networkPolicyEgressRules, networkPolicyIngressRules,
@@ -92,6 +93,7 @@ export function sandboxCrd(): CustomResourceDefinition {
     shutdownTime: dateTime('Absolute expiry time. Unset means the sandbox never expires.'),
     shutdownPolicy: enumOf('What happens to the Sandbox object at expiry; PVCs are kept with Retain.', ['Delete', 'Retain'], 'Retain'),
     operatingMode: enumOf('Running keeps a pod; Suspended deletes the pod and keeps PVCs and the Service.', ['Running', 'Suspended'], 'Running'),
+    ...lifecycleProperties('of this sandbox'),
   }, ['podTemplate']);
   spec['x-kubernetes-validations'] = [{
     rule: 'has(self.volumeClaimTemplates) == has(oldSelf.volumeClaimTemplates) && (!has(self.volumeClaimTemplates) || self.volumeClaimTemplates == oldSelf.volumeClaimTemplates)',
@@ -104,6 +106,7 @@ export function sandboxCrd(): CustomResourceDefinition {
     selector: str('Label selector of the sandbox pod.'),
     podIPs: { type: 'array', description: 'IP addresses of the sandbox pod.', items: { type: 'string' } },
     nodeName: str('Node the sandbox pod runs on.'),
+    actions: actionStatuses('One entry per startup action, in order.'),
   });
   return crd(SANDBOX, { spec, status, rules: SANDBOX_NAME_RULES, columns: [...readyColumns, ageColumn] });
 }
@@ -119,6 +122,7 @@ export function sandboxTemplateCrd(): CustomResourceDefinition {
     networkPolicyManagement: enumOf('Managed: the controller keeps a NetworkPolicy for the template (secure default when networkPolicy is unset). Unmanaged: it keeps none.', ['Managed', 'Unmanaged'], 'Managed'),
     envVarsInjectionPolicy: enumOf('Whether claims may set environment variables.', ['Allowed', 'Overrides', 'Disallowed'], 'Disallowed'),
     volumeClaimTemplatesPolicy: enumOf('Whether claims may add or override volume claim templates.', ['Disallowed', 'Allowed', 'Overrides'], 'Disallowed'),
+    ...lifecycleProperties('for claimed sandboxes of this template when the claim sets none (warm pool members run none while pooled)'),
   }, ['podTemplate']);
   const status = object('Observed state of the template (our addition): Ready says whether its NetworkPolicy is in place.', {
     conditions: conditions(),
@@ -178,6 +182,7 @@ export function sandboxClaimCrd(): CustomResourceDefinition {
     additionalPodMetadata: podMetadata('Extra labels and annotations for the sandbox pod.'),
     env,
     volumeClaimTemplates: volumeClaimTemplates('Volume claim templates to add or override; forces a cold start.'),
+    ...lifecycleProperties('of the claimed sandbox (a warm one runs them at once; overrides the template\'s)'),
   }, ['warmPoolRef']);
   const status = object('Observed state of the claim.', {
     conditions: conditions(),
@@ -185,6 +190,7 @@ export function sandboxClaimCrd(): CustomResourceDefinition {
       name: str('Name of the Sandbox (differs from the claim name for warm claims).'),
       podIPs: { type: 'array', description: 'IP addresses of the sandbox pod.', items: { type: 'string' } },
     }),
+    actions: actionStatuses('The bound Sandbox\'s startup action results, mirrored.'),
   });
   return crd(SANDBOX_CLAIM, {
     spec, status, rules: CLAIM_NAME_RULES,

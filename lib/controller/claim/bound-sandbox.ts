@@ -57,11 +57,18 @@ function podTemplateMetadataPatch(sandbox: Sandbox, desired: Required<PodMetadat
   return { ...(labels && { labels }), ...(annotations && { annotations }) };
 }
 
+/** The startup actions and idle timeout a claim's Sandbox gets: the claim's, else its template's defaults. */
+export function claimedLifecycle(claim: SandboxClaim, template: SandboxTemplate | undefined): Pick<Sandbox['spec'], 'startup' | 'idleTimeoutSeconds'> {
+  const startup = claim.spec.startup ?? template?.spec.startup;
+  const idleTimeoutSeconds = claim.spec.idleTimeoutSeconds ?? template?.spec.idleTimeoutSeconds;
+  return { ...(startup && { startup }), ...(idleTimeoutSeconds !== undefined && { idleTimeoutSeconds }) };
+}
+
 /**
  * The one write that adopts a warm pool member: the claim becomes the only owner, pool labels go, pod-template
  * metadata becomes the claim's. Sent with the member's resourceVersion so that exactly one claim can win it.
  */
-export function adoptionPatch(claim: SandboxClaim, member: Sandbox, templateName: string, podMeta: Required<PodMetadata>): object {
+export function adoptionPatch(claim: SandboxClaim, member: Sandbox, templateName: string, podMeta: Required<PodMetadata>, template?: SandboxTemplate): object {
   const labels: MapPatch = {
     ...boundSandboxLabels(claim, templateName),
     [LABEL.warmPoolSandbox]: null,
@@ -75,9 +82,12 @@ export function adoptionPatch(claim: SandboxClaim, member: Sandbox, templateName
   const trace = claim.metadata.annotations?.[ANNOTATION.traceContext];
   if (trace !== undefined) annotations[ANNOTATION.traceContext] = trace;
   const podTemplateMeta = podTemplateMetadataPatch(member, podMeta);
+  // The claim's task: pool members run no actions while pooled, so a warm sandbox starts them at adoption.
+  const lifecycle = claimedLifecycle(claim, template);
+  const spec = { ...(podTemplateMeta && { podTemplate: { metadata: podTemplateMeta } }), ...lifecycle };
   return {
     metadata: { ownerReferences: [claimOwnerReference(claim)], labels, annotations },
-    ...(podTemplateMeta && { spec: { podTemplate: { metadata: podTemplateMeta } } }),
+    ...(Object.keys(spec).length > 0 && { spec }),
   };
 }
 
@@ -120,6 +130,7 @@ export function buildColdSandbox(claim: SandboxClaim, template: SandboxTemplate,
       podTemplate: { metadata: podMeta, spec: podSpec },
       ...(volumeClaimTemplates && { volumeClaimTemplates }),
       ...(spec.service !== undefined && { service: spec.service }),
+      ...claimedLifecycle(claim, template),
     },
   };
 }

@@ -48,12 +48,13 @@ function controllingClaim(sandbox: Sandbox): string | undefined {
   return ref && ref.kind === SANDBOX_CLAIM.kind && ref.apiVersion.split('/')[0] === SANDBOX_CLAIM.group ? ref.name : undefined;
 }
 
-/** Does a Sandbox update matter to its claim? (deletion, pod IPs, Ready or Finished changed) */
+/** Does a Sandbox update matter to its claim? (deletion, pod IPs, Ready, Finished, ActionsCompleted or action results changed) */
 function claimRelevantChange(a: Sandbox, b: Sandbox): boolean {
   const same = (type: string) => JSON.stringify(findCondition(a.status?.conditions, type)) === JSON.stringify(findCondition(b.status?.conditions, type));
   return Boolean(a.metadata.deletionTimestamp) !== Boolean(b.metadata.deletionTimestamp)
     || JSON.stringify(a.status?.podIPs ?? []) !== JSON.stringify(b.status?.podIPs ?? [])
-    || !same(CONDITION.ready) || !same(CONDITION.finished);
+    || JSON.stringify(a.status?.actions ?? []) !== JSON.stringify(b.status?.actions ?? [])
+    || !same(CONDITION.ready) || !same(CONDITION.finished) || !same(CONDITION.actionsCompleted);
 }
 
 /** Registers the event handlers that feed `queue`; a new claim still to be served marks a burst on `burstGate`. */

@@ -216,7 +216,7 @@ export class ClaimReconciler {
       try {
         const podMeta = desiredPodMetadata(claim, template?.spec.podTemplate.metadata ?? userPodMetadata(member));
         const adopted = await this.deps.client.mergePatch<Sandbox>(Resources.sandboxes, namespace, member.metadata.name!,
-          adoptionPatch(claim, member, templateName, podMeta),
+          adoptionPatch(claim, member, templateName, podMeta, template),
           { resourceVersion: member.metadata.resourceVersion });
         this.remember(uid, adopted);
         recordSandboxBound(this.deps.metrics, claim, templateName, 'warm', true);
@@ -294,7 +294,9 @@ export class ClaimReconciler {
   /** Writes status when it changed (optimistic lock; a 409 means a newer claim version is on its way). */
   private async writeStatus(claim: SandboxClaim, status: SandboxClaimStatus, now: number): Promise<boolean> {
     if (statusEqual(claim.status, status)) return false;
-    const patch = { status: { conditions: status.conditions, sandbox: status.sandbox ? { name: status.sandbox.name, podIPs: status.sandbox.podIPs ?? null } : null } };
+    const patch = { status: {
+      conditions: status.conditions, sandbox: status.sandbox ? { name: status.sandbox.name, podIPs: status.sandbox.podIPs ?? null } : null, actions: status.actions ?? null,
+    } };
     try {
       const { namespace, name } = claim.metadata;
       await this.claims.write(namespace!, name!, () => this.deps.client.mergePatch<SandboxClaim>(Resources.sandboxClaims, namespace!, name!, patch,

@@ -56,17 +56,22 @@ export function desiredClaimStatus(inputs: StatusInputs): SandboxClaimStatus {
   const conditions = 'lastTransitionTime' in ready
     ? [...(previous.conditions ?? []).filter((c) => c.type !== CONDITION.ready), ready]
     : setCondition(previous.conditions, ready, inputs.now);
-  const finished = findCondition(sandbox?.status?.conditions, CONDITION.finished);
-  const at = conditions.findIndex((c) => c.type === CONDITION.finished);
-  if (finished) {
-    if (at >= 0) conditions[at] = { ...finished };
-    else conditions.push({ ...finished });
-  } else if (sandbox && at >= 0) {
-    // The sandbox no longer reports Finished: drop our copy. When the sandbox is gone the copy stays (TTL source).
-    conditions.splice(at, 1);
+  // Copied verbatim: Finished, and our ActionsCompleted. A sandbox that no longer reports one drops the copy; when the
+  // sandbox is gone the copies stay (Finished is the TTL source, the actions' results stay readable).
+  for (const type of [CONDITION.finished, CONDITION.actionsCompleted]) {
+    const copied = findCondition(sandbox?.status?.conditions, type);
+    const at = conditions.findIndex((c) => c.type === type);
+    if (copied) {
+      if (at >= 0) conditions[at] = { ...copied };
+      else conditions.push({ ...copied });
+    } else if (sandbox && at >= 0) {
+      conditions.splice(at, 1);
+    }
   }
   conditions.sort((a, b) => a.type.localeCompare(b.type));
   const status: SandboxClaimStatus = { conditions };
+  const actions = sandbox ? sandbox.status?.actions : previous.actions;
+  if (actions?.length) status.actions = actions.map((a) => ({ ...a }));
   if (sandbox) {
     status.sandbox = { name: sandbox.metadata.name, ...(sandbox.status?.podIPs?.length ? { podIPs: [...sandbox.status.podIPs] } : {}) };
   } else if (previous.sandbox?.name && failure?.retry !== 'none') {
@@ -87,7 +92,7 @@ function normalise(s: SandboxClaimStatus | undefined): unknown {
   const conditions = [...(s?.conditions ?? [])].sort((a, b) => a.type.localeCompare(b.type)).map((c) => ({
     type: c.type, status: c.status, reason: c.reason ?? '', message: c.message ?? '', lastTransitionTime: c.lastTransitionTime ?? '', observedGeneration: c.observedGeneration ?? 0,
   }));
-  return { conditions, name: s?.sandbox?.name ?? '', podIPs: s?.sandbox?.podIPs ?? [] };
+  return { conditions, name: s?.sandbox?.name ?? '', podIPs: s?.sandbox?.podIPs ?? [], actions: s?.actions ?? [] };
 }
 
 /** True when the claim's Ready condition is True. */

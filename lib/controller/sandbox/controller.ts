@@ -36,7 +36,13 @@ export const sandboxControllerModule: ControllerModule = {
     const pods = manager.informer<Pod>(Resources.pods, { ...scope, indexers: { [POD_NAME_HASH_INDEX]: podNameHashIndex }, transform: slimPod });
     const services = manager.informer<Service>(Resources.services, scope);
     const pvcs = manager.informer<PersistentVolumeClaim>(Resources.persistentVolumeClaims, { ...scope, transform: slimPvc });
+    let requeue: (key: string) => void = () => undefined;
     const reconciler = new SandboxReconciler({
+      requeue: (key) => requeue(key),
+      lifecycleMetrics: {
+        actionFinished: (result, seconds) => metrics.actionDuration.observe({ result }, seconds),
+        suspended: (reason) => metrics.suspends.inc({ reason }),
+      },
       client: manager.client, caches: { sandboxes, pods, services, pvcs }, events: manager.eventRecorder(EVENT_SOURCE),
       clusterDomain: settings.sandbox.clusterDomain, statusCoalesceWindowMs: settings.sandbox.statusCoalesceWindowMs,
       onReady: (sandbox, at) => {
@@ -49,6 +55,7 @@ export const sandboxControllerModule: ControllerModule = {
       },
     });
     const controller = manager.controller({ name: 'sandbox', reconciler, workers: settings.sandbox.workers });
+    requeue = (key) => controller.enqueue(key);
     sandboxes.addEventHandler(controller.enqueueSelf());
     pods.addEventHandler(withNameHash(controller.enqueueOwner<Pod>(SANDBOX)));
     sandboxes.addEventHandler({ onDelete: (sandbox) => reconciler.observeDeletedSandbox(sandbox) });
@@ -56,5 +63,6 @@ export const sandboxControllerModule: ControllerModule = {
     services.addEventHandler(withNameHash(controller.enqueueOwner<Service>(SANDBOX)));
     pvcs.addEventHandler(withNameHash(controller.enqueueOwner<PersistentVolumeClaim>(SANDBOX)));
     metrics.setSandboxesSource(() => sandboxes.list().map(sandboxGaugeLabels));
+    metrics.setModesSource(() => sandboxes.list().map((s) => (s.spec.operatingMode === 'Suspended' ? 'suspended' : 'running')));
   },
 };

@@ -22,6 +22,12 @@ import { ReadYourWrites } from '../../controller-runtime/read-your-writes';
 import { ownedPods, syncPod } from './pod-sync';
 import { statusNeedsWrite, statusPatch } from './status';
 import { isStartingStatus, StatusWindow } from './status-window';
+import { SandboxLifecycle, type LifecycleMetrics } from './actions/lifecycle';
+import { ActionRunner } from './actions/runner';
+import { runtimeExecutor, type ActionExecutor } from './actions/runtime-exec';
+import { SUSPEND_REASON } from '../../api/lifecycle';
+import { ANNOTATION } from '../../api/metadata-keys';
+import { setCondition } from '../shared/condition-list';
 
 /** Requeue floor while a shutdownTime is pending: expiry may fire up to this late. */
 export const SHUTDOWN_REQUEUE_FLOOR_MS = 2000;
@@ -38,6 +44,12 @@ export interface SandboxReconcilerOptions {
   now?: () => number;
   /** Called when a pass turns Ready to True (creation-latency metric); `at` is the pass time in ms. */
   onReady?: (sandbox: Sandbox, at: number) => void;
+  /** Runs startup actions. @default the in-sandbox runtime's streamed exec API */
+  executor?: ActionExecutor;
+  /** Re-queues a Sandbox whose action ended (the controller wires it to its queue). @default none */
+  requeue?: (key: string) => void;
+  /** Action and suspend metrics. @default none */
+  lifecycleMetrics?: LifecycleMetrics;
 }
 
 function isReady(status: SandboxStatus | undefined): boolean {
@@ -56,6 +68,9 @@ export class SandboxReconciler {
   private readonly sandboxes: ReadYourWrites<Sandbox>;
   private readonly pods: ReadYourWrites<Pod>;
   private readonly caches: SandboxCaches;
+  /** Startup actions this process runs; stopped on shutdown so the next leader marks them interrupted. */
+  readonly actions: ActionRunner;
+  private readonly lifecycle: SandboxLifecycle;
 
   constructor(private readonly options: SandboxReconcilerOptions) {
     this.now = options.now ?? Date.now;
@@ -63,11 +78,16 @@ export class SandboxReconciler {
     this.pods = new ReadYourWrites(options.caches.pods, this.now);
     this.caches = { ...options.caches, pods: this.pods };
     this.statusWindow = new StatusWindow(options.statusCoalesceWindowMs ?? 0);
+    this.actions = new ActionRunner(options.executor ?? runtimeExecutor, (key) => options.requeue?.(key));
+    this.lifecycle = new SandboxLifecycle({
+      client: options.client, runner: this.actions, events: options.events, sandboxes: this.sandboxes, metrics: options.lifecycleMetrics,
+    });
   }
 
-  /** Sandbox deletion event (the controller wires it): drops our remembered copy. */
+  /** Sandbox deletion event (the controller wires it): drops our remembered copy and cancels its action. */
   observeDeletedSandbox(sandbox: Sandbox): void {
     this.sandboxes.observed(sandbox);
+    if (sandbox.metadata.uid) this.actions.forget(sandbox.metadata.uid);
   }
 
   /** Pod deletion event (the controller wires it): drops our remembered copy. */
@@ -88,7 +108,10 @@ export class SandboxReconciler {
     const now = this.now();
     const windowLeft = this.statusWindow.remaining(key, sandbox.metadata.creationTimestamp, now);
     const shutdownAt = sandbox.spec.shutdownTime ? Date.parse(sandbox.spec.shutdownTime) : undefined;
-    if (shutdownAt !== undefined && now >= shutdownAt) return this.expire(sandbox, new Date(now));
+    const shutdownReached = shutdownAt !== undefined && now >= shutdownAt;
+    // With startup actions, shutdownTime ends the actions and applies their completion policy instead of expiring.
+    const hasStartup = Boolean(sandbox.spec.startup?.actions?.length);
+    if (shutdownReached && !hasStartup) return this.expire(sandbox, new Date(now));
 
     let podMetadata: (() => Promise<void>) | undefined;
     const ctx = {
@@ -99,6 +122,9 @@ export class SandboxReconciler {
     const errors: unknown[] = [];
     await syncPvcs(ctx).catch((err) => errors.push(err));
     const suspended = sandbox.spec.operatingMode === 'Suspended';
+    if (suspended && !sandbox.metadata.annotations?.[ANNOTATION.suspendReason] && ownedPods(ctx).some((p) => !p.metadata?.deletionTimestamp)) {
+      this.options.lifecycleMetrics?.suspended(SUSPEND_REASON.manual);
+    }
     let podState: PodState;
     try {
       podState = await syncPod(ctx, suspended);
@@ -118,12 +144,23 @@ export class SandboxReconciler {
     // The API server refusing a child as invalid is permanent until the spec changes (which queues a new pass).
     const permanent = errors.length > 0 && errors.every(isInvalid);
     const status = this.runningStatus(sandbox, podState, service, errorText(errors), permanent, new Date(now));
-    let requeueAfter = shutdownAt !== undefined ? Math.max(shutdownAt - now, SHUTDOWN_REQUEUE_FLOOR_MS) : undefined;
+    const plan = this.lifecycle.plan(sandbox, { ready: isReady(status) && !suspended, shutdownReached, now: new Date(now) });
+    if (plan) {
+      status.actions = plan.statuses;
+      status.conditions = setCondition(status.conditions, plan.condition, new Date(now));
+      await this.lifecycle.beforeWrite(sandbox, plan);
+    }
+    const actionsDone = !plan || plan.condition.status !== 'Unknown';
+    // Once the actions are done, shutdownTime has nothing left to do for a Sandbox with startup actions.
+    let requeueAfter = shutdownAt !== undefined && !(hasStartup && (shutdownReached || actionsDone)) ? Math.max(shutdownAt - now, SHUTDOWN_REQUEUE_FLOOR_MS) : undefined;
+    const idleIn = errors.length ? undefined : await this.lifecycle.idle(sandbox, status, actionsDone, now);
+    if (idleIn) requeueAfter = Math.min(requeueAfter ?? idleIn, idleIn);
     if (windowLeft > 0 && !errors.length && isStartingStatus(status) && statusNeedsWrite(sandbox.status, status)) {
       // Held: the pass at the deadline writes whatever is current by then.
       requeueAfter = Math.min(requeueAfter ?? windowLeft, windowLeft);
     } else {
       await this.writeStatus(sandbox, status);
+      if (plan) this.lifecycle.afterWrite(key, sandbox, plan, status.podIPs?.[0]);
     }
     if (isReady(status) && !isReady(sandbox.status)) this.options.onReady?.(sandbox, now);
     if (errors.length && !permanent) throw new Error(`Sandbox ${key}: ${errorText(errors)}`);

@@ -5,7 +5,7 @@ import { CONDITION } from '../../api/conditions';
 import type { SandboxStatus } from '../../api/types';
 import { findCondition } from '../shared/condition-list';
 
-const STATUS_FIELDS: readonly (keyof SandboxStatus)[] = ['serviceFQDN', 'service', 'conditions', 'selector', 'podIPs', 'nodeName'];
+const STATUS_FIELDS: readonly (keyof SandboxStatus)[] = ['serviceFQDN', 'service', 'conditions', 'selector', 'podIPs', 'nodeName', 'actions'];
 
 /** Empty strings, empty lists and undefined all mean "absent" on the wire (omitempty). */
 function normalise(status: SandboxStatus | undefined): Partial<Record<keyof SandboxStatus, unknown>> {

@@ -2,7 +2,7 @@
 // template-ref-hash label. Managed without rules = secure default (ingress only from the sandbox router, egress to the
 // public internet only — cluster DNS, pod/service networks and link-local metadata endpoints are blocked on purpose).
 import type { NetworkPolicy, NetworkPolicySpec } from 'kubernetes-types/networking/v1';
-import { LABEL, ROUTER_APP_VALUE, DEFAULT_SYSTEM_NAMESPACE, nameHash, type SandboxTemplate } from '../../api';
+import { CONTROLLER_POD_LABELS, LABEL, ROUTER_APP_VALUE, DEFAULT_SYSTEM_NAMESPACE, nameHash, SANDBOX_RUNTIME_PORT, type SandboxTemplate } from '../../api';
 import { controllerRefTo } from '../shared/ownership';
 import { templateOwner } from '../shared/extension-owners';
 import { usesDefaultNetworkPolicy } from '../shared/template-pod-defaults';
@@ -21,6 +21,13 @@ function defaultRules(): Pick<NetworkPolicySpec, 'ingress' | 'egress'> {
         podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } },
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } },
       }],
+    }, {
+      // The controller runs startup actions through the runtime port.
+      from: [{
+        podSelector: { matchLabels: { ...CONTROLLER_POD_LABELS } },
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } },
+      }],
+      ports: [{ protocol: 'TCP', port: SANDBOX_RUNTIME_PORT }],
     }],
     egress: [{
       to: [

@@ -22,9 +22,12 @@ export interface ServedPod {
   stop(): Promise<void>;
 }
 
-/** Starts `npm run sandbox-runtime` on `ip:8888` (what the sandbox image runs) and waits until it answers. */
-export async function servePod(ip: string): Promise<ServedPod> {
-  const baseDir = mkdtempSync(join(tmpdir(), 'pod-'));
+/**
+ * Starts `npm run sandbox-runtime` on `ip:8888` (what the sandbox image runs) and waits until it answers. Given a
+ * `volume` directory (a PVC surviving its pod) the runtime works in it and stop() leaves it; else in a fresh one.
+ */
+export async function servePod(ip: string, volume?: string): Promise<ServedPod> {
+  const baseDir = volume ?? mkdtempSync(join(tmpdir(), 'pod-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'lib/sandbox-runtime/main.ts', '--bind-address', ip, '--port', String(RUNTIME_PORT), '--base-dir', baseDir], {
     cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -35,7 +38,7 @@ export async function servePod(ip: string): Promise<ServedPod> {
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
-      rmSync(baseDir, { recursive: true, force: true });
+      if (!volume) rmSync(baseDir, { recursive: true, force: true });
     },
   };
 }

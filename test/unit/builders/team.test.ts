@@ -12,22 +12,32 @@ describe('buildTeam', () => {
 
   test('objects in apply order, all in the team namespace', () => {
     expect(objects.map((o) => o.kind)).toEqual([
-      'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Role', 'RoleBinding',
-      'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'SandboxTemplate', 'SandboxWarmPool',
+      'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+      'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'SandboxTemplate', 'SandboxWarmPool',
     ]);
     expect(objects.filter((o) => o.metadata.namespace !== undefined).every((o) => o.metadata.namespace === 'analytics')).toBe(true);
     expect(find('ResourceQuota').spec.hard).toMatchObject({ 'count/sandboxes.agents.x-k8s.io': '200', pods: '200' });
   });
 
-  test('default deny with DNS egress and router ingress only', () => {
+  test('default deny with DNS egress, router ingress, and the controller on the runtime port only', () => {
     const { spec } = find('NetworkPolicy');
     expect(spec.podSelector).toEqual({});
     expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } }, podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] }]);
+    const system = { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } };
+    expect(spec.ingress).toEqual([
+      { from: [{ namespaceSelector: system, podSelector: { matchLabels: { [LABEL.routerApp]: ROUTER_APP_VALUE } } }] },
+      { from: [{ namespaceSelector: system, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'agent-sandbox-controller' } } }], ports: [{ protocol: 'TCP', port: 8888 }] },
+    ]);
     expect(spec.egress).toEqual([{
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     }]);
+  });
+
+  test('the router may patch Sandboxes in the team namespace only (activity, resume on request)', () => {
+    const [role, binding] = objects.filter((o) => o.metadata.name === 'sandbox-router-lifecycle');
+    expect(role).toMatchObject({ kind: 'Role', metadata: { namespace: 'analytics' }, rules: [{ apiGroups: ['agents.x-k8s.io'], resources: ['sandboxes'], verbs: ['patch'] }] });
+    expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'analytics' }, subjects: [{ kind: 'ServiceAccount', name: 'sandbox-router', namespace: DEFAULT_SYSTEM_NAMESPACE }] });
   });
 
   test('agents may manage claims, read and suspend sandboxes and reach them through the router, nothing about templates or pools', () => {

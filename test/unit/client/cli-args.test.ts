@@ -34,7 +34,7 @@ test('help and version: global, per command, and "help <command>"', () => {
 
 test.each([
   [[], 'a command is required'],
-  [['claws'], 'unknown command "claws" (commands: claim, list, exec, cp, terminate)'],
+  [['claws'], 'unknown command "claws" (commands: claim, run, list, exec, cp, terminate)'],
   [['help', 'claws'], 'unknown command "claws"'],
   [['claim'], 'claim needs --pool'],
   [['claim', '--pool'], 'claim: --pool needs a value'],
@@ -57,4 +57,12 @@ test('cp: exactly one side names a claim, optionally with its namespace', () => 
   expect(planCopy('./x.csv', 'analytics/job-42:in/')).toEqual({ direction: 'upload', namespace: 'analytics', claim: 'job-42', remotePath: 'in/', localPath: './x.csv' });
   expect(() => planCopy('a:x', 'b:y')).toThrow('exactly one of SOURCE and DESTINATION must be "[NAMESPACE/]CLAIM:PATH" (got "a:x" and "b:y")');
   expect(() => planCopy('x', 'y')).toThrow(UsageError);
+});
+
+test('run takes the pool and the command after "--"; seconds flags are checked up front', () => {
+  expect(parseInvocation(['run', '--pool', 'p', '--task-timeout', '60', '--', 'python3', 'task.py'])).toMatchObject({
+    command: 'run', flags: new Map([['pool', 'p'], ['task-timeout', '60']]), commandLine: ['python3', 'task.py'],
+  });
+  expect(() => parseInvocation(['run', '--pool', 'p'])).toThrow('run needs the command after "--", e.g. run --pool POOL -- ls -l');
+  expect(() => parseInvocation(['run', '--pool', 'p', '--task-timeout', '0', '--', 'x'])).toThrow('--task-timeout must be a positive number of seconds, got "0"');
 });

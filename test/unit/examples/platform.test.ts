@@ -52,8 +52,9 @@ describe('example platform', () => {
     expect(ofKind('Deployment').map((d) => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual(['agent-sandbox-system/agent-sandbox-controller', 'agent-sandbox-system/sandbox-router']);
     expect(ofKind('RuntimeClass').map((r) => [r.metadata.name, r.handler])).toEqual([['gvisor', 'runsc'], ['kata-qemu', 'kata-qemu']]);
     expect(ofKind('Namespace').map((n) => n.metadata.name)).toEqual(['agent-sandbox-system', 'analytics', 'browser']);
-    // Per team: one of each, and two admission policies (the guardrails, and what agents may change on their Sandboxes).
-    const perTeam = { ResourceQuota: 1, LimitRange: 1, NetworkPolicy: 1, Role: 1, RoleBinding: 1, ValidatingAdmissionPolicy: 2, ValidatingAdmissionPolicyBinding: 2 };
+    // Per team: the agents' Role and the router's lifecycle Role (with bindings), and two admission policies (the
+    // guardrails, and what agents may change on their Sandboxes).
+    const perTeam = { ResourceQuota: 1, LimitRange: 1, NetworkPolicy: 1, Role: 2, RoleBinding: 2, ValidatingAdmissionPolicy: 2, ValidatingAdmissionPolicyBinding: 2 };
     for (const [kind, count] of Object.entries(perTeam)) {
       expect([kind, ofKind(kind).filter((o) => ['analytics', 'browser'].some((t) => (o.metadata.namespace ?? o.metadata.name).endsWith(t))).length]).toEqual([kind, 2 * count]);
     }

@@ -19,6 +19,6 @@ test('a nodeName-only change waits for Ready', () => {
 
 test('statusPatch replaces the whole status: absent fields become null', () => {
   expect(statusPatch({ conditions: ready('True'), podIPs: [], nodeName: 'n1' })).toEqual({
-    status: { serviceFQDN: null, service: null, conditions: ready('True'), selector: null, podIPs: null, nodeName: 'n1' },
+    status: { serviceFQDN: null, service: null, conditions: ready('True'), selector: null, podIPs: null, nodeName: 'n1', actions: null },
   });
 });

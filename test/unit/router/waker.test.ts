@@ -1,0 +1,51 @@
+// Resume on request (unit): one read and one patch for many waiting requests, nothing for a sandbox that is not
+// suspended, 503 with Retry-After past the hold, and a new resume after the sandbox was Ready and suspended again.
+import type { Sandbox } from '../../../lib/api';
+import type { KubeClient } from '../../../lib/kube';
+import { SandboxWaker, type SandboxResolver, type SandboxTarget } from '../../../lib/router';
+
+function setup(mode: 'Running' | 'Suspended' | 'absent') {
+  const calls = { get: 0, patch: [] as unknown[] };
+  let ready: SandboxTarget | undefined;
+  const sandbox = { metadata: { name: 'sb', namespace: 'ns' }, spec: { operatingMode: mode } } as unknown as Sandbox;
+  const client = {
+    getOrUndefined: async () => { calls.get++; return mode === 'absent' ? undefined : sandbox; },
+    mergePatch: async (_t: unknown, _ns: string, _n: string, patch: unknown) => { calls.patch.push(patch); return sandbox; },
+  } as unknown as KubeClient;
+  const resolver: SandboxResolver = { lookup: () => ready, ready: () => true, refresh: async () => ready };
+  const becomeReady = () => { ready = { namespace: 'ns', name: 'sb', uid: 'u', podIPs: ['10.0.0.1'] }; };
+  const suspendAgain = () => { ready = undefined; };
+  return { calls, becomeReady, suspendAgain, waker: new SandboxWaker({ client, resolver, holdMs: 300, pollMs: 5 }) };
+}
+
+test('50 concurrent requests to a suspended sandbox: one read, one patch, all answered once it is Ready', async () => {
+  const { calls, becomeReady, waker } = setup('Suspended');
+  const waiting = Array.from({ length: 50 }, () => waker.wake('ns', 'sb'));
+  setTimeout(becomeReady, 30);
+  expect((await Promise.all(waiting)).every((t) => t?.podIPs[0] === '10.0.0.1')).toBe(true);
+  expect(calls.get).toBe(1);
+  expect(calls.patch).toEqual([{ metadata: { annotations: { 'agent-sandbox-kit.dev/suspend-reason': null } }, spec: { operatingMode: 'Running' } }]);
+});
+
+test('a sandbox that is not suspended (or absent) is not woken', async () => {
+  for (const mode of ['Running', 'absent'] as const) {
+    const { calls, waker } = setup(mode);
+    await expect(waker.wake('ns', 'sb')).resolves.toBeUndefined();
+    expect(calls.patch).toEqual([]);
+  }
+});
+
+test('past the hold: 503 with Retry-After', async () => {
+  const { waker } = setup('Suspended');
+  await expect(waker.wake('ns', 'sb')).rejects.toMatchObject({ status: 503, retryAfterSeconds: 5, message: 'Sandbox ns/sb is resuming and not Ready yet; retry later.' });
+});
+
+test('suspended again after it was Ready, the next request resumes it again', async () => {
+  const { calls, becomeReady, suspendAgain, waker } = setup('Suspended');
+  setTimeout(becomeReady, 10);
+  await waker.wake('ns', 'sb');
+  suspendAgain();
+  setTimeout(becomeReady, 10);
+  await waker.wake('ns', 'sb');
+  expect(calls.patch).toHaveLength(2);
+});
