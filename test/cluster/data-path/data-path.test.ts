@@ -86,6 +86,8 @@ test('a claim for a missing pool fails fast with its reason and is cleaned up', 
 
 test('suspend() stops routing once the controller suspends the sandbox; resume() brings it back', async () => {
   const name = sandboxA.address.sandbox;
+  const ipBefore = (await admin.get<Sandbox>(Resources.sandboxes, ns.name, name)).status!.podIPs![0];
+  const before = pods.find((p) => p.ip === ipBefore);
   await sandboxA.suspend();
   expect((await admin.get<Sandbox>(Resources.sandboxes, ns.name, name)).spec.operatingMode).toBe('Suspended');
   await waitFor(`router stops routing to suspended ${name}`, async () => router.cache.lookup(ns.name, name) === undefined, { timeoutMs: 60_000 });
@@ -93,7 +95,8 @@ test('suspend() stops routing once the controller suspends the sandbox; resume()
   await sandboxA.resume();
   await waitFor(`router routes to resumed ${name}`, async () => router.cache.lookup(ns.name, name), { timeoutMs: 60_000 });
   const podIP = (await admin.get<Sandbox>(Resources.sandboxes, ns.name, name)).status!.podIPs![0]!;
-  if (!pods.some((p) => p.ip === podIP)) pods.push(await servePod(podIP)); // a resumed sandbox may get a new pod IP
+  // A resumed sandbox may get a new pod IP; its files live on (this stand-in for) its PVC.
+  if (!pods.some((p) => p.ip === podIP)) pods.push(await servePod(podIP, before?.baseDir));
   expect((await sandboxA.run('echo back')).stdout).toBe('back\n');
 });
 

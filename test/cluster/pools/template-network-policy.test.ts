@@ -133,8 +133,11 @@ test('a NetworkPolicy the API server refuses fails closed: the template says why
     expect(event.type).toBe('Warning');
     expect(event.message).toBe(refused.message);
 
-    const poolProblem = await waitFor('pool ReplicaFailure', async () =>
-      (await get('sandboxwarmpool', 'blocked-pool'))?.status?.conditions?.find((c: any) => c.type === 'ReplicaFailure'));
+    // Before the template's failure is recorded the pool only says it is waiting; then it names the refusal.
+    const poolProblem = await waitFor('pool ReplicaFailure naming the refusal', async () => {
+      const failure = (await get('sandboxwarmpool', 'blocked-pool'))?.status?.conditions?.find((c: any) => c.type === 'ReplicaFailure');
+      return failure?.message?.includes('is not in place') ? failure : undefined;
+    });
     expect(poolProblem).toMatchObject({ status: 'True', reason: 'NetworkPolicyNotReady' });
     expect(poolProblem.message).toContain('network policies are frozen here');
     const claimReady = await waitFor('claim NetworkPolicyNotReady', async () => {
