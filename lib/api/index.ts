@@ -7,3 +7,4 @@ export * from './duration';
 export * from './types';
 export * from './controller-flags';
 export * from './crds';
+export * from './conversion';
