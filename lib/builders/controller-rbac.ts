@@ -42,7 +42,7 @@ export const EXTENSIONS_CONTROLLER_RULES: readonly PolicyRule[] = [
 /** Namespaced rules for the leader-election Lease. */
 /** The self-managed conversion webhook keeps its CA in our four CRDs' caBundle (and may touch no other CRD). */
 export const CA_BUNDLE_RULES: readonly PolicyRule[] = [{
-  apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['patch'],
+  apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'patch'],
   resourceNames: ALL_KINDS.map((k) => `${k.plural}.${k.group}`),
 }];
 

@@ -2,7 +2,9 @@
 // is either self-managed (issued here, rotated at two thirds of its life, CA kept in the four CRDs' caBundle) or
 // read from a directory another issuer keeps current (cert-manager; its CA injector maintains caBundle).
 
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1';
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -51,6 +53,23 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
+/** Most CAs kept in a caBundle: replicas and their recent rotations. */
+const MAX_TRUSTED_CAS = 8;
+
+/** `bundlePem` without expired certificates, plus `caPem`, newest last, at most MAX_TRUSTED_CAS. */
+export function mergedBundle(bundlePem: string, caPem: string, now = Date.now()): string {
+  const certs = bundlePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const valid = certs.filter((pem) => {
+    try {
+      return new Date(new X509Certificate(pem).validTo).getTime() > now;
+    } catch {
+      return false;
+    }
+  });
+  const kept = [...valid.filter((pem) => pem.trim() !== caPem.trim()), caPem.trim()].slice(-MAX_TRUSTED_CAS);
+  return `${kept.join('\n')}\n`;
+}
+
 /** When a self-managed certificate is replaced: at two thirds of its life. */
 function rotationTime({ notBefore, notAfter }: ServingCertificate): number {
   return notBefore.getTime() + ((notAfter.getTime() - notBefore.getTime()) * 2) / 3;
@@ -62,8 +81,6 @@ export class ConversionWebhook {
   private server?: https.Server;
   private timer?: NodeJS.Timeout;
   private current?: ServingCertificate;
-  /** The CA before the last rotation, still trusted so the API server's connections in flight keep working. */
-  private previousCaPem?: string;
   private mountedPem = '';
 
   constructor(private readonly options: ConversionWebhookOptions) {}
@@ -100,19 +117,36 @@ export class ConversionWebhook {
   /** Issues a new certificate, trusts its CA in the CRDs, then serves it. */
   private async rotate(): Promise<KeyPair> {
     const next = issueServingCertificate(this.options.hosts, this.options.validityMs);
-    this.previousCaPem = this.current?.caPem;
-    if (this.options.manageCaBundle) await this.patchCaBundles(next.caPem + (this.previousCaPem ?? ''));
+    // The previous CA stays trusted until it expires, so connections the API server set up before keep working.
+    if (this.options.manageCaBundle) await this.trustCa(next.caPem);
     this.current = next;
     return { cert: next.certPem, key: next.keyPem };
   }
 
-  private async patchCaBundles(bundlePem: string): Promise<void> {
-    const caBundle = Buffer.from(bundlePem).toString('base64');
-    const patch = { spec: { conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { caBundle } } } } };
-    // A CRD that is not installed (core-only installation) has no caBundle to keep.
-    await Promise.all(CONVERSION_CRD_NAMES.map((name) => this.options.client.mergePatch(Resources.customResourceDefinitions, '', name, patch)
-      .catch((err: unknown) => { if (!(err instanceof ApiError && err.code === 404)) throw err; })));
+  /**
+   * Adds `caPem` to every CRD's caBundle. Other replicas' CAs stay (each replica serves its own certificate and the
+   * Service may send the API server to any of them); expired ones and the oldest beyond MAX_TRUSTED_CAS are dropped.
+   */
+  private async trustCa(caPem: string): Promise<void> {
+    await Promise.all(CONVERSION_CRD_NAMES.map((name) => this.trustCaIn(name, caPem)));
     this.options.logger.info('conversion webhook CA trusted by the CRDs', { crds: CONVERSION_CRD_NAMES.length });
+  }
+
+  private async trustCaIn(name: string, caPem: string, attempt = 1): Promise<void> {
+    const { client } = this.options;
+    const crd = await client.getOrUndefined<CustomResourceDefinition>(Resources.customResourceDefinitions, '', name);
+    // A CRD that is not installed (core-only installation) has no caBundle to keep.
+    if (!crd) return;
+    const existing = crd.spec.conversion?.webhook?.clientConfig?.caBundle;
+    const caBundle = Buffer.from(mergedBundle(existing ? Buffer.from(existing, 'base64').toString('utf8') : '', caPem)).toString('base64');
+    const patch = { spec: { conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { caBundle } } } } };
+    try {
+      await client.mergePatch(Resources.customResourceDefinitions, '', name, patch, { resourceVersion: crd.metadata!.resourceVersion });
+    } catch (err) {
+      // Another replica changed the CRD in between: read it again and merge with what it wrote.
+      if (err instanceof ApiError && err.code === 409 && attempt < 5) return this.trustCaIn(name, caPem, attempt + 1);
+      throw err;
+    }
   }
 
   private schedule(): void {

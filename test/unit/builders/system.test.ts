@@ -33,7 +33,7 @@ describe('buildSystem', () => {
     expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['agent-sandbox-controller', 'agent-sandbox-controller-ca-bundle']);
   });
 
-  test('conversion webhook: Service port, CRDs pointing at it, and patch rights on our four CRDs only', () => {
+  test('conversion webhook: Service port, CRDs pointing at it, and get/patch rights on our four CRDs only', () => {
     const objects: any[] = buildSystem({ namespace: 'sbx-system' });
     expect(find(objects, 'CustomResourceDefinition').spec.conversion.webhook.clientConfig).toEqual({
       service: { namespace: 'sbx-system', name: 'agent-sandbox-controller', port: 443, path: '/convert' },
@@ -41,7 +41,7 @@ describe('buildSystem', () => {
     expect(find(objects, 'Service').spec.ports).toContainEqual({ name: 'webhook', port: 443, targetPort: 'webhook', protocol: 'TCP' });
     expect(find(objects, 'Deployment').spec.template.spec.containers[0].ports).toContainEqual({ name: 'webhook', containerPort: 9443, protocol: 'TCP' });
     expect(find(objects, 'ClusterRole', 'agent-sandbox-controller-ca-bundle').rules).toEqual([{
-      apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['patch'],
+      apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'patch'],
       resourceNames: ['sandboxes.agents.x-k8s.io', 'sandboxtemplates.extensions.agents.x-k8s.io', 'sandboxwarmpools.extensions.agents.x-k8s.io', 'sandboxclaims.extensions.agents.x-k8s.io'],
     }]);
   });

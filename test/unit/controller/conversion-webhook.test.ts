@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { reviewConversion } from '../../../lib/api/conversion';
 import { issueServingCertificate } from '../../../lib/controller/conversion-webhook/certificates';
+import { mergedBundle } from '../../../lib/controller/conversion-webhook/server';
 
 const podTemplate = { spec: { containers: [{ name: 'main', image: 'x' }] } };
 
@@ -27,4 +28,15 @@ test('the self-managed certificate is a server certificate for the hosts, signed
   expect(new Date(cert.validTo).getTime()).toBe(Math.floor((now.getTime() + 90 * 24 * 3600_000) / 1000) * 1000);
   expect(cert.checkPrivateKey(createPrivateKey(issued.keyPem))).toBe(true);
   expect(() => issueServingCertificate([], 1000)).toThrow('at least one host name');
+});
+
+test('caBundle keeps other replicas\' CAs, drops expired ones and adds the new CA once', () => {
+  const day = 24 * 3600_000;
+  const old = issueServingCertificate(['a'], day, new Date(Date.now() - 2 * day)).caPem;
+  const other = issueServingCertificate(['a'], day).caPem;
+  const mine = issueServingCertificate(['a'], day).caPem;
+  const bundle = mergedBundle(`${old}${other}`, mine);
+  expect(bundle).toBe(`${other.trim()}\n${mine.trim()}\n`);
+  expect(mergedBundle(bundle, mine)).toBe(bundle);
+  expect(mergedBundle('', mine)).toBe(`${mine.trim()}\n`);
 });
