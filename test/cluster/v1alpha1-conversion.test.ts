@@ -8,6 +8,19 @@ import {
   waitFor, waitForCondition, type ControllerProcess,
 } from './harness';
 import { freePorts } from './plane/ports';
+import { X509Certificate } from 'node:crypto';
+import * as tls from 'node:tls';
+
+/** The certificate the webhook serves now. */
+function servedCertificate(): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      resolve(new X509Certificate(socket.getPeerCertificate().raw));
+      socket.end();
+    });
+    socket.once('error', reject);
+  });
+}
 
 const ns = useTestNamespace('v1alpha1');
 const podTemplate = { spec: { containers: [{ name: 'agent', image: 'example.invalid/agent:1' }] } };
@@ -23,6 +36,8 @@ const objects = [
 ];
 const resource = (obj: { kind: string; apiVersion: string }, version: string) => `${obj.kind.toLowerCase()}.${version}.${obj.apiVersion.split('/')[0]}`;
 
+// Short-lived certificates, so the last test sees one rotation (at two thirds of the validity, plus a 10 s grace).
+const VALIDITY_S = 45;
 let controller: ControllerProcess | undefined;
 let port: number;
 
@@ -30,7 +45,7 @@ beforeAll(async () => {
   const kubeconfig = await installControllerIdentity();
   [port] = await freePorts(1);
   await applyServerSide(allCrds({ conversionWebhook: { url: `https://127.0.0.1:${port}/convert` } }) as object[]);
-  controller = await startController({ kubeconfig, leaderElect: false, args: [`--conversion-webhook-bind-address=127.0.0.1:${port}`] });
+  controller = await startController({ kubeconfig, leaderElect: false, args: [`--conversion-webhook-bind-address=127.0.0.1:${port}`, `--conversion-webhook-cert-validity=${VALIDITY_S}s`] });
   // The controller issued its certificate and put its CA into every CRD.
   await waitFor('caBundle on the four CRDs', async () => {
     const crds = await Promise.all(allCrds().map((c) => getObject('crd', c.metadata!.name!)));
@@ -90,3 +105,16 @@ test('a v1alpha1 object that cannot be converted is refused with the field named
   expect(err).toBeInstanceOf(KubectlError);
   expect(String((err as Error).message)).toContain('spec.sandboxTemplateRef.name: is required when spec.warmpool is "none"');
 });
+
+test('the self-managed certificate is rotated, its CA is in caBundle, and conversions keep working', async () => {
+  const before = (await servedCertificate()).fingerprint256;
+  const rotated = await waitFor('a new serving certificate', async () => {
+    const now = await servedCertificate();
+    return now.fingerprint256 !== before && now;
+  }, { timeoutMs: VALIDITY_S * 1000, intervalMs: 1000 });
+  const crd = await getObject('crd', 'sandboxes.agents.x-k8s.io');
+  const bundle = Buffer.from(crd?.spec.conversion.webhook.clientConfig.caBundle, 'base64').toString('utf8');
+  const cas = (bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
+  expect(cas.some((ca) => rotated.verify(ca.publicKey))).toBe(true);
+  expect((await getObject('sandbox.v1alpha1.agents.x-k8s.io', 'solo', { namespace: ns.name }))?.spec.replicas).toBe(0);
+}, 90_000);

@@ -53,6 +53,8 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
+/** Between trusting a new CA and serving the certificate it signed. */
+const ROTATION_GRACE_MS = 10_000;
 /** Most CAs kept in a caBundle: replicas and their recent rotations. */
 const MAX_TRUSTED_CAS = 8;
 
@@ -118,7 +120,11 @@ export class ConversionWebhook {
   private async rotate(): Promise<KeyPair> {
     const next = issueServingCertificate(this.options.hosts, this.options.validityMs);
     // The previous CA stays trusted until it expires, so connections the API server set up before keep working.
-    if (this.options.manageCaBundle) await this.trustCa(next.caPem);
+    if (this.options.manageCaBundle) {
+      await this.trustCa(next.caPem);
+      // Serve the new certificate only once the API server has had time to see the new caBundle.
+      if (this.current) await new Promise((resolve) => setTimeout(resolve, ROTATION_GRACE_MS).unref());
+    }
     this.current = next;
     return { cert: next.certPem, key: next.keyPem };
   }
