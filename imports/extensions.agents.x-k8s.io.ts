@@ -915,6 +915,489 @@ export function toJson_SandboxClaimSpecVolumeClaimTemplatesSpecSelectorMatchExpr
 /**
  *
  *
+ * @schema SandboxClaimV1Alpha1
+ */
+export class SandboxClaimV1Alpha1 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SandboxClaimV1Alpha1"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'extensions.agents.x-k8s.io/v1alpha1',
+    kind: 'SandboxClaim',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SandboxClaimV1Alpha1".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SandboxClaimV1Alpha1Props): any {
+    return {
+      ...SandboxClaimV1Alpha1.GVK,
+      ...toJson_SandboxClaimV1Alpha1Props(props),
+    };
+  }
+
+  /**
+   * Defines a "SandboxClaimV1Alpha1" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SandboxClaimV1Alpha1Props) {
+    super(scope, id, {
+      ...SandboxClaimV1Alpha1.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SandboxClaimV1Alpha1.GVK,
+      ...toJson_SandboxClaimV1Alpha1Props(resolved),
+    };
+  }
+}
+
+/**
+ * @schema SandboxClaimV1Alpha1
+ */
+export interface SandboxClaimV1Alpha1Props {
+  /**
+   * @schema SandboxClaimV1Alpha1#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * A request for one sandbox from a warm pool.
+   *
+   * @schema SandboxClaimV1Alpha1#spec
+   */
+  readonly spec: SandboxClaimV1Alpha1Spec;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1Props(obj: SandboxClaimV1Alpha1Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SandboxClaimV1Alpha1Spec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A request for one sandbox from a warm pool.
+ *
+ * @schema SandboxClaimV1Alpha1Spec
+ */
+export interface SandboxClaimV1Alpha1Spec {
+  /**
+   * When the claim expires and what happens then.
+   *
+   * @schema SandboxClaimV1Alpha1Spec#lifecycle
+   */
+  readonly lifecycle?: SandboxClaimV1Alpha1SpecLifecycle;
+
+  /**
+   * Extra labels and annotations for the sandbox pod.
+   *
+   * @schema SandboxClaimV1Alpha1Spec#additionalPodMetadata
+   */
+  readonly additionalPodMetadata?: SandboxClaimV1Alpha1SpecAdditionalPodMetadata;
+
+  /**
+   * Environment variables to inject; forces a cold start.
+   *
+   * @schema SandboxClaimV1Alpha1Spec#env
+   */
+  readonly env?: SandboxClaimV1Alpha1SpecEnv[];
+
+  /**
+   * Startup actions of the claimed sandbox (a warm one runs them at once; overrides the template's) and what happens when they end or at shutdownTime, whichever comes first.
+   *
+   * @schema SandboxClaimV1Alpha1Spec#startup
+   */
+  readonly startup?: SandboxClaimV1Alpha1SpecStartup;
+
+  /**
+   * Suspend the sandbox after this many seconds without a request through the router or SDK (at least 60); unset never.
+   *
+   * @schema SandboxClaimV1Alpha1Spec#idleTimeoutSeconds
+   */
+  readonly idleTimeoutSeconds?: number;
+
+  /**
+   * The SandboxTemplate of the claim; with warmpool none or default, the claim is served by the SandboxWarmPool of this name.
+   *
+   * @schema SandboxClaimV1Alpha1Spec#sandboxTemplateRef
+   */
+  readonly sandboxTemplateRef?: SandboxClaimV1Alpha1SpecSandboxTemplateRef;
+
+  /**
+   * none or default: the pool named after sandboxTemplateRef; any other value names the SandboxWarmPool.
+   *
+   * @schema SandboxClaimV1Alpha1Spec#warmpool
+   */
+  readonly warmpool?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1Spec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1Spec(obj: SandboxClaimV1Alpha1Spec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'lifecycle': toJson_SandboxClaimV1Alpha1SpecLifecycle(obj.lifecycle),
+    'additionalPodMetadata': toJson_SandboxClaimV1Alpha1SpecAdditionalPodMetadata(obj.additionalPodMetadata),
+    'env': obj.env?.map(y => toJson_SandboxClaimV1Alpha1SpecEnv(y)),
+    'startup': toJson_SandboxClaimV1Alpha1SpecStartup(obj.startup),
+    'idleTimeoutSeconds': obj.idleTimeoutSeconds,
+    'sandboxTemplateRef': toJson_SandboxClaimV1Alpha1SpecSandboxTemplateRef(obj.sandboxTemplateRef),
+    'warmpool': obj.warmpool,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * When the claim expires and what happens then.
+ *
+ * @schema SandboxClaimV1Alpha1SpecLifecycle
+ */
+export interface SandboxClaimV1Alpha1SpecLifecycle {
+  /**
+   * Absolute expiry of the claim.
+   *
+   * @schema SandboxClaimV1Alpha1SpecLifecycle#shutdownTime
+   */
+  readonly shutdownTime?: Date;
+
+  /**
+   * Expire this many seconds after the sandbox finished.
+   *
+   * @schema SandboxClaimV1Alpha1SpecLifecycle#ttlSecondsAfterFinished
+   */
+  readonly ttlSecondsAfterFinished?: number;
+
+  /**
+   * Delete removes the claim (and its sandbox); Retain keeps the claim and deletes the sandbox.
+   *
+   * @schema SandboxClaimV1Alpha1SpecLifecycle#shutdownPolicy
+   */
+  readonly shutdownPolicy?: SandboxClaimV1Alpha1SpecLifecycleShutdownPolicy;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1SpecLifecycle' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1SpecLifecycle(obj: SandboxClaimV1Alpha1SpecLifecycle | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'shutdownTime': obj.shutdownTime?.toISOString(),
+    'ttlSecondsAfterFinished': obj.ttlSecondsAfterFinished,
+    'shutdownPolicy': obj.shutdownPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Extra labels and annotations for the sandbox pod.
+ *
+ * @schema SandboxClaimV1Alpha1SpecAdditionalPodMetadata
+ */
+export interface SandboxClaimV1Alpha1SpecAdditionalPodMetadata {
+  /**
+   * Labels to put on the pod.
+   *
+   * @schema SandboxClaimV1Alpha1SpecAdditionalPodMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Annotations to put on the pod.
+   *
+   * @schema SandboxClaimV1Alpha1SpecAdditionalPodMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1SpecAdditionalPodMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1SpecAdditionalPodMetadata(obj: SandboxClaimV1Alpha1SpecAdditionalPodMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An environment variable.
+ *
+ * @schema SandboxClaimV1Alpha1SpecEnv
+ */
+export interface SandboxClaimV1Alpha1SpecEnv {
+  /**
+   * Variable name.
+   *
+   * @schema SandboxClaimV1Alpha1SpecEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable value.
+   *
+   * @schema SandboxClaimV1Alpha1SpecEnv#value
+   */
+  readonly value: string;
+
+  /**
+   * Container to inject into; default is the first container.
+   *
+   * @schema SandboxClaimV1Alpha1SpecEnv#containerName
+   */
+  readonly containerName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1SpecEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1SpecEnv(obj: SandboxClaimV1Alpha1SpecEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+    'containerName': obj.containerName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Startup actions of the claimed sandbox (a warm one runs them at once; overrides the template's) and what happens when they end or at shutdownTime, whichever comes first.
+ *
+ * @schema SandboxClaimV1Alpha1SpecStartup
+ */
+export interface SandboxClaimV1Alpha1SpecStartup {
+  /**
+   * Actions run in order; each only after the previous one exited 0.
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartup#actions
+   */
+  readonly actions: SandboxClaimV1Alpha1SpecStartupActions[];
+
+  /**
+   * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartup#completionPolicy
+   */
+  readonly completionPolicy?: SandboxClaimV1Alpha1SpecStartupCompletionPolicy;
+
+  /**
+   * true: a failed, timed-out or interrupted action leaves the sandbox running for debugging instead of applying completionPolicy.
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartup#keepOnFailure
+   */
+  readonly keepOnFailure?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1SpecStartup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1SpecStartup(obj: SandboxClaimV1Alpha1SpecStartup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actions': obj.actions?.map(y => toJson_SandboxClaimV1Alpha1SpecStartupActions(y)),
+    'completionPolicy': obj.completionPolicy,
+    'keepOnFailure': obj.keepOnFailure,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The SandboxTemplate of the claim; with warmpool none or default, the claim is served by the SandboxWarmPool of this name.
+ *
+ * @schema SandboxClaimV1Alpha1SpecSandboxTemplateRef
+ */
+export interface SandboxClaimV1Alpha1SpecSandboxTemplateRef {
+  /**
+   * Name of the SandboxTemplate.
+   *
+   * @schema SandboxClaimV1Alpha1SpecSandboxTemplateRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1SpecSandboxTemplateRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1SpecSandboxTemplateRef(obj: SandboxClaimV1Alpha1SpecSandboxTemplateRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Delete removes the claim (and its sandbox); Retain keeps the claim and deletes the sandbox.
+ *
+ * @schema SandboxClaimV1Alpha1SpecLifecycleShutdownPolicy
+ */
+export enum SandboxClaimV1Alpha1SpecLifecycleShutdownPolicy {
+  /** Delete */
+  DELETE = "Delete",
+  /** DeleteForeground */
+  DELETE_FOREGROUND = "DeleteForeground",
+  /** Retain */
+  RETAIN = "Retain",
+}
+
+/**
+ * A command run in the sandbox's main container through its runtime once the sandbox is Ready.
+ *
+ * @schema SandboxClaimV1Alpha1SpecStartupActions
+ */
+export interface SandboxClaimV1Alpha1SpecStartupActions {
+  /**
+   * Names the action in status and Events; default action-<index>.
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartupActions#name
+   */
+  readonly name?: string;
+
+  /**
+   * Program and arguments, run without a shell unless you name one.
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartupActions#command
+   */
+  readonly command: string[];
+
+  /**
+   * Environment variables of the command.
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartupActions#env
+   */
+  readonly env?: SandboxClaimV1Alpha1SpecStartupActionsEnv[];
+
+  /**
+   * Working directory, relative to the runtime's base directory (which it must stay inside).
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartupActions#workingDir
+   */
+  readonly workingDir?: string;
+
+  /**
+   * Seconds before the command is killed and the action is TimedOut (default 300).
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartupActions#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1SpecStartupActions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1SpecStartupActions(obj: SandboxClaimV1Alpha1SpecStartupActions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'command': obj.command?.map(y => y),
+    'env': obj.env?.map(y => toJson_SandboxClaimV1Alpha1SpecStartupActionsEnv(y)),
+    'workingDir': obj.workingDir,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+ *
+ * @schema SandboxClaimV1Alpha1SpecStartupCompletionPolicy
+ */
+export enum SandboxClaimV1Alpha1SpecStartupCompletionPolicy {
+  /** Suspend */
+  SUSPEND = "Suspend",
+  /** Delete */
+  DELETE = "Delete",
+  /** KeepRunning */
+  KEEP_RUNNING = "KeepRunning",
+}
+
+/**
+ * An environment variable.
+ *
+ * @schema SandboxClaimV1Alpha1SpecStartupActionsEnv
+ */
+export interface SandboxClaimV1Alpha1SpecStartupActionsEnv {
+  /**
+   * Variable name.
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartupActionsEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable value.
+   *
+   * @schema SandboxClaimV1Alpha1SpecStartupActionsEnv#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxClaimV1Alpha1SpecStartupActionsEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxClaimV1Alpha1SpecStartupActionsEnv(obj: SandboxClaimV1Alpha1SpecStartupActionsEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
  * @schema SandboxTemplate
  */
 export class SandboxTemplate extends ApiObject {
@@ -18388,6 +18871,17457 @@ export class SandboxTemplateSpecPodTemplateSpecVolumesProjectedSourcesDownwardAp
 /**
  *
  *
+ * @schema SandboxTemplateV1Alpha1
+ */
+export class SandboxTemplateV1Alpha1 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SandboxTemplateV1Alpha1"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'extensions.agents.x-k8s.io/v1alpha1',
+    kind: 'SandboxTemplate',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SandboxTemplateV1Alpha1".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SandboxTemplateV1Alpha1Props): any {
+    return {
+      ...SandboxTemplateV1Alpha1.GVK,
+      ...toJson_SandboxTemplateV1Alpha1Props(props),
+    };
+  }
+
+  /**
+   * Defines a "SandboxTemplateV1Alpha1" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SandboxTemplateV1Alpha1Props) {
+    super(scope, id, {
+      ...SandboxTemplateV1Alpha1.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SandboxTemplateV1Alpha1.GVK,
+      ...toJson_SandboxTemplateV1Alpha1Props(resolved),
+    };
+  }
+}
+
+/**
+ * @schema SandboxTemplateV1Alpha1
+ */
+export interface SandboxTemplateV1Alpha1Props {
+  /**
+   * @schema SandboxTemplateV1Alpha1#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * A blueprint for sandboxes plus the policies claims are held to.
+   *
+   * @schema SandboxTemplateV1Alpha1#spec
+   */
+  readonly spec: SandboxTemplateV1Alpha1Spec;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1Props(obj: SandboxTemplateV1Alpha1Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SandboxTemplateV1Alpha1Spec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A blueprint for sandboxes plus the policies claims are held to.
+ *
+ * @schema SandboxTemplateV1Alpha1Spec
+ */
+export interface SandboxTemplateV1Alpha1Spec {
+  /**
+   * The pod to run.
+   *
+   * @schema SandboxTemplateV1Alpha1Spec#podTemplate
+   */
+  readonly podTemplate: SandboxTemplateV1Alpha1SpecPodTemplate;
+
+  /**
+   * Persistent volume claims created for the sandbox and mounted by name.
+   *
+   * @schema SandboxTemplateV1Alpha1Spec#volumeClaimTemplates
+   */
+  readonly volumeClaimTemplates?: SandboxTemplateV1Alpha1SpecVolumeClaimTemplates[];
+
+  /**
+   * true keeps a headless Service named after the sandbox; false deletes an owned one; unset keeps an existing owned Service but never creates one.
+   *
+   * @schema SandboxTemplateV1Alpha1Spec#service
+   */
+  readonly service?: boolean;
+
+  /**
+   * Rules for the per-template NetworkPolicy; the controller owns podSelector and policyTypes.
+   *
+   * @schema SandboxTemplateV1Alpha1Spec#networkPolicy
+   */
+  readonly networkPolicy?: SandboxTemplateV1Alpha1SpecNetworkPolicy;
+
+  /**
+   * Managed: the controller keeps a NetworkPolicy for the template (secure default when networkPolicy is unset). Unmanaged: it keeps none.
+   *
+   * @schema SandboxTemplateV1Alpha1Spec#networkPolicyManagement
+   */
+  readonly networkPolicyManagement?: SandboxTemplateV1Alpha1SpecNetworkPolicyManagement;
+
+  /**
+   * Whether claims may set environment variables.
+   *
+   * @schema SandboxTemplateV1Alpha1Spec#envVarsInjectionPolicy
+   */
+  readonly envVarsInjectionPolicy?: SandboxTemplateV1Alpha1SpecEnvVarsInjectionPolicy;
+
+  /**
+   * Startup actions for claimed sandboxes of this template when the claim sets none (warm pool members run none while pooled) and what happens when they end or at shutdownTime, whichever comes first.
+   *
+   * @schema SandboxTemplateV1Alpha1Spec#startup
+   */
+  readonly startup?: SandboxTemplateV1Alpha1SpecStartup;
+
+  /**
+   * Suspend the sandbox after this many seconds without a request through the router or SDK (at least 60); unset never.
+   *
+   * @schema SandboxTemplateV1Alpha1Spec#idleTimeoutSeconds
+   */
+  readonly idleTimeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1Spec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1Spec(obj: SandboxTemplateV1Alpha1Spec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'podTemplate': toJson_SandboxTemplateV1Alpha1SpecPodTemplate(obj.podTemplate),
+    'volumeClaimTemplates': obj.volumeClaimTemplates?.map(y => toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplates(y)),
+    'service': obj.service,
+    'networkPolicy': toJson_SandboxTemplateV1Alpha1SpecNetworkPolicy(obj.networkPolicy),
+    'networkPolicyManagement': obj.networkPolicyManagement,
+    'envVarsInjectionPolicy': obj.envVarsInjectionPolicy,
+    'startup': toJson_SandboxTemplateV1Alpha1SpecStartup(obj.startup),
+    'idleTimeoutSeconds': obj.idleTimeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The pod to run.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplate
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplate {
+  /**
+   * Labels and annotations for the pod.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplate#metadata
+   */
+  readonly metadata?: SandboxTemplateV1Alpha1SpecPodTemplateMetadata;
+
+  /**
+   * Pod spec.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplate#spec
+   */
+  readonly spec: SandboxTemplateV1Alpha1SpecPodTemplateSpec;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplate(obj: SandboxTemplateV1Alpha1SpecPodTemplate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_SandboxTemplateV1Alpha1SpecPodTemplateMetadata(obj.metadata),
+    'spec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A PersistentVolumeClaim created per sandbox, named <metadata.name>-<sandbox name>.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplates
+ */
+export interface SandboxTemplateV1Alpha1SpecVolumeClaimTemplates {
+  /**
+   * Name, labels and annotations of the claim.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplates#metadata
+   */
+  readonly metadata: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata;
+
+  /**
+   * Spec of the claim.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplates#spec
+   */
+  readonly spec: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecVolumeClaimTemplates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplates(obj: SandboxTemplateV1Alpha1SpecVolumeClaimTemplates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata(obj.metadata),
+    'spec': toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Rules for the per-template NetworkPolicy; the controller owns podSelector and policyTypes.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicy
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicy {
+  /**
+   * Ingress rules.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicy#ingress
+   */
+  readonly ingress?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngress[];
+
+  /**
+   * Egress rules.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicy#egress
+   */
+  readonly egress?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgress[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicy(obj: SandboxTemplateV1Alpha1SpecNetworkPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ingress': obj.ingress?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngress(y)),
+    'egress': obj.egress?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgress(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Managed: the controller keeps a NetworkPolicy for the template (secure default when networkPolicy is unset). Unmanaged: it keeps none.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyManagement
+ */
+export enum SandboxTemplateV1Alpha1SpecNetworkPolicyManagement {
+  /** Managed */
+  MANAGED = "Managed",
+  /** Unmanaged */
+  UNMANAGED = "Unmanaged",
+}
+
+/**
+ * Whether claims may set environment variables.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecEnvVarsInjectionPolicy
+ */
+export enum SandboxTemplateV1Alpha1SpecEnvVarsInjectionPolicy {
+  /** Allowed */
+  ALLOWED = "Allowed",
+  /** Overrides */
+  OVERRIDES = "Overrides",
+  /** Disallowed */
+  DISALLOWED = "Disallowed",
+}
+
+/**
+ * Startup actions for claimed sandboxes of this template when the claim sets none (warm pool members run none while pooled) and what happens when they end or at shutdownTime, whichever comes first.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecStartup
+ */
+export interface SandboxTemplateV1Alpha1SpecStartup {
+  /**
+   * Actions run in order; each only after the previous one exited 0.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartup#actions
+   */
+  readonly actions: SandboxTemplateV1Alpha1SpecStartupActions[];
+
+  /**
+   * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartup#completionPolicy
+   */
+  readonly completionPolicy?: SandboxTemplateV1Alpha1SpecStartupCompletionPolicy;
+
+  /**
+   * true: a failed, timed-out or interrupted action leaves the sandbox running for debugging instead of applying completionPolicy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartup#keepOnFailure
+   */
+  readonly keepOnFailure?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecStartup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecStartup(obj: SandboxTemplateV1Alpha1SpecStartup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'actions': obj.actions?.map(y => toJson_SandboxTemplateV1Alpha1SpecStartupActions(y)),
+    'completionPolicy': obj.completionPolicy,
+    'keepOnFailure': obj.keepOnFailure,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Labels and annotations for the pod.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateMetadata
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateMetadata {
+  /**
+   * Labels to put on the pod.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Annotations to put on the pod.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateMetadata(obj: SandboxTemplateV1Alpha1SpecPodTemplateMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Pod spec.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpec {
+  /**
+   * Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers. Value must be a positive integer.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#activeDeadlineSeconds
+   */
+  readonly activeDeadlineSeconds?: number;
+
+  /**
+   * If specified, the pod's scheduling constraints
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#affinity
+   */
+  readonly affinity?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity;
+
+  /**
+   * AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#automountServiceAccountToken
+   */
+  readonly automountServiceAccountToken?: boolean;
+
+  /**
+   * List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#containers
+   */
+  readonly containers: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers[];
+
+  /**
+   * Specifies the DNS parameters of a pod. Parameters specified here will be merged to the generated DNS configuration based on DNSPolicy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#dnsConfig
+   */
+  readonly dnsConfig?: SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig;
+
+  /**
+   * Set DNS policy for the pod. Defaults to "ClusterFirst". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'.
+   *
+   * @default ClusterFirst". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#dnsPolicy
+   */
+  readonly dnsPolicy?: string;
+
+  /**
+   * EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true.
+   *
+   * @default true.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#enableServiceLinks
+   */
+  readonly enableServiceLinks?: boolean;
+
+  /**
+   * List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging. This list cannot be specified when creating a pod, and it cannot be modified by updating the pod spec. In order to add an ephemeral container to an existing pod, use the pod's ephemeralcontainers subresource.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#ephemeralContainers
+   */
+  readonly ephemeralContainers?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers[];
+
+  /**
+   * HostAliases is an optional list of hosts and IPs that will be injected into the pod's hosts file if specified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#hostAliases
+   */
+  readonly hostAliases?: SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases[];
+
+  /**
+   * Use the host's ipc namespace. Optional: Default to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#hostIPC
+   */
+  readonly hostIpc?: boolean;
+
+  /**
+   * Host networking requested for this pod. Use the host's network namespace. When using HostNetwork you should specify ports so the scheduler is aware. When `hostNetwork` is true, specified `hostPort` fields in port definitions must match `containerPort`, and unspecified `hostPort` fields in port definitions are defaulted to match `containerPort`. Default to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#hostNetwork
+   */
+  readonly hostNetwork?: boolean;
+
+  /**
+   * Use the host's pid namespace. Optional: Default to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#hostPID
+   */
+  readonly hostPid?: boolean;
+
+  /**
+   * Use the host's user namespace. Optional: Default to true. If set to true or not present, the pod will be run in the host user namespace, useful for when the pod needs a feature only available to the host user namespace, such as loading a kernel module with CAP_SYS_MODULE. When set to false, a new userns is created for the pod. Setting false is useful for mitigating container breakout vulnerabilities even allowing users to run their containers as root without actually having root privileges on the host.
+   *
+   * @default true. If set to true or not present, the pod will be run in the host user namespace, useful for when the pod needs a feature only available to the host user namespace, such as loading a kernel module with CAP_SYS_MODULE. When set to false, a new userns is created for the pod. Setting false is useful for mitigating container breakout vulnerabilities even allowing users to run their containers as root without actually having root privileges on the host.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#hostUsers
+   */
+  readonly hostUsers?: boolean;
+
+  /**
+   * Specifies the hostname of the Pod If not specified, the pod's hostname will be set to a system-defined value.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#hostname
+   */
+  readonly hostname?: string;
+
+  /**
+   * HostnameOverride specifies an explicit override for the pod's hostname as perceived by the pod. This field only specifies the pod's hostname and does not affect its DNS records. When this field is set to a non-empty string: - It takes precedence over the values set in `hostname` and `subdomain`. - The Pod's hostname will be set to this value. - `setHostnameAsFQDN` must be nil or set to false. - `hostNetwork` must be set to false.
+   *
+   * This field must be a valid DNS subdomain as defined in RFC 1123 and contain at most 64 characters. Requires the HostnameOverride feature gate to be enabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#hostnameOverride
+   */
+  readonly hostnameOverride?: string;
+
+  /**
+   * ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec. If specified, these secrets will be passed to individual puller implementations for them to use. More info: https://kubernetes.io/docs/concepts/containers/images#specifying-imagepullsecrets-on-a-pod
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#imagePullSecrets
+   */
+  readonly imagePullSecrets?: SandboxTemplateV1Alpha1SpecPodTemplateSpecImagePullSecrets[];
+
+  /**
+   * List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started. If any init container fails, the pod is considered to have failed and is handled according to its restartPolicy. The name for an init container or normal container must be unique among all containers. Init containers may not have Lifecycle actions, Readiness probes, Liveness probes, or Startup probes. The resourceRequirements of an init container are taken into account during scheduling by finding the highest request/limit for each resource type, and then using the max of that value or the sum of the normal containers. Limits are applied to init containers in a similar fashion. Init containers cannot currently be added or removed. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/init-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#initContainers
+   */
+  readonly initContainers?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers[];
+
+  /**
+   * NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#nodeName
+   */
+  readonly nodeName?: string;
+
+  /**
+   * NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#nodeSelector
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * Specifies the OS of the containers in the pod. Some pod and container fields are restricted if this is set.
+   *
+   * If the OS field is set to linux, the following fields must be unset: -securityContext.windowsOptions
+   *
+   * If the OS field is set to windows, following fields must be unset: - spec.hostPID - spec.hostIPC - spec.hostUsers - spec.resources - spec.securityContext.appArmorProfile - spec.securityContext.seLinuxOptions - spec.securityContext.seccompProfile - spec.securityContext.fsGroup - spec.securityContext.fsGroupChangePolicy - spec.securityContext.sysctls - spec.shareProcessNamespace - spec.securityContext.runAsUser - spec.securityContext.runAsGroup - spec.securityContext.supplementalGroups - spec.securityContext.supplementalGroupsPolicy - spec.containers[*].securityContext.appArmorProfile - spec.containers[*].securityContext.seLinuxOptions - spec.containers[*].securityContext.seccompProfile - spec.containers[*].securityContext.capabilities - spec.containers[*].securityContext.readOnlyRootFilesystem - spec.containers[*].securityContext.privileged - spec.containers[*].securityContext.allowPrivilegeEscalation - spec.containers[*].securityContext.procMount - spec.containers[*].securityContext.runAsUser - spec.containers[*].securityContext.runAsGroup
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#os
+   */
+  readonly os?: SandboxTemplateV1Alpha1SpecPodTemplateSpecOs;
+
+  /**
+   * Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info: https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#overhead
+   */
+  readonly overhead?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecOverhead };
+
+  /**
+   * PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
+   *
+   * @default PreemptLowerPriority if unset.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#preemptionPolicy
+   */
+  readonly preemptionPolicy?: string;
+
+  /**
+   * The priority value. Various system components use this field to find the priority of the pod. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#priority
+   */
+  readonly priority?: number;
+
+  /**
+   * If specified, indicates the pod's priority. "system-node-critical" and "system-cluster-critical" are two special keywords which indicate the highest priorities with the former being the highest priority. Any other name must be defined by creating a PriorityClass object with that name. If not specified, the pod priority will be default or zero if there is no default.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#priorityClassName
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#readinessGates
+   */
+  readonly readinessGates?: SandboxTemplateV1Alpha1SpecPodTemplateSpecReadinessGates[];
+
+  /**
+   * ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start. The resources will be made available to those containers which consume them by name.
+   *
+   * This is a stable field but requires that the DynamicResourceAllocation feature gate is enabled.
+   *
+   * This field is immutable.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#resourceClaims
+   */
+  readonly resourceClaims?: SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims[];
+
+  /**
+   * Resources is the total amount of CPU and Memory resources required by all containers in the pod. It supports specifying Requests and Limits for "cpu", "memory" and "hugepages-" resource names only. ResourceClaims are not supported.
+   *
+   * This field enables fine-grained control over resource allocation for the entire pod, allowing resource sharing among containers in a pod.
+   *
+   * This is an alpha field and requires enabling the PodLevelResources feature gate.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#resources
+   */
+  readonly resources?: SandboxTemplateV1Alpha1SpecPodTemplateSpecResources;
+
+  /**
+   * Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
+   *
+   * @default Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#restartPolicy
+   */
+  readonly restartPolicy?: string;
+
+  /**
+   * RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.  If no RuntimeClass resource matches the named class, the pod will not be run. If unset or empty, the "legacy" RuntimeClass will be used, which is an implicit class with an empty definition that uses the default runtime handler. More info: https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#runtimeClassName
+   */
+  readonly runtimeClassName?: string;
+
+  /**
+   * If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#schedulerName
+   */
+  readonly schedulerName?: string;
+
+  /**
+   * SchedulingGates is an opaque list of values that if specified will block scheduling the pod. If schedulingGates is not empty, the pod will stay in the SchedulingGated state and the scheduler will not attempt to schedule the pod.
+   *
+   * SchedulingGates can only be set at pod creation time, and be removed only afterwards.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#schedulingGates
+   */
+  readonly schedulingGates?: SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGates[];
+
+  /**
+   * SchedulingGroup provides a reference to the immediate scheduling runtime grouping object that this Pod belongs to. This field is used by the scheduler to identify the group and apply the correct group scheduling policies. The association with a group also impacts other lifecycle aspects of a Pod that are relevant in a wider context of scheduling like preemption, resource attachment, etc. If not specified, the Pod is treated as a single unit in all of these aspects. The group object referenced by this field may not exist at the time the Pod is created. This field is immutable, but a group object with the same name may be recreated with different policies. Doing this during pod scheduling may result in the placement not conforming to the expected policies.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#schedulingGroup
+   */
+  readonly schedulingGroup?: SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGroup;
+
+  /**
+   * SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.  See type description for default values of each field.
+   *
+   * @default empty.  See type description for default values of each field.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#securityContext
+   */
+  readonly securityContext?: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext;
+
+  /**
+   * DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#serviceAccount
+   */
+  readonly serviceAccount?: string;
+
+  /**
+   * ServiceAccountName is the name of the ServiceAccount to use to run this pod. More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#serviceAccountName
+   */
+  readonly serviceAccountName?: string;
+
+  /**
+   * If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default). In Linux containers, this means setting the FQDN in the hostname field of the kernel (the nodename field of struct utsname). In Windows containers, this means setting the registry value of hostname for the registry key HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters to FQDN. If a pod does not have FQDN, this has no effect. Default to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#setHostnameAsFQDN
+   */
+  readonly setHostnameAsFqdn?: boolean;
+
+  /**
+   * Share a single process namespace between all of the containers in a pod. When this is set containers will be able to view and signal processes from other containers in the same pod, and the first process in each container will not be assigned PID 1. HostPID and ShareProcessNamespace cannot both be set. Optional: Default to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#shareProcessNamespace
+   */
+  readonly shareProcessNamespace?: boolean;
+
+  /**
+   * If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>". If not specified, the pod will not have a domainname at all.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#subdomain
+   */
+  readonly subdomain?: string;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). If this value is nil, the default grace period will be used instead. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. Defaults to 30 seconds.
+   *
+   * @default 30 seconds.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * If specified, the pod's tolerations.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#tolerations
+   */
+  readonly tolerations?: SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations[];
+
+  /**
+   * TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. Scheduler will schedule pods in a way which abides by the constraints. All topologySpreadConstraints are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#topologySpreadConstraints
+   */
+  readonly topologySpreadConstraints?: SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints[];
+
+  /**
+   * List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpec#volumes
+   */
+  readonly volumes?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'activeDeadlineSeconds': obj.activeDeadlineSeconds,
+    'affinity': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity(obj.affinity),
+    'automountServiceAccountToken': obj.automountServiceAccountToken,
+    'containers': obj.containers?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers(y)),
+    'dnsConfig': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig(obj.dnsConfig),
+    'dnsPolicy': obj.dnsPolicy,
+    'enableServiceLinks': obj.enableServiceLinks,
+    'ephemeralContainers': obj.ephemeralContainers?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers(y)),
+    'hostAliases': obj.hostAliases?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases(y)),
+    'hostIPC': obj.hostIpc,
+    'hostNetwork': obj.hostNetwork,
+    'hostPID': obj.hostPid,
+    'hostUsers': obj.hostUsers,
+    'hostname': obj.hostname,
+    'hostnameOverride': obj.hostnameOverride,
+    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecImagePullSecrets(y)),
+    'initContainers': obj.initContainers?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers(y)),
+    'nodeName': obj.nodeName,
+    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'os': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecOs(obj.os),
+    'overhead': ((obj.overhead) === undefined) ? undefined : (Object.entries(obj.overhead).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'preemptionPolicy': obj.preemptionPolicy,
+    'priority': obj.priority,
+    'priorityClassName': obj.priorityClassName,
+    'readinessGates': obj.readinessGates?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecReadinessGates(y)),
+    'resourceClaims': obj.resourceClaims?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims(y)),
+    'resources': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecResources(obj.resources),
+    'restartPolicy': obj.restartPolicy,
+    'runtimeClassName': obj.runtimeClassName,
+    'schedulerName': obj.schedulerName,
+    'schedulingGates': obj.schedulingGates?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGates(y)),
+    'schedulingGroup': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGroup(obj.schedulingGroup),
+    'securityContext': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext(obj.securityContext),
+    'serviceAccount': obj.serviceAccount,
+    'serviceAccountName': obj.serviceAccountName,
+    'setHostnameAsFQDN': obj.setHostnameAsFqdn,
+    'shareProcessNamespace': obj.shareProcessNamespace,
+    'subdomain': obj.subdomain,
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'tolerations': obj.tolerations?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations(y)),
+    'topologySpreadConstraints': obj.topologySpreadConstraints?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints(y)),
+    'volumes': obj.volumes?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name, labels and annotations of the claim.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata
+ */
+export interface SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata {
+  /**
+   * Claim template name; also the name of the pod volume it backs.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata#name
+   */
+  readonly name: string;
+
+  /**
+   * Labels for the claim.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * Annotations for the claim.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata(obj: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Spec of the claim.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec
+ */
+export interface SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec {
+  /**
+   * accessModes contains the desired access modes the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#accessModes
+   */
+  readonly accessModes?: string[];
+
+  /**
+   * dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#dataSource
+   */
+  readonly dataSource?: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource;
+
+  /**
+   * dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When this field is specified, volume binding will only succeed if the type of the specified object matches some installed volume populator or dynamic provisioner. This field will replace the functionality of the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef) will be set to the same value automatically if one of them is empty and the other is non-empty. When namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are three important differences between dataSource and dataSourceRef: * While dataSource only allows two specific types of objects, dataSourceRef
+   * allows any non-core object, as well as PersistentVolumeClaim objects.
+   * * While dataSource ignores disallowed values (dropping them), dataSourceRef
+   * preserves all values, and generates an error if a disallowed value is
+   * specified.
+   * * While dataSource only allows local objects, dataSourceRef allows objects
+   * in any namespaces.
+   * (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#dataSourceRef
+   */
+  readonly dataSourceRef?: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef;
+
+  /**
+   * resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#resources
+   */
+  readonly resources?: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources;
+
+  /**
+   * selector is a label query over volumes to consider for binding.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#selector
+   */
+  readonly selector?: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector;
+
+  /**
+   * storageClassName is the name of the StorageClass required by the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#storageClassName
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim. If specified, the CSI driver will create or update the volume with the attributes defined in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName, it can be changed after the claim is created. An empty string or nil value indicates that no VolumeAttributesClass will be applied to the claim. If the claim enters an Infeasible error state, this field can be reset to its previous value (including nil) to cancel the modification. If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource exists. More info: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#volumeAttributesClassName
+   */
+  readonly volumeAttributesClassName?: string;
+
+  /**
+   * volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#volumeMode
+   */
+  readonly volumeMode?: string;
+
+  /**
+   * volumeName is the binding reference to the PersistentVolume backing this claim.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec#volumeName
+   */
+  readonly volumeName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec(obj: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessModes': obj.accessModes?.map(y => y),
+    'dataSource': toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource(obj.dataSource),
+    'dataSourceRef': toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef(obj.dataSourceRef),
+    'resources': toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources(obj.resources),
+    'selector': toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector(obj.selector),
+    'storageClassName': obj.storageClassName,
+    'volumeAttributesClassName': obj.volumeAttributesClassName,
+    'volumeMode': obj.volumeMode,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and from.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngress
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyIngress {
+  /**
+   * from is a list of sources which should be able to access the pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all sources (traffic not restricted by source). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the from list.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngress#from
+   */
+  readonly from?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom[];
+
+  /**
+   * ports is a list of ports which should be made accessible on the pods selected for this rule. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngress#ports
+   */
+  readonly ports?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngress(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom(y)),
+    'ports': obj.ports?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and to. This type is beta-level in 1.8
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgress
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyEgress {
+  /**
+   * ports is a list of destination ports for outgoing traffic. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgress#ports
+   */
+  readonly ports?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts[];
+
+  /**
+   * to is a list of destinations for outgoing traffic of pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations (traffic not restricted by destination). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the to list.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgress#to
+   */
+  readonly to?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgress(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ports': obj.ports?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts(y)),
+    'to': obj.to?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A command run in the sandbox's main container through its runtime once the sandbox is Ready.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecStartupActions
+ */
+export interface SandboxTemplateV1Alpha1SpecStartupActions {
+  /**
+   * Names the action in status and Events; default action-<index>.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartupActions#name
+   */
+  readonly name?: string;
+
+  /**
+   * Program and arguments, run without a shell unless you name one.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartupActions#command
+   */
+  readonly command: string[];
+
+  /**
+   * Environment variables of the command.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartupActions#env
+   */
+  readonly env?: SandboxTemplateV1Alpha1SpecStartupActionsEnv[];
+
+  /**
+   * Working directory, relative to the runtime's base directory (which it must stay inside).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartupActions#workingDir
+   */
+  readonly workingDir?: string;
+
+  /**
+   * Seconds before the command is killed and the action is TimedOut (default 300).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartupActions#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecStartupActions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecStartupActions(obj: SandboxTemplateV1Alpha1SpecStartupActions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'command': obj.command?.map(y => y),
+    'env': obj.env?.map(y => toJson_SandboxTemplateV1Alpha1SpecStartupActionsEnv(y)),
+    'workingDir': obj.workingDir,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Suspend deletes the Pod and keeps PVCs (resumable); Delete deletes the Sandbox; KeepRunning leaves it running.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecStartupCompletionPolicy
+ */
+export enum SandboxTemplateV1Alpha1SpecStartupCompletionPolicy {
+  /** Suspend */
+  SUSPEND = "Suspend",
+  /** Delete */
+  DELETE = "Delete",
+  /** KeepRunning */
+  KEEP_RUNNING = "KeepRunning",
+}
+
+/**
+ * If specified, the pod's scheduling constraints
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity {
+  /**
+   * Describes node affinity scheduling rules for the pod.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity#nodeAffinity
+   */
+  readonly nodeAffinity?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity;
+
+  /**
+   * Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other pod(s)).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity#podAffinity
+   */
+  readonly podAffinity?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity;
+
+  /**
+   * Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity#podAntiAffinity
+   */
+  readonly podAntiAffinity?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nodeAffinity': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity(obj.nodeAffinity),
+    'podAffinity': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity(obj.podAffinity),
+    'podAntiAffinity': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity(obj.podAntiAffinity),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A single application container that you want to run within a pod.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers {
+  /**
+   * Arguments to the entrypoint. The container image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#args
+   */
+  readonly args?: string[];
+
+  /**
+   * Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#command
+   */
+  readonly command?: string[];
+
+  /**
+   * List of environment variables to set in the container. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#env
+   */
+  readonly env?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv[];
+
+  /**
+   * List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#envFrom
+   */
+  readonly envFrom?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom[];
+
+  /**
+   * Container image name. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#image
+   */
+  readonly image?: string;
+
+  /**
+   * Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+   *
+   * @default Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#imagePullPolicy
+   */
+  readonly imagePullPolicy?: string;
+
+  /**
+   * Actions that the management system should take in response to container lifecycle events. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#lifecycle
+   */
+  readonly lifecycle?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle;
+
+  /**
+   * Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#livenessProbe
+   */
+  readonly livenessProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe;
+
+  /**
+   * Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#name
+   */
+  readonly name: string;
+
+  /**
+   * List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible from the network. Modifying this array with strategic merge patch may corrupt the data. For more information See https://github.com/kubernetes/kubernetes/issues/108255. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#ports
+   */
+  readonly ports?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts[];
+
+  /**
+   * Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#readinessProbe
+   */
+  readonly readinessProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe;
+
+  /**
+   * Resources resize policy for the container. This field cannot be set on ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#resizePolicy
+   */
+  readonly resizePolicy?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy[];
+
+  /**
+   * Compute Resources required by this container. Cannot be updated. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#resources
+   */
+  readonly resources?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources;
+
+  /**
+   * RestartPolicy defines the restart behavior of individual containers in a pod. This overrides the pod-level restart policy. When this field is not specified, the restart behavior is defined by the Pod's restart policy and the container type. Additionally, setting the RestartPolicy as "Always" for the init container will have the following effect: this init container will be continually restarted on exit until all regular containers have terminated. Once all regular containers have completed, all init containers with restartPolicy "Always" will be shut down. This lifecycle differs from normal init containers and is often referred to as a "sidecar" container. Although this init container still starts in the init container sequence, it does not wait for the container to complete before proceeding to the next init container. Instead, the next init container starts immediately after this init container is started, or after any startupProbe has successfully completed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#restartPolicy
+   */
+  readonly restartPolicy?: string;
+
+  /**
+   * Represents a list of rules to be checked to determine if the container should be restarted on exit. The rules are evaluated in order. Once a rule matches a container exit condition, the remaining rules are ignored. If no rule matches the container exit condition, the Container-level restart policy determines the whether the container is restarted or not. Constraints on the rules: - At most 20 rules are allowed. - Rules can have the same action. - Identical rules are not forbidden in validations. When rules are specified, container MUST set RestartPolicy explicitly even it if matches the Pod's RestartPolicy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#restartPolicyRules
+   */
+  readonly restartPolicyRules?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules[];
+
+  /**
+   * SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#securityContext
+   */
+  readonly securityContext?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext;
+
+  /**
+   * StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod will be restarted, just as if the livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation. This cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#startupProbe
+   */
+  readonly startupProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe;
+
+  /**
+   * Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#stdin
+   */
+  readonly stdin?: boolean;
+
+  /**
+   * Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false
+   *
+   * @default false
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#stdinOnce
+   */
+  readonly stdinOnce?: boolean;
+
+  /**
+   * Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
+   *
+   * @default dev/termination-log. Cannot be updated.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#terminationMessagePath
+   */
+  readonly terminationMessagePath?: string;
+
+  /**
+   * Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
+   *
+   * @default File. Cannot be updated.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#terminationMessagePolicy
+   */
+  readonly terminationMessagePolicy?: string;
+
+  /**
+   * Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#tty
+   */
+  readonly tty?: boolean;
+
+  /**
+   * volumeDevices is the list of block devices to be used by the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#volumeDevices
+   */
+  readonly volumeDevices?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices[];
+
+  /**
+   * Pod volumes to mount into the container's filesystem. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#volumeMounts
+   */
+  readonly volumeMounts?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts[];
+
+  /**
+   * Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers#workingDir
+   */
+  readonly workingDir?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainers | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'args': obj.args?.map(y => y),
+    'command': obj.command?.map(y => y),
+    'env': obj.env?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv(y)),
+    'envFrom': obj.envFrom?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom(y)),
+    'image': obj.image,
+    'imagePullPolicy': obj.imagePullPolicy,
+    'lifecycle': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle(obj.lifecycle),
+    'livenessProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe(obj.livenessProbe),
+    'name': obj.name,
+    'ports': obj.ports?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts(y)),
+    'readinessProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe(obj.readinessProbe),
+    'resizePolicy': obj.resizePolicy?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy(y)),
+    'resources': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources(obj.resources),
+    'restartPolicy': obj.restartPolicy,
+    'restartPolicyRules': obj.restartPolicyRules?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules(y)),
+    'securityContext': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext(obj.securityContext),
+    'startupProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe(obj.startupProbe),
+    'stdin': obj.stdin,
+    'stdinOnce': obj.stdinOnce,
+    'terminationMessagePath': obj.terminationMessagePath,
+    'terminationMessagePolicy': obj.terminationMessagePolicy,
+    'tty': obj.tty,
+    'volumeDevices': obj.volumeDevices?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices(y)),
+    'volumeMounts': obj.volumeMounts?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts(y)),
+    'workingDir': obj.workingDir,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the DNS parameters of a pod. Parameters specified here will be merged to the generated DNS configuration based on DNSPolicy.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig {
+  /**
+   * A list of DNS name server IP addresses. This will be appended to the base nameservers generated from DNSPolicy. Duplicated nameservers will be removed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig#nameservers
+   */
+  readonly nameservers?: string[];
+
+  /**
+   * A list of DNS resolver options. This will be merged with the base options generated from DNSPolicy. Duplicated entries will be removed. Resolution options given in Options will override those that appear in the base DNSPolicy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig#options
+   */
+  readonly options?: SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions[];
+
+  /**
+   * A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be removed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig#searches
+   */
+  readonly searches?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfig | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nameservers': obj.nameservers?.map(y => y),
+    'options': obj.options?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions(y)),
+    'searches': obj.searches?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.
+ *
+ * To add an ephemeral container, use the ephemeralcontainers subresource of an existing Pod. Ephemeral containers may not be removed or restarted.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers {
+  /**
+   * Arguments to the entrypoint. The image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#args
+   */
+  readonly args?: string[];
+
+  /**
+   * Entrypoint array. Not executed within a shell. The image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#command
+   */
+  readonly command?: string[];
+
+  /**
+   * List of environment variables to set in the container. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#env
+   */
+  readonly env?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv[];
+
+  /**
+   * List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#envFrom
+   */
+  readonly envFrom?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom[];
+
+  /**
+   * Container image name. More info: https://kubernetes.io/docs/concepts/containers/images
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#image
+   */
+  readonly image?: string;
+
+  /**
+   * Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+   *
+   * @default Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#imagePullPolicy
+   */
+  readonly imagePullPolicy?: string;
+
+  /**
+   * Lifecycle is not allowed for ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#lifecycle
+   */
+  readonly lifecycle?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle;
+
+  /**
+   * Probes are not allowed for ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#livenessProbe
+   */
+  readonly livenessProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe;
+
+  /**
+   * Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers, init containers and ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#name
+   */
+  readonly name: string;
+
+  /**
+   * Ports are not allowed for ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#ports
+   */
+  readonly ports?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts[];
+
+  /**
+   * Probes are not allowed for ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#readinessProbe
+   */
+  readonly readinessProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe;
+
+  /**
+   * Resources resize policy for the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#resizePolicy
+   */
+  readonly resizePolicy?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy[];
+
+  /**
+   * Resources are not allowed for ephemeral containers. Ephemeral containers use spare resources already allocated to the pod.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#resources
+   */
+  readonly resources?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources;
+
+  /**
+   * Restart policy for the container to manage the restart behavior of each container within a pod. You cannot set this field on ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#restartPolicy
+   */
+  readonly restartPolicy?: string;
+
+  /**
+   * Represents a list of rules to be checked to determine if the container should be restarted on exit. You cannot set this field on ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#restartPolicyRules
+   */
+  readonly restartPolicyRules?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules[];
+
+  /**
+   * Optional: SecurityContext defines the security options the ephemeral container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#securityContext
+   */
+  readonly securityContext?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext;
+
+  /**
+   * Probes are not allowed for ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#startupProbe
+   */
+  readonly startupProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe;
+
+  /**
+   * Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#stdin
+   */
+  readonly stdin?: boolean;
+
+  /**
+   * Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false
+   *
+   * @default false
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#stdinOnce
+   */
+  readonly stdinOnce?: boolean;
+
+  /**
+   * If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral container uses the namespaces configured in the Pod spec.
+   *
+   * The container runtime must implement support for this feature. If the runtime does not support namespace targeting then the result of setting this field is undefined.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#targetContainerName
+   */
+  readonly targetContainerName?: string;
+
+  /**
+   * Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
+   *
+   * @default dev/termination-log. Cannot be updated.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#terminationMessagePath
+   */
+  readonly terminationMessagePath?: string;
+
+  /**
+   * Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
+   *
+   * @default File. Cannot be updated.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#terminationMessagePolicy
+   */
+  readonly terminationMessagePolicy?: string;
+
+  /**
+   * Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#tty
+   */
+  readonly tty?: boolean;
+
+  /**
+   * volumeDevices is the list of block devices to be used by the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#volumeDevices
+   */
+  readonly volumeDevices?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices[];
+
+  /**
+   * Pod volumes to mount into the container's filesystem. Subpath mounts are not allowed for ephemeral containers. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#volumeMounts
+   */
+  readonly volumeMounts?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts[];
+
+  /**
+   * Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers#workingDir
+   */
+  readonly workingDir?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainers | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'args': obj.args?.map(y => y),
+    'command': obj.command?.map(y => y),
+    'env': obj.env?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv(y)),
+    'envFrom': obj.envFrom?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom(y)),
+    'image': obj.image,
+    'imagePullPolicy': obj.imagePullPolicy,
+    'lifecycle': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle(obj.lifecycle),
+    'livenessProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe(obj.livenessProbe),
+    'name': obj.name,
+    'ports': obj.ports?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts(y)),
+    'readinessProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe(obj.readinessProbe),
+    'resizePolicy': obj.resizePolicy?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy(y)),
+    'resources': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources(obj.resources),
+    'restartPolicy': obj.restartPolicy,
+    'restartPolicyRules': obj.restartPolicyRules?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules(y)),
+    'securityContext': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext(obj.securityContext),
+    'startupProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe(obj.startupProbe),
+    'stdin': obj.stdin,
+    'stdinOnce': obj.stdinOnce,
+    'targetContainerName': obj.targetContainerName,
+    'terminationMessagePath': obj.terminationMessagePath,
+    'terminationMessagePolicy': obj.terminationMessagePolicy,
+    'tty': obj.tty,
+    'volumeDevices': obj.volumeDevices?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices(y)),
+    'volumeMounts': obj.volumeMounts?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts(y)),
+    'workingDir': obj.workingDir,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases {
+  /**
+   * Hostnames for the above IP address.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases#hostnames
+   */
+  readonly hostnames?: string[];
+
+  /**
+   * IP address of the host file entry.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases#ip
+   */
+  readonly ip: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecHostAliases | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hostnames': obj.hostnames?.map(y => y),
+    'ip': obj.ip,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecImagePullSecrets
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecImagePullSecrets {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecImagePullSecrets#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecImagePullSecrets' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecImagePullSecrets(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecImagePullSecrets | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A single application container that you want to run within a pod.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers {
+  /**
+   * Arguments to the entrypoint. The container image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#args
+   */
+  readonly args?: string[];
+
+  /**
+   * Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#command
+   */
+  readonly command?: string[];
+
+  /**
+   * List of environment variables to set in the container. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#env
+   */
+  readonly env?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv[];
+
+  /**
+   * List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#envFrom
+   */
+  readonly envFrom?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom[];
+
+  /**
+   * Container image name. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#image
+   */
+  readonly image?: string;
+
+  /**
+   * Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+   *
+   * @default Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#imagePullPolicy
+   */
+  readonly imagePullPolicy?: string;
+
+  /**
+   * Actions that the management system should take in response to container lifecycle events. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#lifecycle
+   */
+  readonly lifecycle?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle;
+
+  /**
+   * Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#livenessProbe
+   */
+  readonly livenessProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe;
+
+  /**
+   * Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#name
+   */
+  readonly name: string;
+
+  /**
+   * List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible from the network. Modifying this array with strategic merge patch may corrupt the data. For more information See https://github.com/kubernetes/kubernetes/issues/108255. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#ports
+   */
+  readonly ports?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts[];
+
+  /**
+   * Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#readinessProbe
+   */
+  readonly readinessProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe;
+
+  /**
+   * Resources resize policy for the container. This field cannot be set on ephemeral containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#resizePolicy
+   */
+  readonly resizePolicy?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy[];
+
+  /**
+   * Compute Resources required by this container. Cannot be updated. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#resources
+   */
+  readonly resources?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources;
+
+  /**
+   * RestartPolicy defines the restart behavior of individual containers in a pod. This overrides the pod-level restart policy. When this field is not specified, the restart behavior is defined by the Pod's restart policy and the container type. Additionally, setting the RestartPolicy as "Always" for the init container will have the following effect: this init container will be continually restarted on exit until all regular containers have terminated. Once all regular containers have completed, all init containers with restartPolicy "Always" will be shut down. This lifecycle differs from normal init containers and is often referred to as a "sidecar" container. Although this init container still starts in the init container sequence, it does not wait for the container to complete before proceeding to the next init container. Instead, the next init container starts immediately after this init container is started, or after any startupProbe has successfully completed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#restartPolicy
+   */
+  readonly restartPolicy?: string;
+
+  /**
+   * Represents a list of rules to be checked to determine if the container should be restarted on exit. The rules are evaluated in order. Once a rule matches a container exit condition, the remaining rules are ignored. If no rule matches the container exit condition, the Container-level restart policy determines the whether the container is restarted or not. Constraints on the rules: - At most 20 rules are allowed. - Rules can have the same action. - Identical rules are not forbidden in validations. When rules are specified, container MUST set RestartPolicy explicitly even it if matches the Pod's RestartPolicy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#restartPolicyRules
+   */
+  readonly restartPolicyRules?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules[];
+
+  /**
+   * SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#securityContext
+   */
+  readonly securityContext?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext;
+
+  /**
+   * StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod will be restarted, just as if the livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation. This cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#startupProbe
+   */
+  readonly startupProbe?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe;
+
+  /**
+   * Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#stdin
+   */
+  readonly stdin?: boolean;
+
+  /**
+   * Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false
+   *
+   * @default false
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#stdinOnce
+   */
+  readonly stdinOnce?: boolean;
+
+  /**
+   * Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
+   *
+   * @default dev/termination-log. Cannot be updated.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#terminationMessagePath
+   */
+  readonly terminationMessagePath?: string;
+
+  /**
+   * Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
+   *
+   * @default File. Cannot be updated.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#terminationMessagePolicy
+   */
+  readonly terminationMessagePolicy?: string;
+
+  /**
+   * Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#tty
+   */
+  readonly tty?: boolean;
+
+  /**
+   * volumeDevices is the list of block devices to be used by the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#volumeDevices
+   */
+  readonly volumeDevices?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices[];
+
+  /**
+   * Pod volumes to mount into the container's filesystem. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#volumeMounts
+   */
+  readonly volumeMounts?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts[];
+
+  /**
+   * Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers#workingDir
+   */
+  readonly workingDir?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainers | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'args': obj.args?.map(y => y),
+    'command': obj.command?.map(y => y),
+    'env': obj.env?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv(y)),
+    'envFrom': obj.envFrom?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom(y)),
+    'image': obj.image,
+    'imagePullPolicy': obj.imagePullPolicy,
+    'lifecycle': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle(obj.lifecycle),
+    'livenessProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe(obj.livenessProbe),
+    'name': obj.name,
+    'ports': obj.ports?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts(y)),
+    'readinessProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe(obj.readinessProbe),
+    'resizePolicy': obj.resizePolicy?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy(y)),
+    'resources': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources(obj.resources),
+    'restartPolicy': obj.restartPolicy,
+    'restartPolicyRules': obj.restartPolicyRules?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules(y)),
+    'securityContext': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext(obj.securityContext),
+    'startupProbe': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe(obj.startupProbe),
+    'stdin': obj.stdin,
+    'stdinOnce': obj.stdinOnce,
+    'terminationMessagePath': obj.terminationMessagePath,
+    'terminationMessagePolicy': obj.terminationMessagePolicy,
+    'tty': obj.tty,
+    'volumeDevices': obj.volumeDevices?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices(y)),
+    'volumeMounts': obj.volumeMounts?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts(y)),
+    'workingDir': obj.workingDir,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the OS of the containers in the pod. Some pod and container fields are restricted if this is set.
+ *
+ * If the OS field is set to linux, the following fields must be unset: -securityContext.windowsOptions
+ *
+ * If the OS field is set to windows, following fields must be unset: - spec.hostPID - spec.hostIPC - spec.hostUsers - spec.resources - spec.securityContext.appArmorProfile - spec.securityContext.seLinuxOptions - spec.securityContext.seccompProfile - spec.securityContext.fsGroup - spec.securityContext.fsGroupChangePolicy - spec.securityContext.sysctls - spec.shareProcessNamespace - spec.securityContext.runAsUser - spec.securityContext.runAsGroup - spec.securityContext.supplementalGroups - spec.securityContext.supplementalGroupsPolicy - spec.containers[*].securityContext.appArmorProfile - spec.containers[*].securityContext.seLinuxOptions - spec.containers[*].securityContext.seccompProfile - spec.containers[*].securityContext.capabilities - spec.containers[*].securityContext.readOnlyRootFilesystem - spec.containers[*].securityContext.privileged - spec.containers[*].securityContext.allowPrivilegeEscalation - spec.containers[*].securityContext.procMount - spec.containers[*].securityContext.runAsUser - spec.containers[*].securityContext.runAsGroup
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecOs
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecOs {
+  /**
+   * Name is the name of the operating system. The currently supported values are linux and windows. Additional value may be defined in future and can be one of: https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration Clients should expect to handle additional values and treat unrecognized values in this field as os: null
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecOs#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecOs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecOs(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecOs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecOverhead
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecOverhead {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecOverhead {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecOverhead(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecOverhead {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecOverhead(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * PodReadinessGate contains the reference to a pod condition
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecReadinessGates
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecReadinessGates {
+  /**
+   * ConditionType refers to a condition in the pod's condition list with matching type.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecReadinessGates#conditionType
+   */
+  readonly conditionType: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecReadinessGates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecReadinessGates(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecReadinessGates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'conditionType': obj.conditionType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod.
+ *
+ * It adds a name to it that uniquely identifies the ResourceClaim inside the Pod. Containers that need access to the ResourceClaim reference it with this name.
+ *
+ * When the DRAWorkloadResourceClaims feature gate is enabled and this Pod belongs to a PodGroup, a PodResourceClaim is matched to a PodGroupResourceClaim if all of their fields are equal (Name, ResourceClaimName, and ResourceClaimTemplateName). A matched claim references a single ResourceClaim shared across all Pods in the PodGroup, reserved for the PodGroup in ResourceClaimStatus.ReservedFor rather than for individual Pods.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims {
+  /**
+   * Name uniquely identifies this resource claim inside the pod. This must be a DNS_LABEL.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.
+   *
+   * Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims#resourceClaimName
+   */
+  readonly resourceClaimName?: string;
+
+  /**
+   * ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod.
+   *
+   * The template will be used to create a new ResourceClaim, which will be bound to this pod. When this pod is deleted, the ResourceClaim will also be deleted. The pod name and resource name, along with a generated component, will be used to form a unique name for the ResourceClaim, which will be recorded in pod.status.resourceClaimStatuses.
+   *
+   * When the DRAWorkloadResourceClaims feature gate is enabled and the pod belongs to a PodGroup that defines a PodGroupResourceClaim with the same Name and ResourceClaimTemplateName, this PodResourceClaim resolves to the ResourceClaim generated for the PodGroup. All pods in the group that define an equivalent PodResourceClaim matching the PodGroupResourceClaim's Name and ResourceClaimTemplateName share the same generated ResourceClaim. ResourceClaims generated for a PodGroup are owned by the PodGroup and their lifecycles are tied to the PodGroup instead of any individual pod.
+   *
+   * This field is immutable and no changes will be made to the corresponding ResourceClaim by the control plane after creating the ResourceClaim.
+   *
+   * Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims#resourceClaimTemplateName
+   */
+  readonly resourceClaimTemplateName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecResourceClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'resourceClaimName': obj.resourceClaimName,
+    'resourceClaimTemplateName': obj.resourceClaimTemplateName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resources is the total amount of CPU and Memory resources required by all containers in the pod. It supports specifying Requests and Limits for "cpu", "memory" and "hugepages-" resource names only. ResourceClaims are not supported.
+ *
+ * This field enables fine-grained control over resource allocation for the entire pod, allowing resource sharing among containers in a pod.
+ *
+ * This is an alpha field and requires enabling the PodLevelResources feature gate.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResources
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecResources {
+  /**
+   * Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.
+   *
+   * This field depends on the DynamicResourceAllocation feature gate.
+   *
+   * This field is immutable. It can only be set for containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResources#claims
+   */
+  readonly claims?: SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims[];
+
+  /**
+   * Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResources#limits
+   */
+  readonly limits?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesLimits };
+
+  /**
+   * Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResources#requests
+   */
+  readonly requests?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecResources(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PodSchedulingGate is associated to a Pod to guard its scheduling.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGates
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGates {
+  /**
+   * Name of the scheduling gate. Each scheduling gate must have a unique name field.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGates#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGates(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SchedulingGroup provides a reference to the immediate scheduling runtime grouping object that this Pod belongs to. This field is used by the scheduler to identify the group and apply the correct group scheduling policies. The association with a group also impacts other lifecycle aspects of a Pod that are relevant in a wider context of scheduling like preemption, resource attachment, etc. If not specified, the Pod is treated as a single unit in all of these aspects. The group object referenced by this field may not exist at the time the Pod is created. This field is immutable, but a group object with the same name may be recreated with different policies. Doing this during pod scheduling may result in the placement not conforming to the expected policies.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGroup
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGroup {
+  /**
+   * PodGroupName specifies the name of the standalone PodGroup object that represents the runtime instance of this group. Must be a DNS subdomain.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGroup#podGroupName
+   */
+  readonly podGroupName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGroup' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGroup(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecSchedulingGroup | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'podGroupName': obj.podGroupName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.  See type description for default values of each field.
+ *
+ * @default empty.  See type description for default values of each field.
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext {
+  /**
+   * appArmorProfile is the AppArmor options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#appArmorProfile
+   */
+  readonly appArmorProfile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile;
+
+  /**
+   * A special supplemental group that applies to all containers in a pod. Some volume types allow the Kubelet to change the ownership of that volume to be owned by the pod:
+   *
+   * 1. The owning GID will be the FSGroup 2. The setgid bit is set (new files created in the volume will be owned by FSGroup) 3. The permission bits are OR'd with rw-rw----
+   *
+   * If unset, the Kubelet will not modify the ownership and permissions of any volume. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#fsGroup
+   */
+  readonly fsGroup?: number;
+
+  /**
+   * fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. This field will only apply to volume types which support fsGroup based ownership(and permissions). It will have no effect on ephemeral volume types such as: secret, configmaps and emptydir. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#fsGroupChangePolicy
+   */
+  readonly fsGroupChangePolicy?: string;
+
+  /**
+   * The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#runAsGroup
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#runAsNonRoot
+   */
+  readonly runAsNonRoot?: boolean;
+
+  /**
+   * The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default user specified in image metadata if unspecified. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#runAsUser
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * seLinuxChangePolicy defines how the container's SELinux label is applied to all volumes used by the Pod. It has no effect on nodes that do not support SELinux or to volumes does not support SELinux. Valid values are "MountOption" and "Recursive".
+   *
+   * "Recursive" means relabeling of all files on all Pod volumes by the container runtime. This may be slow for large volumes, but allows mixing privileged and unprivileged Pods sharing the same volume on the same node.
+   *
+   * "MountOption" mounts all eligible Pod volumes with `-o context` mount option. This requires all Pods that share the same volume to use the same SELinux label. It is not possible to share the same volume among privileged and unprivileged Pods. Eligible volumes are in-tree FibreChannel and iSCSI volumes, and all CSI volumes whose CSI driver announces SELinux support by setting spec.seLinuxMount: true in their CSIDriver instance. Other volumes are always re-labelled recursively. "MountOption" value is allowed only when SELinuxMount feature gate is enabled.
+   *
+   * If not specified and SELinuxMount feature gate is enabled, "MountOption" is used. If not specified and SELinuxMount feature gate is disabled, "MountOption" is used for ReadWriteOncePod volumes and "Recursive" for all other volumes.
+   *
+   * This field affects only Pods that have SELinux label set, either in PodSecurityContext or in SecurityContext of all containers.
+   *
+   * All Pods that use the same volume should use the same seLinuxChangePolicy, otherwise some pods can get stuck in ContainerCreating state. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#seLinuxChangePolicy
+   */
+  readonly seLinuxChangePolicy?: string;
+
+  /**
+   * The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#seLinuxOptions
+   */
+  readonly seLinuxOptions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions;
+
+  /**
+   * The seccomp options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#seccompProfile
+   */
+  readonly seccompProfile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile;
+
+  /**
+   * A list of groups applied to the first process run in each container, in addition to the container's primary GID and fsGroup (if specified).  If the SupplementalGroupsPolicy feature is enabled, the supplementalGroupsPolicy field determines whether these are in addition to or instead of any group memberships defined in the container image. If unspecified, no additional groups are added, though group memberships defined in the container image may still be used, depending on the supplementalGroupsPolicy field. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#supplementalGroups
+   */
+  readonly supplementalGroups?: number[];
+
+  /**
+   * Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for this feature. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#supplementalGroupsPolicy
+   */
+  readonly supplementalGroupsPolicy?: string;
+
+  /**
+   * Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container runtime) might fail to launch. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#sysctls
+   */
+  readonly sysctls?: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls[];
+
+  /**
+   * The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext#windowsOptions
+   */
+  readonly windowsOptions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContext | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'appArmorProfile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile(obj.appArmorProfile),
+    'fsGroup': obj.fsGroup,
+    'fsGroupChangePolicy': obj.fsGroupChangePolicy,
+    'runAsGroup': obj.runAsGroup,
+    'runAsNonRoot': obj.runAsNonRoot,
+    'runAsUser': obj.runAsUser,
+    'seLinuxChangePolicy': obj.seLinuxChangePolicy,
+    'seLinuxOptions': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions(obj.seLinuxOptions),
+    'seccompProfile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile(obj.seccompProfile),
+    'supplementalGroups': obj.supplementalGroups?.map(y => y),
+    'supplementalGroupsPolicy': obj.supplementalGroupsPolicy,
+    'sysctls': obj.sysctls?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls(y)),
+    'windowsOptions': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions(obj.windowsOptions),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations {
+  /**
+   * Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations#effect
+   */
+  readonly effect?: string;
+
+  /**
+   * Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations#key
+   */
+  readonly key?: string;
+
+  /**
+   * Operator represents a key's relationship to the value. Valid operators are Exists, Equal, Lt, and Gt. Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category. Lt and Gt perform numeric comparisons (requires feature gate TaintTolerationComparisonOperators).
+   *
+   * @default Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category. Lt and Gt perform numeric comparisons (requires feature gate TaintTolerationComparisonOperators).
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations#operator
+   */
+  readonly operator?: string;
+
+  /**
+   * TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations#tolerationSeconds
+   */
+  readonly tolerationSeconds?: number;
+
+  /**
+   * Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecTolerations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'effect': obj.effect,
+    'key': obj.key,
+    'operator': obj.operator,
+    'tolerationSeconds': obj.tolerationSeconds,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TopologySpreadConstraint specifies how to spread matching pods among the given topology.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints {
+  /**
+   * LabelSelector is used to find matching pods. Pods that match this label selector are counted to determine the number of pods in their corresponding topology domain.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints#labelSelector
+   */
+  readonly labelSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector;
+
+  /**
+   * MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated. The keys are used to lookup values from the incoming pod labels, those key-value labels are ANDed with labelSelector to select the group of existing pods over which spreading will be calculated for the incoming pod. The same key is forbidden to exist in both MatchLabelKeys and LabelSelector. MatchLabelKeys cannot be set when LabelSelector isn't set. Keys that don't exist in the incoming pod labels will be ignored. A null or empty list means only match against labelSelector.
+   *
+   * This is a beta field and requires the MatchLabelKeysInPodTopologySpread feature gate to be enabled (enabled by default).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints#matchLabelKeys
+   */
+  readonly matchLabelKeys?: string[];
+
+  /**
+   * MaxSkew describes the degree to which pods may be unevenly distributed. When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of matching pods in the target topology and the global minimum. The global minimum is the minimum number of matching pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In this case, the global minimum is 1. | zone1 | zone2 | zone3 | |  P P  |  P P  |   P   | - if MaxSkew is 1, incoming pod can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the ActualSkew(3-1) on zone1(zone2) violate MaxSkew(1). - if MaxSkew is 2, incoming pod can be scheduled onto any zone. When `whenUnsatisfiable=ScheduleAnyway`, it is used to give higher precedence to topologies that satisfy it. It's a required field. Default value is 1 and 0 is not allowed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints#maxSkew
+   */
+  readonly maxSkew: number;
+
+  /**
+   * MinDomains indicates a minimum number of eligible domains. When the number of eligible domains with matching topology keys is less than minDomains, Pod Topology Spread treats "global minimum" as 0, and then the calculation of Skew is performed. And when the number of eligible domains with matching topology keys equals or greater than minDomains, this value has no effect on scheduling. As a result, when the number of eligible domains is less than minDomains, scheduler won't schedule more than maxSkew Pods to those domains. If value is nil, the constraint behaves as if MinDomains is equal to 1. Valid values are integers greater than 0. When value is not nil, WhenUnsatisfiable must be DoNotSchedule.
+   *
+   * For example, in a 3-zone cluster, MaxSkew is set to 2, MinDomains is set to 5 and pods with the same labelSelector spread as 2/2/2: | zone1 | zone2 | zone3 | |  P P  |  P P  |  P P  | The number of domains is less than 5(MinDomains), so "global minimum" is treated as 0. In this situation, new pod with the same labelSelector cannot be scheduled, because computed skew will be 3(3 - 0) if new Pod is scheduled to any of the three zones, it will violate MaxSkew.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints#minDomains
+   */
+  readonly minDomains?: number;
+
+  /**
+   * NodeAffinityPolicy indicates how we will treat Pod's nodeAffinity/nodeSelector when calculating pod topology spread skew. Options are: - Honor: only nodes matching nodeAffinity/nodeSelector are included in the calculations. - Ignore: nodeAffinity/nodeSelector are ignored. All nodes are included in the calculations.
+   *
+   * If this value is nil, the behavior is equivalent to the Honor policy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints#nodeAffinityPolicy
+   */
+  readonly nodeAffinityPolicy?: string;
+
+  /**
+   * NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew. Options are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a toleration, are included. - Ignore: node taints are ignored. All nodes are included.
+   *
+   * If this value is nil, the behavior is equivalent to the Ignore policy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints#nodeTaintsPolicy
+   */
+  readonly nodeTaintsPolicy?: string;
+
+  /**
+   * TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are considered to be in the same topology. We consider each <key, value> as a "bucket", and try to put balanced number of pods into each bucket. We define a domain as a particular instance of a topology. Also, we define an eligible domain as a domain whose nodes meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy. e.g. If TopologyKey is "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey is "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints#topologyKey
+   */
+  readonly topologyKey: string;
+
+  /**
+   * WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location,
+   * but giving higher precedence to topologies that would help reduce the
+   * skew.
+   * A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P |   P   |   P   | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints#whenUnsatisfiable
+   */
+  readonly whenUnsatisfiable: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraints | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labelSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector(obj.labelSelector),
+    'matchLabelKeys': obj.matchLabelKeys?.map(y => y),
+    'maxSkew': obj.maxSkew,
+    'minDomains': obj.minDomains,
+    'nodeAffinityPolicy': obj.nodeAffinityPolicy,
+    'nodeTaintsPolicy': obj.nodeTaintsPolicy,
+    'topologyKey': obj.topologyKey,
+    'whenUnsatisfiable': obj.whenUnsatisfiable,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Volume represents a named volume in a pod that may be accessed by any container in the pod.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes {
+  /**
+   * awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#awsElasticBlockStore
+   */
+  readonly awsElasticBlockStore?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore;
+
+  /**
+   * azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#azureDisk
+   */
+  readonly azureDisk?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk;
+
+  /**
+   * azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#azureFile
+   */
+  readonly azureFile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile;
+
+  /**
+   * cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#cephfs
+   */
+  readonly cephfs?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs;
+
+  /**
+   * cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#cinder
+   */
+  readonly cinder?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder;
+
+  /**
+   * configMap represents a configMap that should populate this volume
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#configMap
+   */
+  readonly configMap?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap;
+
+  /**
+   * csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#csi
+   */
+  readonly csi?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi;
+
+  /**
+   * downwardAPI represents downward API about the pod that should populate this volume
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#downwardAPI
+   */
+  readonly downwardApi?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi;
+
+  /**
+   * emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#emptyDir
+   */
+  readonly emptyDir?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir;
+
+  /**
+   * ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
+   *
+   * Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring from snapshot or capacity
+   * tracking are needed,
+   * c) the storage driver is specified through a storage class, and d) the storage driver supports dynamic volume provisioning through
+   * a PersistentVolumeClaim (see EphemeralVolumeSource for more
+   * information on the connection between this volume type
+   * and PersistentVolumeClaim).
+   *
+   * Use PersistentVolumeClaim or one of the vendor-specific APIs for volumes that persist for longer than the lifecycle of an individual pod.
+   *
+   * Use CSI for light-weight local ephemeral volumes if the CSI driver is meant to be used that way - see the documentation of the driver for more information.
+   *
+   * A pod can use both types of ephemeral volumes and persistent volumes at the same time.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#ephemeral
+   */
+  readonly ephemeral?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeral;
+
+  /**
+   * fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#fc
+   */
+  readonly fc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc;
+
+  /**
+   * flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#flexVolume
+   */
+  readonly flexVolume?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume;
+
+  /**
+   * flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#flocker
+   */
+  readonly flocker?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker;
+
+  /**
+   * gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#gcePersistentDisk
+   */
+  readonly gcePersistentDisk?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk;
+
+  /**
+   * gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#gitRepo
+   */
+  readonly gitRepo?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo;
+
+  /**
+   * glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#glusterfs
+   */
+  readonly glusterfs?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs;
+
+  /**
+   * hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#hostPath
+   */
+  readonly hostPath?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath;
+
+  /**
+   * image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:
+   *
+   * - Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. - Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. - IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
+   *
+   * The volume gets re-resolved if the pod gets deleted and recreated, which means that new remote content will become available on pod recreation. A failure to resolve or pull the image during pod startup will block containers from starting and may add significant latency. Failures will be retried using normal volume backoff and will be reported on the pod reason and message. The types of objects that may be mounted by this volume are defined by the container runtime implementation on a host machine and at minimum must include all valid types supported by the container image field. The OCI object gets mounted in a single directory (spec.containers[*].volumeMounts.mountPath) by merging the manifest layers in the same way as for container images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy has no effect on this volume type.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#image
+   */
+  readonly image?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage;
+
+  /**
+   * iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#iscsi
+   */
+  readonly iscsi?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi;
+
+  /**
+   * name of the volume. Must be a DNS_LABEL and unique within the pod. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#name
+   */
+  readonly name: string;
+
+  /**
+   * nfs represents an NFS mount on the host that shares a pod's lifetime More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#nfs
+   */
+  readonly nfs?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs;
+
+  /**
+   * persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#persistentVolumeClaim
+   */
+  readonly persistentVolumeClaim?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim;
+
+  /**
+   * photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#photonPersistentDisk
+   */
+  readonly photonPersistentDisk?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk;
+
+  /**
+   * portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#portworxVolume
+   */
+  readonly portworxVolume?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume;
+
+  /**
+   * projected items for all in one resources secrets, configmaps, and downward API
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#projected
+   */
+  readonly projected?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected;
+
+  /**
+   * quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#quobyte
+   */
+  readonly quobyte?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte;
+
+  /**
+   * rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#rbd
+   */
+  readonly rbd?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd;
+
+  /**
+   * scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#scaleIO
+   */
+  readonly scaleIo?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo;
+
+  /**
+   * secret represents a secret that should populate this volume. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#secret
+   */
+  readonly secret?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret;
+
+  /**
+   * storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#storageos
+   */
+  readonly storageos?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos;
+
+  /**
+   * vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes#vsphereVolume
+   */
+  readonly vsphereVolume?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'awsElasticBlockStore': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore(obj.awsElasticBlockStore),
+    'azureDisk': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk(obj.azureDisk),
+    'azureFile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile(obj.azureFile),
+    'cephfs': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs(obj.cephfs),
+    'cinder': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder(obj.cinder),
+    'configMap': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap(obj.configMap),
+    'csi': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi(obj.csi),
+    'downwardAPI': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi(obj.downwardApi),
+    'emptyDir': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir(obj.emptyDir),
+    'ephemeral': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeral(obj.ephemeral),
+    'fc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc(obj.fc),
+    'flexVolume': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume(obj.flexVolume),
+    'flocker': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker(obj.flocker),
+    'gcePersistentDisk': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk(obj.gcePersistentDisk),
+    'gitRepo': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo(obj.gitRepo),
+    'glusterfs': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs(obj.glusterfs),
+    'hostPath': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath(obj.hostPath),
+    'image': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage(obj.image),
+    'iscsi': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi(obj.iscsi),
+    'name': obj.name,
+    'nfs': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs(obj.nfs),
+    'persistentVolumeClaim': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim(obj.persistentVolumeClaim),
+    'photonPersistentDisk': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk(obj.photonPersistentDisk),
+    'portworxVolume': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume(obj.portworxVolume),
+    'projected': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected(obj.projected),
+    'quobyte': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte(obj.quobyte),
+    'rbd': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd(obj.rbd),
+    'scaleIO': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo(obj.scaleIo),
+    'secret': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret(obj.secret),
+    'storageos': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos(obj.storageos),
+    'vsphereVolume': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume(obj.vsphereVolume),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource
+ */
+export interface SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource {
+  /**
+   * APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * Kind is the type of resource being referenced
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of resource being referenced
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource(obj: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSource | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When this field is specified, volume binding will only succeed if the type of the specified object matches some installed volume populator or dynamic provisioner. This field will replace the functionality of the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef) will be set to the same value automatically if one of them is empty and the other is non-empty. When namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are three important differences between dataSource and dataSourceRef: * While dataSource only allows two specific types of objects, dataSourceRef
+ * allows any non-core object, as well as PersistentVolumeClaim objects.
+ * * While dataSource ignores disallowed values (dropping them), dataSourceRef
+ * preserves all values, and generates an error if a disallowed value is
+ * specified.
+ * * While dataSource only allows local objects, dataSourceRef allows objects
+ * in any namespaces.
+ * (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef
+ */
+export interface SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef {
+  /**
+   * APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * Kind is the type of resource being referenced
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of resource being referenced
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef(obj: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecDataSourceRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
+ *
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources
+ */
+export interface SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources {
+  /**
+   * Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources#limits
+   */
+  readonly limits?: { [key: string]: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesLimits };
+
+  /**
+   * Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources#requests
+   */
+  readonly requests?: { [key: string]: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources(obj: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * selector is a label query over volumes to consider for binding.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector(obj: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom {
+  /**
+   * ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can be.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom#ipBlock
+   */
+  readonly ipBlock?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock;
+
+  /**
+   * namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces.
+   *
+   * If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom#namespaceSelector
+   */
+  readonly namespaceSelector?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector;
+
+  /**
+   * podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods.
+   *
+   * If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom#podSelector
+   */
+  readonly podSelector?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyPort describes a port to allow traffic on
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts {
+  /**
+   * endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the policy. This field cannot be defined if the port field is not defined or if the port field is defined as a named (string) port. The endPort must be equal or greater than port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts#port
+   */
+  readonly port?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsPort;
+
+  /**
+   * protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts#protocol
+   */
+  readonly protocol?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsProtocol;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyPort describes a port to allow traffic on
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts {
+  /**
+   * endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the policy. This field cannot be defined if the port field is not defined or if the port field is defined as a named (string) port. The endPort must be equal or greater than port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts#endPort
+   */
+  readonly endPort?: number;
+
+  /**
+   * port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts#port
+   */
+  readonly port?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsPort;
+
+  /**
+   * protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts#protocol
+   */
+  readonly protocol?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsProtocol;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endPort': obj.endPort,
+    'port': obj.port?.value,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo {
+  /**
+   * ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can be.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo#ipBlock
+   */
+  readonly ipBlock?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock;
+
+  /**
+   * namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces.
+   *
+   * If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo#namespaceSelector
+   */
+  readonly namespaceSelector?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector;
+
+  /**
+   * podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods.
+   *
+   * If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo#podSelector
+   */
+  readonly podSelector?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressTo | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'ipBlock': toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock(obj.ipBlock),
+    'namespaceSelector': toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector(obj.namespaceSelector),
+    'podSelector': toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector(obj.podSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An environment variable.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecStartupActionsEnv
+ */
+export interface SandboxTemplateV1Alpha1SpecStartupActionsEnv {
+  /**
+   * Variable name.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartupActionsEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable value.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecStartupActionsEnv#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecStartupActionsEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecStartupActionsEnv(obj: SandboxTemplateV1Alpha1SpecStartupActionsEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Describes node affinity scheduling rules for the pod.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity {
+  /**
+   * The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node matches the corresponding matchExpressions; the node(s) with the highest sum are the most preferred.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity#preferredDuringSchedulingIgnoredDuringExecution
+   */
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution[];
+
+  /**
+   * If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to an update), the system may or may not try to eventually evict the pod from its node.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity#requiredDuringSchedulingIgnoredDuringExecution
+   */
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preferredDuringSchedulingIgnoredDuringExecution': obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution(y)),
+    'requiredDuringSchedulingIgnoredDuringExecution': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution(obj.requiredDuringSchedulingIgnoredDuringExecution),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other pod(s)).
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity {
+  /**
+   * The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity#preferredDuringSchedulingIgnoredDuringExecution
+   */
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution[];
+
+  /**
+   * If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity#requiredDuringSchedulingIgnoredDuringExecution
+   */
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preferredDuringSchedulingIgnoredDuringExecution': obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution(y)),
+    'requiredDuringSchedulingIgnoredDuringExecution': obj.requiredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)).
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity {
+  /**
+   * The scheduler will prefer to schedule pods to nodes that satisfy the anti-affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling anti-affinity expressions, etc.), compute a sum by iterating through the elements of this field and subtracting "weight" from the sum if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity#preferredDuringSchedulingIgnoredDuringExecution
+   */
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution[];
+
+  /**
+   * If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity#requiredDuringSchedulingIgnoredDuringExecution
+   */
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinity | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preferredDuringSchedulingIgnoredDuringExecution': obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution(y)),
+    'requiredDuringSchedulingIgnoredDuringExecution': obj.requiredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EnvVar represents an environment variable present in a Container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv {
+  /**
+   * Name of the environment variable. May consist of any printable ASCII characters except '='.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Defaults to "".
+   *
+   * @default .
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv#value
+   */
+  readonly value?: string;
+
+  /**
+   * Source for the environment variable's value. Cannot be used if value is not empty.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv#valueFrom
+   */
+  readonly valueFrom?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+    'valueFrom': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EnvFromSource represents the source of a set of ConfigMaps or Secrets
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom {
+  /**
+   * The ConfigMap to select from
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom#configMapRef
+   */
+  readonly configMapRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef;
+
+  /**
+   * Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except '='.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * The Secret to select from
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef(obj.configMapRef),
+    'prefix': obj.prefix,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Actions that the management system should take in response to container lifecycle events. Cannot be updated.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle {
+  /**
+   * PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy. Other management of the container blocks until the hook completes. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle#postStart
+   */
+  readonly postStart?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart;
+
+  /**
+   * PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle#preStop
+   */
+  readonly preStop?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop;
+
+  /**
+   * StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle#stopSignal
+   */
+  readonly stopSignal?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecycle | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'postStart': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart(obj.postStart),
+    'preStop': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop(obj.preStop),
+    'stopSignal': obj.stopSignal,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerPort represents a network port in a single container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts {
+  /**
+   * Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts#containerPort
+   */
+  readonly containerPort: number;
+
+  /**
+   * What host IP to bind the external port to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts#hostIP
+   */
+  readonly hostIp?: string;
+
+  /**
+   * Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts#hostPort
+   */
+  readonly hostPort?: number;
+
+  /**
+   * If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts#name
+   */
+  readonly name?: string;
+
+  /**
+   * Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".
+   *
+   * @default TCP".
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerPort': obj.containerPort,
+    'hostIP': obj.hostIp,
+    'hostPort': obj.hostPort,
+    'name': obj.name,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerResizePolicy represents resource resize policy for the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy {
+  /**
+   * Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy#resourceName
+   */
+  readonly resourceName: string;
+
+  /**
+   * Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy#restartPolicy
+   */
+  readonly restartPolicy: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResizePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resourceName': obj.resourceName,
+    'restartPolicy': obj.restartPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Compute Resources required by this container. Cannot be updated. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources {
+  /**
+   * Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.
+   *
+   * This field depends on the DynamicResourceAllocation feature gate.
+   *
+   * This field is immutable. It can only be set for containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources#claims
+   */
+  readonly claims?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims[];
+
+  /**
+   * Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources#limits
+   */
+  readonly limits?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesLimits };
+
+  /**
+   * Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources#requests
+   */
+  readonly requests?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerRestartRule describes how a container exit is handled.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules {
+  /**
+   * Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is "Restart" to restart the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules#action
+   */
+  readonly action: string;
+
+  /**
+   * Represents the exit codes to check on container exits.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules#exitCodes
+   */
+  readonly exitCodes?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'exitCodes': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes(obj.exitCodes),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext {
+  /**
+   * AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This bool directly controls if the no_new_privs flag will be set on the container process. AllowPrivilegeEscalation is true always when the container is: 1) run as Privileged 2) has CAP_SYS_ADMIN Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#allowPrivilegeEscalation
+   */
+  readonly allowPrivilegeEscalation?: boolean;
+
+  /**
+   * appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#appArmorProfile
+   */
+  readonly appArmorProfile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile;
+
+  /**
+   * The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#capabilities
+   */
+  readonly capabilities?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities;
+
+  /**
+   * Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default false. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#privileged
+   */
+  readonly privileged?: boolean;
+
+  /**
+   * procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#procMount
+   */
+  readonly procMount?: string;
+
+  /**
+   * Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default false. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#readOnlyRootFilesystem
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+
+  /**
+   * The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#runAsGroup
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#runAsNonRoot
+   */
+  readonly runAsNonRoot?: boolean;
+
+  /**
+   * The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#runAsUser
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#seLinuxOptions
+   */
+  readonly seLinuxOptions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions;
+
+  /**
+   * The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#seccompProfile
+   */
+  readonly seccompProfile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile;
+
+  /**
+   * The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext#windowsOptions
+   */
+  readonly windowsOptions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContext | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowPrivilegeEscalation': obj.allowPrivilegeEscalation,
+    'appArmorProfile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile(obj.appArmorProfile),
+    'capabilities': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities(obj.capabilities),
+    'privileged': obj.privileged,
+    'procMount': obj.procMount,
+    'readOnlyRootFilesystem': obj.readOnlyRootFilesystem,
+    'runAsGroup': obj.runAsGroup,
+    'runAsNonRoot': obj.runAsNonRoot,
+    'runAsUser': obj.runAsUser,
+    'seLinuxOptions': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions(obj.seLinuxOptions),
+    'seccompProfile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile(obj.seccompProfile),
+    'windowsOptions': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions(obj.windowsOptions),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod will be restarted, just as if the livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation. This cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * volumeDevice describes a mapping of a raw block device within a container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices {
+  /**
+   * devicePath is the path inside of the container that the device will be mapped to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices#devicePath
+   */
+  readonly devicePath: string;
+
+  /**
+   * name must match the name of a persistentVolumeClaim in the pod
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeDevices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'devicePath': obj.devicePath,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * VolumeMount describes a mounting of a Volume within a container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts {
+  /**
+   * Path within the container at which the volume should be mounted.  Must not contain ':'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts#mountPath
+   */
+  readonly mountPath: string;
+
+  /**
+   * mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts#mountPropagation
+   */
+  readonly mountPropagation?: string;
+
+  /**
+   * This must match the Name of a Volume.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts#name
+   */
+  readonly name: string;
+
+  /**
+   * Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * RecursiveReadOnly specifies whether read-only mounts should be handled recursively.
+   *
+   * If ReadOnly is false, this field has no meaning and must be unspecified.
+   *
+   * If ReadOnly is true, and this field is set to Disabled, the mount is not made recursively read-only.  If this field is set to IfPossible, the mount is made recursively read-only, if it is supported by the container runtime.  If this field is set to Enabled, the mount is made recursively read-only if it is supported by the container runtime, otherwise the pod will not be started and an error will be generated to indicate the reason.
+   *
+   * If this field is set to IfPossible or Enabled, MountPropagation must be set to None (or be unspecified, which defaults to None).
+   *
+   * If this field is not specified, it is treated as an equivalent of Disabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts#recursiveReadOnly
+   */
+  readonly recursiveReadOnly?: string;
+
+  /**
+   * Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root).
+   *
+   * @default volume's root).
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts#subPath
+   */
+  readonly subPath?: string;
+
+  /**
+   * Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive.
+   *
+   * @default volume's root). SubPathExpr and SubPath are mutually exclusive.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts#subPathExpr
+   */
+  readonly subPathExpr?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersVolumeMounts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mountPath': obj.mountPath,
+    'mountPropagation': obj.mountPropagation,
+    'name': obj.name,
+    'readOnly': obj.readOnly,
+    'recursiveReadOnly': obj.recursiveReadOnly,
+    'subPath': obj.subPath,
+    'subPathExpr': obj.subPathExpr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PodDNSConfigOption defines DNS resolver options of a pod.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions {
+  /**
+   * Name is this DNS resolver option's name. Required.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions#name
+   */
+  readonly name?: string;
+
+  /**
+   * Value is this DNS resolver option's value.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions#value
+   */
+  readonly value?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecDnsConfigOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EnvVar represents an environment variable present in a Container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv {
+  /**
+   * Name of the environment variable. May consist of any printable ASCII characters except '='.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Defaults to "".
+   *
+   * @default .
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv#value
+   */
+  readonly value?: string;
+
+  /**
+   * Source for the environment variable's value. Cannot be used if value is not empty.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv#valueFrom
+   */
+  readonly valueFrom?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+    'valueFrom': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EnvFromSource represents the source of a set of ConfigMaps or Secrets
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom {
+  /**
+   * The ConfigMap to select from
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom#configMapRef
+   */
+  readonly configMapRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef;
+
+  /**
+   * Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except '='.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * The Secret to select from
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef(obj.configMapRef),
+    'prefix': obj.prefix,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Lifecycle is not allowed for ephemeral containers.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle {
+  /**
+   * PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy. Other management of the container blocks until the hook completes. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle#postStart
+   */
+  readonly postStart?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart;
+
+  /**
+   * PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle#preStop
+   */
+  readonly preStop?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop;
+
+  /**
+   * StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle#stopSignal
+   */
+  readonly stopSignal?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecycle | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'postStart': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart(obj.postStart),
+    'preStop': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop(obj.preStop),
+    'stopSignal': obj.stopSignal,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Probes are not allowed for ephemeral containers.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerPort represents a network port in a single container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts {
+  /**
+   * Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts#containerPort
+   */
+  readonly containerPort: number;
+
+  /**
+   * What host IP to bind the external port to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts#hostIP
+   */
+  readonly hostIp?: string;
+
+  /**
+   * Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts#hostPort
+   */
+  readonly hostPort?: number;
+
+  /**
+   * If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts#name
+   */
+  readonly name?: string;
+
+  /**
+   * Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".
+   *
+   * @default TCP".
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerPort': obj.containerPort,
+    'hostIP': obj.hostIp,
+    'hostPort': obj.hostPort,
+    'name': obj.name,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Probes are not allowed for ephemeral containers.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerResizePolicy represents resource resize policy for the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy {
+  /**
+   * Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy#resourceName
+   */
+  readonly resourceName: string;
+
+  /**
+   * Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy#restartPolicy
+   */
+  readonly restartPolicy: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResizePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resourceName': obj.resourceName,
+    'restartPolicy': obj.restartPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Resources are not allowed for ephemeral containers. Ephemeral containers use spare resources already allocated to the pod.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources {
+  /**
+   * Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.
+   *
+   * This field depends on the DynamicResourceAllocation feature gate.
+   *
+   * This field is immutable. It can only be set for containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources#claims
+   */
+  readonly claims?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims[];
+
+  /**
+   * Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources#limits
+   */
+  readonly limits?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesLimits };
+
+  /**
+   * Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources#requests
+   */
+  readonly requests?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerRestartRule describes how a container exit is handled.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules {
+  /**
+   * Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is "Restart" to restart the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules#action
+   */
+  readonly action: string;
+
+  /**
+   * Represents the exit codes to check on container exits.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules#exitCodes
+   */
+  readonly exitCodes?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'exitCodes': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes(obj.exitCodes),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Optional: SecurityContext defines the security options the ephemeral container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext {
+  /**
+   * AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This bool directly controls if the no_new_privs flag will be set on the container process. AllowPrivilegeEscalation is true always when the container is: 1) run as Privileged 2) has CAP_SYS_ADMIN Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#allowPrivilegeEscalation
+   */
+  readonly allowPrivilegeEscalation?: boolean;
+
+  /**
+   * appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#appArmorProfile
+   */
+  readonly appArmorProfile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile;
+
+  /**
+   * The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#capabilities
+   */
+  readonly capabilities?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities;
+
+  /**
+   * Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default false. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#privileged
+   */
+  readonly privileged?: boolean;
+
+  /**
+   * procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#procMount
+   */
+  readonly procMount?: string;
+
+  /**
+   * Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default false. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#readOnlyRootFilesystem
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+
+  /**
+   * The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#runAsGroup
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#runAsNonRoot
+   */
+  readonly runAsNonRoot?: boolean;
+
+  /**
+   * The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#runAsUser
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#seLinuxOptions
+   */
+  readonly seLinuxOptions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions;
+
+  /**
+   * The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#seccompProfile
+   */
+  readonly seccompProfile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile;
+
+  /**
+   * The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext#windowsOptions
+   */
+  readonly windowsOptions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContext | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowPrivilegeEscalation': obj.allowPrivilegeEscalation,
+    'appArmorProfile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile(obj.appArmorProfile),
+    'capabilities': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities(obj.capabilities),
+    'privileged': obj.privileged,
+    'procMount': obj.procMount,
+    'readOnlyRootFilesystem': obj.readOnlyRootFilesystem,
+    'runAsGroup': obj.runAsGroup,
+    'runAsNonRoot': obj.runAsNonRoot,
+    'runAsUser': obj.runAsUser,
+    'seLinuxOptions': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions(obj.seLinuxOptions),
+    'seccompProfile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile(obj.seccompProfile),
+    'windowsOptions': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions(obj.windowsOptions),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Probes are not allowed for ephemeral containers.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * volumeDevice describes a mapping of a raw block device within a container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices {
+  /**
+   * devicePath is the path inside of the container that the device will be mapped to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices#devicePath
+   */
+  readonly devicePath: string;
+
+  /**
+   * name must match the name of a persistentVolumeClaim in the pod
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeDevices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'devicePath': obj.devicePath,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * VolumeMount describes a mounting of a Volume within a container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts {
+  /**
+   * Path within the container at which the volume should be mounted.  Must not contain ':'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts#mountPath
+   */
+  readonly mountPath: string;
+
+  /**
+   * mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts#mountPropagation
+   */
+  readonly mountPropagation?: string;
+
+  /**
+   * This must match the Name of a Volume.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts#name
+   */
+  readonly name: string;
+
+  /**
+   * Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * RecursiveReadOnly specifies whether read-only mounts should be handled recursively.
+   *
+   * If ReadOnly is false, this field has no meaning and must be unspecified.
+   *
+   * If ReadOnly is true, and this field is set to Disabled, the mount is not made recursively read-only.  If this field is set to IfPossible, the mount is made recursively read-only, if it is supported by the container runtime.  If this field is set to Enabled, the mount is made recursively read-only if it is supported by the container runtime, otherwise the pod will not be started and an error will be generated to indicate the reason.
+   *
+   * If this field is set to IfPossible or Enabled, MountPropagation must be set to None (or be unspecified, which defaults to None).
+   *
+   * If this field is not specified, it is treated as an equivalent of Disabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts#recursiveReadOnly
+   */
+  readonly recursiveReadOnly?: string;
+
+  /**
+   * Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root).
+   *
+   * @default volume's root).
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts#subPath
+   */
+  readonly subPath?: string;
+
+  /**
+   * Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive.
+   *
+   * @default volume's root). SubPathExpr and SubPath are mutually exclusive.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts#subPathExpr
+   */
+  readonly subPathExpr?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersVolumeMounts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mountPath': obj.mountPath,
+    'mountPropagation': obj.mountPropagation,
+    'name': obj.name,
+    'readOnly': obj.readOnly,
+    'recursiveReadOnly': obj.recursiveReadOnly,
+    'subPath': obj.subPath,
+    'subPathExpr': obj.subPathExpr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EnvVar represents an environment variable present in a Container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv {
+  /**
+   * Name of the environment variable. May consist of any printable ASCII characters except '='.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv#name
+   */
+  readonly name: string;
+
+  /**
+   * Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Defaults to "".
+   *
+   * @default .
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv#value
+   */
+  readonly value?: string;
+
+  /**
+   * Source for the environment variable's value. Cannot be used if value is not empty.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv#valueFrom
+   */
+  readonly valueFrom?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnv | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+    'valueFrom': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom(obj.valueFrom),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EnvFromSource represents the source of a set of ConfigMaps or Secrets
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom {
+  /**
+   * The ConfigMap to select from
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom#configMapRef
+   */
+  readonly configMapRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef;
+
+  /**
+   * Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except '='.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * The Secret to select from
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef(obj.configMapRef),
+    'prefix': obj.prefix,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Actions that the management system should take in response to container lifecycle events. Cannot be updated.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle {
+  /**
+   * PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy. Other management of the container blocks until the hook completes. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle#postStart
+   */
+  readonly postStart?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart;
+
+  /**
+   * PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle#preStop
+   */
+  readonly preStop?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop;
+
+  /**
+   * StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle#stopSignal
+   */
+  readonly stopSignal?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecycle | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'postStart': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart(obj.postStart),
+    'preStop': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop(obj.preStop),
+    'stopSignal': obj.stopSignal,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerPort represents a network port in a single container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts {
+  /**
+   * Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts#containerPort
+   */
+  readonly containerPort: number;
+
+  /**
+   * What host IP to bind the external port to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts#hostIP
+   */
+  readonly hostIp?: string;
+
+  /**
+   * Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts#hostPort
+   */
+  readonly hostPort?: number;
+
+  /**
+   * If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts#name
+   */
+  readonly name?: string;
+
+  /**
+   * Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".
+   *
+   * @default TCP".
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts#protocol
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerPort': obj.containerPort,
+    'hostIP': obj.hostIp,
+    'hostPort': obj.hostPort,
+    'name': obj.name,
+    'protocol': obj.protocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerResizePolicy represents resource resize policy for the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy {
+  /**
+   * Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy#resourceName
+   */
+  readonly resourceName: string;
+
+  /**
+   * Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy#restartPolicy
+   */
+  readonly restartPolicy: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResizePolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'resourceName': obj.resourceName,
+    'restartPolicy': obj.restartPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Compute Resources required by this container. Cannot be updated. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources {
+  /**
+   * Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.
+   *
+   * This field depends on the DynamicResourceAllocation feature gate.
+   *
+   * This field is immutable. It can only be set for containers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources#claims
+   */
+  readonly claims?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims[];
+
+  /**
+   * Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources#limits
+   */
+  readonly limits?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesLimits };
+
+  /**
+   * Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources#requests
+   */
+  readonly requests?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims(y)),
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContainerRestartRule describes how a container exit is handled.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules {
+  /**
+   * Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is "Restart" to restart the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules#action
+   */
+  readonly action: string;
+
+  /**
+   * Represents the exit codes to check on container exits.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules#exitCodes
+   */
+  readonly exitCodes?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'exitCodes': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes(obj.exitCodes),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext {
+  /**
+   * AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This bool directly controls if the no_new_privs flag will be set on the container process. AllowPrivilegeEscalation is true always when the container is: 1) run as Privileged 2) has CAP_SYS_ADMIN Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#allowPrivilegeEscalation
+   */
+  readonly allowPrivilegeEscalation?: boolean;
+
+  /**
+   * appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#appArmorProfile
+   */
+  readonly appArmorProfile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile;
+
+  /**
+   * The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#capabilities
+   */
+  readonly capabilities?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities;
+
+  /**
+   * Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default false. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#privileged
+   */
+  readonly privileged?: boolean;
+
+  /**
+   * procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#procMount
+   */
+  readonly procMount?: string;
+
+  /**
+   * Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default false. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#readOnlyRootFilesystem
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+
+  /**
+   * The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#runAsGroup
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#runAsNonRoot
+   */
+  readonly runAsNonRoot?: boolean;
+
+  /**
+   * The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @default user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#runAsUser
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#seLinuxOptions
+   */
+  readonly seLinuxOptions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions;
+
+  /**
+   * The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#seccompProfile
+   */
+  readonly seccompProfile?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile;
+
+  /**
+   * The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext#windowsOptions
+   */
+  readonly windowsOptions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContext | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowPrivilegeEscalation': obj.allowPrivilegeEscalation,
+    'appArmorProfile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile(obj.appArmorProfile),
+    'capabilities': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities(obj.capabilities),
+    'privileged': obj.privileged,
+    'procMount': obj.procMount,
+    'readOnlyRootFilesystem': obj.readOnlyRootFilesystem,
+    'runAsGroup': obj.runAsGroup,
+    'runAsNonRoot': obj.runAsNonRoot,
+    'runAsUser': obj.runAsUser,
+    'seLinuxOptions': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions(obj.seLinuxOptions),
+    'seccompProfile': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile(obj.seccompProfile),
+    'windowsOptions': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions(obj.windowsOptions),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod will be restarted, just as if the livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation. This cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeExec;
+
+  /**
+   * Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
+   *
+   * @default 3. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#failureThreshold
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * GRPC specifies a GRPC HealthCheckRequest.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#grpc
+   */
+  readonly grpc?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet;
+
+  /**
+   * Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#initialDelaySeconds
+   */
+  readonly initialDelaySeconds?: number;
+
+  /**
+   * How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
+   *
+   * @default 10 seconds. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#periodSeconds
+   */
+  readonly periodSeconds?: number;
+
+  /**
+   * Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
+   *
+   * @default 1. Must be 1 for liveness and startup. Minimum value is 1.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#successThreshold
+   */
+  readonly successThreshold?: number;
+
+  /**
+   * TCPSocket specifies a connection to a TCP port.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket;
+
+  /**
+   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   *
+   * @default 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe#timeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbe | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeExec(obj.exec),
+    'failureThreshold': obj.failureThreshold,
+    'grpc': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc(obj.grpc),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet(obj.httpGet),
+    'initialDelaySeconds': obj.initialDelaySeconds,
+    'periodSeconds': obj.periodSeconds,
+    'successThreshold': obj.successThreshold,
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket(obj.tcpSocket),
+    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
+    'timeoutSeconds': obj.timeoutSeconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * volumeDevice describes a mapping of a raw block device within a container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices {
+  /**
+   * devicePath is the path inside of the container that the device will be mapped to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices#devicePath
+   */
+  readonly devicePath: string;
+
+  /**
+   * name must match the name of a persistentVolumeClaim in the pod
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeDevices | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'devicePath': obj.devicePath,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * VolumeMount describes a mounting of a Volume within a container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts {
+  /**
+   * Path within the container at which the volume should be mounted.  Must not contain ':'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts#mountPath
+   */
+  readonly mountPath: string;
+
+  /**
+   * mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts#mountPropagation
+   */
+  readonly mountPropagation?: string;
+
+  /**
+   * This must match the Name of a Volume.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts#name
+   */
+  readonly name: string;
+
+  /**
+   * Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * RecursiveReadOnly specifies whether read-only mounts should be handled recursively.
+   *
+   * If ReadOnly is false, this field has no meaning and must be unspecified.
+   *
+   * If ReadOnly is true, and this field is set to Disabled, the mount is not made recursively read-only.  If this field is set to IfPossible, the mount is made recursively read-only, if it is supported by the container runtime.  If this field is set to Enabled, the mount is made recursively read-only if it is supported by the container runtime, otherwise the pod will not be started and an error will be generated to indicate the reason.
+   *
+   * If this field is set to IfPossible or Enabled, MountPropagation must be set to None (or be unspecified, which defaults to None).
+   *
+   * If this field is not specified, it is treated as an equivalent of Disabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts#recursiveReadOnly
+   */
+  readonly recursiveReadOnly?: string;
+
+  /**
+   * Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root).
+   *
+   * @default volume's root).
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts#subPath
+   */
+  readonly subPath?: string;
+
+  /**
+   * Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive.
+   *
+   * @default volume's root). SubPathExpr and SubPath are mutually exclusive.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts#subPathExpr
+   */
+  readonly subPathExpr?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersVolumeMounts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'mountPath': obj.mountPath,
+    'mountPropagation': obj.mountPropagation,
+    'name': obj.name,
+    'readOnly': obj.readOnly,
+    'recursiveReadOnly': obj.recursiveReadOnly,
+    'subPath': obj.subPath,
+    'subPathExpr': obj.subPathExpr,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ResourceClaim references one entry in PodSpec.ResourceClaims.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims {
+  /**
+   * Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesLimits
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesLimits {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesLimits(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesRequests
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesRequests {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesRequests(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * appArmorProfile is the AppArmor options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile {
+  /**
+   * localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+
+  /**
+   * type indicates which kind of AppArmor profile will be applied. Valid options are:
+   * Localhost - a profile pre-loaded on the node.
+   * RuntimeDefault - the container runtime's default profile.
+   * Unconfined - no AppArmor enforcement.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextAppArmorProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'localhostProfile': obj.localhostProfile,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions {
+  /**
+   * Level is SELinux level label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions#level
+   */
+  readonly level?: string;
+
+  /**
+   * Role is a SELinux role label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions#role
+   */
+  readonly role?: string;
+
+  /**
+   * Type is a SELinux type label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions#type
+   */
+  readonly type?: string;
+
+  /**
+   * User is a SELinux user label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions#user
+   */
+  readonly user?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeLinuxOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'level': obj.level,
+    'role': obj.role,
+    'type': obj.type,
+    'user': obj.user,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The seccomp options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile {
+  /**
+   * localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+
+  /**
+   * type indicates which kind of seccomp profile will be applied. Valid options are:
+   *
+   * Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSeccompProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'localhostProfile': obj.localhostProfile,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Sysctl defines a kernel parameter to be set
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls {
+  /**
+   * Name of a property to set
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls#name
+   */
+  readonly name: string;
+
+  /**
+   * Value of a property to set
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextSysctls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions {
+  /**
+   * GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions#gmsaCredentialSpec
+   */
+  readonly gmsaCredentialSpec?: string;
+
+  /**
+   * GMSACredentialSpecName is the name of the GMSA credential spec to use.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions#gmsaCredentialSpecName
+   */
+  readonly gmsaCredentialSpecName?: string;
+
+  /**
+   * HostProcess determines if a container should be run as a 'Host Process' container. All of a Pod's containers must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork must also be set to true.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions#hostProcess
+   */
+  readonly hostProcess?: boolean;
+
+  /**
+   * The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   *
+   * @default the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions#runAsUserName
+   */
+  readonly runAsUserName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecSecurityContextWindowsOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gmsaCredentialSpec': obj.gmsaCredentialSpec,
+    'gmsaCredentialSpecName': obj.gmsaCredentialSpecName,
+    'hostProcess': obj.hostProcess,
+    'runAsUserName': obj.runAsUserName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LabelSelector is used to find matching pods. Pods that match this label selector are counted to determine the number of pods in their corresponding topology domain.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore {
+  /**
+   * fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore#partition
+   */
+  readonly partition?: number;
+
+  /**
+   * readOnly value true will force the readOnly setting in VolumeMounts. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume). More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore#volumeID
+   */
+  readonly volumeId: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAwsElasticBlockStore | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'partition': obj.partition,
+    'readOnly': obj.readOnly,
+    'volumeID': obj.volumeId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk {
+  /**
+   * cachingMode is the Host Caching mode: None, Read Only, Read Write.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk#cachingMode
+   */
+  readonly cachingMode?: string;
+
+  /**
+   * diskName is the Name of the data disk in the blob storage
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk#diskName
+   */
+  readonly diskName: string;
+
+  /**
+   * diskURI is the URI of data disk in the blob storage
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk#diskURI
+   */
+  readonly diskUri: string;
+
+  /**
+   * fsType is Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * kind expected values are Shared: multiple blob disks per storage account  Dedicated: single blob disk per storage account  Managed: azure managed data disk (only in managed availability set). defaults to shared
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   *
+   * @default false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk#readOnly
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureDisk | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cachingMode': obj.cachingMode,
+    'diskName': obj.diskName,
+    'diskURI': obj.diskUri,
+    'fsType': obj.fsType,
+    'kind': obj.kind,
+    'readOnly': obj.readOnly,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile {
+  /**
+   * readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * secretName is the  name of secret that contains Azure Storage Account Name and Key
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile#secretName
+   */
+  readonly secretName: string;
+
+  /**
+   * shareName is the azure share Name
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile#shareName
+   */
+  readonly shareName: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesAzureFile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'readOnly': obj.readOnly,
+    'secretName': obj.secretName,
+    'shareName': obj.shareName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs {
+  /**
+   * monitors is Required: Monitors is a collection of Ceph monitors More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs#monitors
+   */
+  readonly monitors: string[];
+
+  /**
+   * path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs#path
+   */
+  readonly path?: string;
+
+  /**
+   * readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+   *
+   * @default false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs#secretFile
+   */
+  readonly secretFile?: string;
+
+  /**
+   * secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfsSecretRef;
+
+  /**
+   * user is optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs#user
+   */
+  readonly user?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'monitors': obj.monitors?.map(y => y),
+    'path': obj.path,
+    'readOnly': obj.readOnly,
+    'secretFile': obj.secretFile,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfsSecretRef(obj.secretRef),
+    'user': obj.user,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder {
+  /**
+   * fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * secretRef is optional: points to a secret object containing parameters used to connect to OpenStack.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinderSecretRef;
+
+  /**
+   * volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder#volumeID
+   */
+  readonly volumeId: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinder | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'readOnly': obj.readOnly,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinderSecretRef(obj.secretRef),
+    'volumeID': obj.volumeId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * configMap represents a configMap that should populate this volume
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap {
+  /**
+   * defaultMode is optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @default 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap#defaultMode
+   */
+  readonly defaultMode?: number;
+
+  /**
+   * items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap#items
+   */
+  readonly items?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems[];
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap#name
+   */
+  readonly name?: string;
+
+  /**
+   * optional specify whether the ConfigMap or its keys must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMap | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'defaultMode': obj.defaultMode,
+    'items': obj.items?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems(y)),
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi {
+  /**
+   * driver is the name of the CSI driver that handles this volume. Consult with your admin for the correct name as registered in the cluster.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi#driver
+   */
+  readonly driver: string;
+
+  /**
+   * fsType to mount. Ex. "ext4", "xfs", "ntfs". If not provided, the empty value is passed to the associated CSI driver which will determine the default filesystem to apply.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and  may be empty if no secret is required. If the secret object contains more than one secret, all secret references are passed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi#nodePublishSecretRef
+   */
+  readonly nodePublishSecretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsiNodePublishSecretRef;
+
+  /**
+   * readOnly specifies a read-only configuration for the volume. Defaults to false (read/write).
+   *
+   * @default false (read/write).
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's documentation for supported values.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi#volumeAttributes
+   */
+  readonly volumeAttributes?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsi | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'driver': obj.driver,
+    'fsType': obj.fsType,
+    'nodePublishSecretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsiNodePublishSecretRef(obj.nodePublishSecretRef),
+    'readOnly': obj.readOnly,
+    'volumeAttributes': ((obj.volumeAttributes) === undefined) ? undefined : (Object.entries(obj.volumeAttributes).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * downwardAPI represents downward API about the pod that should populate this volume
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi {
+  /**
+   * Optional: mode bits to use on created files by default. Must be a Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @default 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi#defaultMode
+   */
+  readonly defaultMode?: number;
+
+  /**
+   * Items is a list of downward API volume file
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi#items
+   */
+  readonly items?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApi | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'defaultMode': obj.defaultMode,
+    'items': obj.items?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir {
+  /**
+   * medium represents what type of storage medium should back this directory. The default is "" which means to use the node's default medium. Must be an empty string (default) or Memory. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir#medium
+   */
+  readonly medium?: string;
+
+  /**
+   * sizeLimit is the total amount of local storage required for this EmptyDir volume. The size limit is also applicable for memory medium. The maximum usage on memory medium EmptyDir would be the minimum value between the SizeLimit specified here and the sum of memory limits of all containers in a pod. The default is nil which means that the limit is undefined. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir#sizeLimit
+   */
+  readonly sizeLimit?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDirSizeLimit;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDir | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'medium': obj.medium,
+    'sizeLimit': obj.sizeLimit?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
+ *
+ * Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring from snapshot or capacity
+ * tracking are needed,
+ * c) the storage driver is specified through a storage class, and d) the storage driver supports dynamic volume provisioning through
+ * a PersistentVolumeClaim (see EphemeralVolumeSource for more
+ * information on the connection between this volume type
+ * and PersistentVolumeClaim).
+ *
+ * Use PersistentVolumeClaim or one of the vendor-specific APIs for volumes that persist for longer than the lifecycle of an individual pod.
+ *
+ * Use CSI for light-weight local ephemeral volumes if the CSI driver is meant to be used that way - see the documentation of the driver for more information.
+ *
+ * A pod can use both types of ephemeral volumes and persistent volumes at the same time.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeral
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeral {
+  /**
+   * Will be used to create a stand-alone PVC to provision the volume. The pod in which this EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be deleted together with the pod.  The name of the PVC will be `<pod name>-<volume name>` where `<volume name>` is the name from the `PodSpec.Volumes` array entry. Pod validation will reject the pod if the concatenated name is not valid for a PVC (for example, too long).
+   *
+   * An existing PVC with that name that is not owned by the pod will *not* be used for the pod to avoid using an unrelated volume by mistake. Starting the pod is then blocked until the unrelated PVC is removed. If such a pre-created PVC is meant to be used by the pod, the PVC has to updated with an owner reference to the pod once the pod exists. Normally this should not be necessary, but it may be useful when manually reconstructing a broken cluster.
+   *
+   * This field is read-only and no changes will be made by Kubernetes to the PVC after it has been created.
+   *
+   * Required, must not be nil.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeral#volumeClaimTemplate
+   */
+  readonly volumeClaimTemplate?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeral' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeral(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeral | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'volumeClaimTemplate': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate(obj.volumeClaimTemplate),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc {
+  /**
+   * fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * lun is Optional: FC target lun number
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc#lun
+   */
+  readonly lun?: number;
+
+  /**
+   * readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   *
+   * @default false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * targetWWNs is Optional: FC target worldwide names (WWNs)
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc#targetWWNs
+   */
+  readonly targetWwNs?: string[];
+
+  /**
+   * wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of targetWWNs and lun must be set, but not both simultaneously.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc#wwids
+   */
+  readonly wwids?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'lun': obj.lun,
+    'readOnly': obj.readOnly,
+    'targetWWNs': obj.targetWwNs?.map(y => y),
+    'wwids': obj.wwids?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume {
+  /**
+   * driver is the name of the driver to use for this volume.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume#driver
+   */
+  readonly driver: string;
+
+  /**
+   * fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * options is Optional: this field holds extra command options if any.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume#options
+   */
+  readonly options?: { [key: string]: string };
+
+  /**
+   * readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * secretRef is Optional: secretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolumeSecretRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolume | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'driver': obj.driver,
+    'fsType': obj.fsType,
+    'options': ((obj.options) === undefined) ? undefined : (Object.entries(obj.options).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'readOnly': obj.readOnly,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolumeSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker {
+  /**
+   * datasetName is Name of the dataset stored as metadata -> name on the dataset for Flocker should be considered as deprecated
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker#datasetName
+   */
+  readonly datasetName?: string;
+
+  /**
+   * datasetUUID is the UUID of the dataset. This is unique identifier of a Flocker dataset
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker#datasetUUID
+   */
+  readonly datasetUuid?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlocker | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'datasetName': obj.datasetName,
+    'datasetUUID': obj.datasetUuid,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk {
+  /**
+   * fsType is filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty). More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk#partition
+   */
+  readonly partition?: number;
+
+  /**
+   * pdName is unique name of the PD resource in GCE. Used to identify the disk in GCE. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk#pdName
+   */
+  readonly pdName: string;
+
+  /**
+   * readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+   *
+   * @default false. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk#readOnly
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGcePersistentDisk | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'partition': obj.partition,
+    'pdName': obj.pdName,
+    'readOnly': obj.readOnly,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo {
+  /**
+   * directory is the target directory name. Must not contain or start with '..'.  If '.' is supplied, the volume directory will be the git repository.  Otherwise, if specified, the volume will contain the git repository in the subdirectory with the given name.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo#directory
+   */
+  readonly directory?: string;
+
+  /**
+   * repository is the URL
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo#repository
+   */
+  readonly repository: string;
+
+  /**
+   * revision is the commit hash for the specified revision.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo#revision
+   */
+  readonly revision?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGitRepo | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'directory': obj.directory,
+    'repository': obj.repository,
+    'revision': obj.revision,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs {
+  /**
+   * endpoints is the endpoint name that details Glusterfs topology.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs#endpoints
+   */
+  readonly endpoints: string;
+
+  /**
+   * path is the Glusterfs volume path. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs#path
+   */
+  readonly path: string;
+
+  /**
+   * readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+   *
+   * @default false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs#readOnly
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesGlusterfs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'endpoints': obj.endpoints,
+    'path': obj.path,
+    'readOnly': obj.readOnly,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath {
+  /**
+   * path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath#path
+   */
+  readonly path: string;
+
+  /**
+   * type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+   *
+   * @default More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath#type
+   */
+  readonly type?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesHostPath | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:
+ *
+ * - Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. - Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. - IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
+ *
+ * The volume gets re-resolved if the pod gets deleted and recreated, which means that new remote content will become available on pod recreation. A failure to resolve or pull the image during pod startup will block containers from starting and may add significant latency. Failures will be retried using normal volume backoff and will be reported on the pod reason and message. The types of objects that may be mounted by this volume are defined by the container runtime implementation on a host machine and at minimum must include all valid types supported by the container image field. The OCI object gets mounted in a single directory (spec.containers[*].volumeMounts.mountPath) by merging the manifest layers in the same way as for container images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy has no effect on this volume type.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage {
+  /**
+   * Policy for pulling OCI objects. Possible values are: Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.
+   *
+   * @default Always if :latest tag is specified, or IfNotPresent otherwise.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage#pullPolicy
+   */
+  readonly pullPolicy?: string;
+
+  /**
+   * Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage#reference
+   */
+  readonly reference?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesImage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'pullPolicy': obj.pullPolicy,
+    'reference': obj.reference,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi {
+  /**
+   * chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#chapAuthDiscovery
+   */
+  readonly chapAuthDiscovery?: boolean;
+
+  /**
+   * chapAuthSession defines whether support iSCSI Session CHAP authentication
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#chapAuthSession
+   */
+  readonly chapAuthSession?: boolean;
+
+  /**
+   * fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#iscsi
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface <target portal>:<volume name> will be created for the connection.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#initiatorName
+   */
+  readonly initiatorName?: string;
+
+  /**
+   * iqn is the target iSCSI Qualified Name.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#iqn
+   */
+  readonly iqn: string;
+
+  /**
+   * iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp).
+   *
+   * @default default' (tcp).
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#iscsiInterface
+   */
+  readonly iscsiInterface?: string;
+
+  /**
+   * lun represents iSCSI Target Lun number.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#lun
+   */
+  readonly lun: number;
+
+  /**
+   * portals is the iSCSI Target Portal List. The portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#portals
+   */
+  readonly portals?: string[];
+
+  /**
+   * readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * secretRef is the CHAP Secret for iSCSI target and initiator authentication
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsiSecretRef;
+
+  /**
+   * targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260).
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi#targetPortal
+   */
+  readonly targetPortal: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsi | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'chapAuthDiscovery': obj.chapAuthDiscovery,
+    'chapAuthSession': obj.chapAuthSession,
+    'fsType': obj.fsType,
+    'initiatorName': obj.initiatorName,
+    'iqn': obj.iqn,
+    'iscsiInterface': obj.iscsiInterface,
+    'lun': obj.lun,
+    'portals': obj.portals?.map(y => y),
+    'readOnly': obj.readOnly,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsiSecretRef(obj.secretRef),
+    'targetPortal': obj.targetPortal,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * nfs represents an NFS mount on the host that shares a pod's lifetime More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs {
+  /**
+   * path that is exported by the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs#path
+   */
+  readonly path: string;
+
+  /**
+   * readOnly here will force the NFS export to be mounted with read-only permissions. Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+   *
+   * @default false. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * server is the hostname or IP address of the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs#server
+   */
+  readonly server: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesNfs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path,
+    'readOnly': obj.readOnly,
+    'server': obj.server,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim {
+  /**
+   * claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim#claimName
+   */
+  readonly claimName: string;
+
+  /**
+   * readOnly Will force the ReadOnly setting in VolumeMounts. Default false.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim#readOnly
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPersistentVolumeClaim | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claimName': obj.claimName,
+    'readOnly': obj.readOnly,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk {
+  /**
+   * fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * pdID is the ID that identifies Photon Controller persistent disk
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk#pdID
+   */
+  readonly pdId: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPhotonPersistentDisk | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'pdID': obj.pdId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume {
+  /**
+   * fSType represents the filesystem type to mount Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs". Implicitly inferred to be "ext4" if unspecified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * volumeID uniquely identifies a Portworx volume
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume#volumeID
+   */
+  readonly volumeId: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesPortworxVolume | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'readOnly': obj.readOnly,
+    'volumeID': obj.volumeId,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * projected items for all in one resources secrets, configmaps, and downward API
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected {
+  /**
+   * defaultMode are the mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected#defaultMode
+   */
+  readonly defaultMode?: number;
+
+  /**
+   * sources is the list of volume projections. Each entry in this list handles one source.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected#sources
+   */
+  readonly sources?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjected | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'defaultMode': obj.defaultMode,
+    'sources': obj.sources?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte {
+  /**
+   * group to map volume access to Default is no group
+   *
+   * @default no group
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte#group
+   */
+  readonly group?: string;
+
+  /**
+   * readOnly here will force the Quobyte volume to be mounted with read-only permissions. Defaults to false.
+   *
+   * @default false.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * registry represents a single or multiple Quobyte Registry services specified as a string as host:port pair (multiple entries are separated with commas) which acts as the central registry for volumes
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte#registry
+   */
+  readonly registry: string;
+
+  /**
+   * tenant owning the given Quobyte volume in the Backend Used with dynamically provisioned Quobyte volumes, value is set by the plugin
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte#tenant
+   */
+  readonly tenant?: string;
+
+  /**
+   * user to map volume access to Defaults to serivceaccount user
+   *
+   * @default serivceaccount user
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte#user
+   */
+  readonly user?: string;
+
+  /**
+   * volume is a string that references an already created Quobyte volume by name.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte#volume
+   */
+  readonly volume: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesQuobyte | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'readOnly': obj.readOnly,
+    'registry': obj.registry,
+    'tenant': obj.tenant,
+    'user': obj.user,
+    'volume': obj.volume,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd {
+  /**
+   * fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd#image
+   */
+  readonly image: string;
+
+  /**
+   * keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   *
+   * @default etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd#keyring
+   */
+  readonly keyring?: string;
+
+  /**
+   * monitors is a collection of Ceph monitors. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd#monitors
+   */
+  readonly monitors: string[];
+
+  /**
+   * pool is the rados pool name. Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   *
+   * @default rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd#pool
+   */
+  readonly pool?: string;
+
+  /**
+   * readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   *
+   * @default false. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   *
+   * @default nil. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbdSecretRef;
+
+  /**
+   * user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   *
+   * @default admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd#user
+   */
+  readonly user?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbd | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'image': obj.image,
+    'keyring': obj.keyring,
+    'monitors': obj.monitors?.map(y => y),
+    'pool': obj.pool,
+    'readOnly': obj.readOnly,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbdSecretRef(obj.secretRef),
+    'user': obj.user,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo {
+  /**
+   * fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs".
+   *
+   * @default xfs".
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * gateway is the host address of the ScaleIO API Gateway.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#gateway
+   */
+  readonly gateway: string;
+
+  /**
+   * protectionDomain is the name of the ScaleIO Protection Domain for the configured storage.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#protectionDomain
+   */
+  readonly protectionDomain?: string;
+
+  /**
+   * readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   *
+   * @default false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * secretRef references to the secret for ScaleIO user and other sensitive information. If this is not provided, Login operation will fail.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#secretRef
+   */
+  readonly secretRef: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIoSecretRef;
+
+  /**
+   * sslEnabled Flag enable/disable SSL communication with Gateway, default false
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#sslEnabled
+   */
+  readonly sslEnabled?: boolean;
+
+  /**
+   * storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned. Default is ThinProvisioned.
+   *
+   * @default ThinProvisioned.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#storageMode
+   */
+  readonly storageMode?: string;
+
+  /**
+   * storagePool is the ScaleIO Storage Pool associated with the protection domain.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#storagePool
+   */
+  readonly storagePool?: string;
+
+  /**
+   * system is the name of the storage system as configured in ScaleIO.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#system
+   */
+  readonly system: string;
+
+  /**
+   * volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo#volumeName
+   */
+  readonly volumeName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIo | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'gateway': obj.gateway,
+    'protectionDomain': obj.protectionDomain,
+    'readOnly': obj.readOnly,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIoSecretRef(obj.secretRef),
+    'sslEnabled': obj.sslEnabled,
+    'storageMode': obj.storageMode,
+    'storagePool': obj.storagePool,
+    'system': obj.system,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secret represents a secret that should populate this volume. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret {
+  /**
+   * defaultMode is Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @default 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret#defaultMode
+   */
+  readonly defaultMode?: number;
+
+  /**
+   * items If unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret#items
+   */
+  readonly items?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems[];
+
+  /**
+   * optional field specify whether the Secret or its keys must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret#optional
+   */
+  readonly optional?: boolean;
+
+  /**
+   * secretName is the name of the secret in the pod's namespace to use. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret#secretName
+   */
+  readonly secretName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'defaultMode': obj.defaultMode,
+    'items': obj.items?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems(y)),
+    'optional': obj.optional,
+    'secretName': obj.secretName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos {
+  /**
+   * fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos#readOnly
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos#secretRef
+   */
+  readonly secretRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageosSecretRef;
+
+  /**
+   * volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos#volumeName
+   */
+  readonly volumeName?: string;
+
+  /**
+   * volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos#volumeNamespace
+   */
+  readonly volumeNamespace?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageos | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'readOnly': obj.readOnly,
+    'secretRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageosSecretRef(obj.secretRef),
+    'volumeName': obj.volumeName,
+    'volumeNamespace': obj.volumeNamespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume {
+  /**
+   * fsType is filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume#fsType
+   */
+  readonly fsType?: string;
+
+  /**
+   * storagePolicyID is the storage Policy Based Management (SPBM) profile ID associated with the StoragePolicyName.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume#storagePolicyID
+   */
+  readonly storagePolicyId?: string;
+
+  /**
+   * storagePolicyName is the storage Policy Based Management (SPBM) profile name.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume#storagePolicyName
+   */
+  readonly storagePolicyName?: string;
+
+  /**
+   * volumePath is the path that identifies vSphere volume vmdk
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume#volumePath
+   */
+  readonly volumePath: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesVsphereVolume | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fsType': obj.fsType,
+    'storagePolicyID': obj.storagePolicyId,
+    'storagePolicyName': obj.storagePolicyName,
+    'volumePath': obj.volumePath,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesLimits
+ */
+export class SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesLimits {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesLimits(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesRequests
+ */
+export class SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesRequests {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesRequests(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecVolumeClaimTemplatesSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can be.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock {
+  /**
+   * cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64"
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces.
+ *
+ * If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods.
+ *
+ * If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsPort
+ */
+export class SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsPort {
+    return new SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsPort {
+    return new SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsProtocol
+ */
+export enum SandboxTemplateV1Alpha1SpecNetworkPolicyIngressPortsProtocol {
+  /** TCP */
+  TCP = "TCP",
+  /** UDP */
+  UDP = "UDP",
+  /** SCTP */
+  SCTP = "SCTP",
+}
+
+/**
+ * port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsPort
+ */
+export class SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsPort {
+    return new SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsPort {
+    return new SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsProtocol
+ */
+export enum SandboxTemplateV1Alpha1SpecNetworkPolicyEgressPortsProtocol {
+  /** TCP */
+  TCP = "TCP",
+  /** UDP */
+  UDP = "UDP",
+  /** SCTP */
+  SCTP = "SCTP",
+}
+
+/**
+ * ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can be.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock {
+  /**
+   * cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64"
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock#cidr
+   */
+  readonly cidr: string;
+
+  /**
+   * except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock#except
+   */
+  readonly except?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToIpBlock | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cidr': obj.cidr,
+    'except': obj.except?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces.
+ *
+ * If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods.
+ *
+ * If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null preferred scheduling term matches no objects (i.e. is also a no-op).
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution {
+  /**
+   * A node selector term, associated with the corresponding weight.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution#preference
+   */
+  readonly preference: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference;
+
+  /**
+   * Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution#weight
+   */
+  readonly weight: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecution | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preference': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference(obj.preference),
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to an update), the system may or may not try to eventually evict the pod from its node.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution {
+  /**
+   * Required. A list of node selector terms. The terms are ORed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution#nodeSelectorTerms
+   */
+  readonly nodeSelectorTerms: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'nodeSelectorTerms': obj.nodeSelectorTerms?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution {
+  /**
+   * Required. A pod affinity term, associated with the corresponding weight.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution#podAffinityTerm
+   */
+  readonly podAffinityTerm: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm;
+
+  /**
+   * weight associated with matching the corresponding podAffinityTerm, in the range 1-100.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution#weight
+   */
+  readonly weight: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecution | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'podAffinityTerm': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm(obj.podAffinityTerm),
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of pods is running
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution {
+  /**
+   * A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution#labelSelector
+   */
+  readonly labelSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector;
+
+  /**
+   * MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both matchLabelKeys and labelSelector. Also, matchLabelKeys cannot be set when labelSelector isn't set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution#matchLabelKeys
+   */
+  readonly matchLabelKeys?: string[];
+
+  /**
+   * MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both mismatchLabelKeys and labelSelector. Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution#mismatchLabelKeys
+   */
+  readonly mismatchLabelKeys?: string[];
+
+  /**
+   * A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution#namespaceSelector
+   */
+  readonly namespaceSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector;
+
+  /**
+   * namespaces specifies a static list of namespace names that the term applies to. The term is applied to the union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution#namespaces
+   */
+  readonly namespaces?: string[];
+
+  /**
+   * This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution#topologyKey
+   */
+  readonly topologyKey: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecution | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labelSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector(obj.labelSelector),
+    'matchLabelKeys': obj.matchLabelKeys?.map(y => y),
+    'mismatchLabelKeys': obj.mismatchLabelKeys?.map(y => y),
+    'namespaceSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector(obj.namespaceSelector),
+    'namespaces': obj.namespaces?.map(y => y),
+    'topologyKey': obj.topologyKey,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution {
+  /**
+   * Required. A pod affinity term, associated with the corresponding weight.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution#podAffinityTerm
+   */
+  readonly podAffinityTerm: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm;
+
+  /**
+   * weight associated with matching the corresponding podAffinityTerm, in the range 1-100.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution#weight
+   */
+  readonly weight: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecution | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'podAffinityTerm': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm(obj.podAffinityTerm),
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of pods is running
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution {
+  /**
+   * A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution#labelSelector
+   */
+  readonly labelSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector;
+
+  /**
+   * MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both matchLabelKeys and labelSelector. Also, matchLabelKeys cannot be set when labelSelector isn't set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution#matchLabelKeys
+   */
+  readonly matchLabelKeys?: string[];
+
+  /**
+   * MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both mismatchLabelKeys and labelSelector. Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution#mismatchLabelKeys
+   */
+  readonly mismatchLabelKeys?: string[];
+
+  /**
+   * A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution#namespaceSelector
+   */
+  readonly namespaceSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector;
+
+  /**
+   * namespaces specifies a static list of namespace names that the term applies to. The term is applied to the union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution#namespaces
+   */
+  readonly namespaces?: string[];
+
+  /**
+   * This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution#topologyKey
+   */
+  readonly topologyKey: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labelSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector(obj.labelSelector),
+    'matchLabelKeys': obj.matchLabelKeys?.map(y => y),
+    'mismatchLabelKeys': obj.mismatchLabelKeys?.map(y => y),
+    'namespaceSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector(obj.namespaceSelector),
+    'namespaces': obj.namespaces?.map(y => y),
+    'topologyKey': obj.topologyKey,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Source for the environment variable's value. Cannot be used if value is not empty.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom {
+  /**
+   * Selects a key of a ConfigMap.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom#configMapKeyRef
+   */
+  readonly configMapKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef;
+
+  /**
+   * Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom#fieldRef
+   */
+  readonly fieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef;
+
+  /**
+   * FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom#fileKeyRef
+   */
+  readonly fileKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef;
+
+  /**
+   * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom#resourceFieldRef
+   */
+  readonly resourceFieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef;
+
+  /**
+   * Selects a key of a secret in the pod's namespace
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef(obj.configMapKeyRef),
+    'fieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef(obj.fieldRef),
+    'fileKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef(obj.fileKeyRef),
+    'resourceFieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef(obj.resourceFieldRef),
+    'secretKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The ConfigMap to select from
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the ConfigMap must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromConfigMapRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Secret to select from
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the Secret must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvFromSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy. Other management of the container blocks until the hook completes. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartExec;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet;
+
+  /**
+   * Sleep represents a duration that the container should sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart#sleep
+   */
+  readonly sleep?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartSleep;
+
+  /**
+   * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartExec(obj.exec),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet(obj.httpGet),
+    'sleep': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartSleep(obj.sleep),
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket(obj.tcpSocket),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopExec;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet;
+
+  /**
+   * Sleep represents a duration that the container should sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop#sleep
+   */
+  readonly sleep?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopSleep;
+
+  /**
+   * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStop | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopExec(obj.exec),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet(obj.httpGet),
+    'sleep': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopSleep(obj.sleep),
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket(obj.tcpSocket),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ResourceClaim references one entry in PodSpec.ResourceClaims.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims {
+  /**
+   * Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesLimits
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesLimits {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesLimits(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesRequests
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesRequests {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesRequests(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Represents the exit codes to check on container exits.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes {
+  /**
+   * Represents the relationship between the container exit code(s) and the specified values. Possible values are: - In: the requirement is satisfied if the container exit code is in the
+   * set of specified values.
+   * - NotIn: the requirement is satisfied if the container exit code is
+   * not in the set of specified values.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes#operator
+   */
+  readonly operator: string;
+
+  /**
+   * Specifies the set of values to check for container exit codes. At most 255 elements are allowed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes#values
+   */
+  readonly values?: number[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersRestartPolicyRulesExitCodes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile {
+  /**
+   * localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+
+  /**
+   * type indicates which kind of AppArmor profile will be applied. Valid options are:
+   * Localhost - a profile pre-loaded on the node.
+   * RuntimeDefault - the container runtime's default profile.
+   * Unconfined - no AppArmor enforcement.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextAppArmorProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'localhostProfile': obj.localhostProfile,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @default the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities {
+  /**
+   * Added capabilities
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities#add
+   */
+  readonly add?: string[];
+
+  /**
+   * Removed capabilities
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities#drop
+   */
+  readonly drop?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextCapabilities | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': obj.add?.map(y => y),
+    'drop': obj.drop?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions {
+  /**
+   * Level is SELinux level label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions#level
+   */
+  readonly level?: string;
+
+  /**
+   * Role is a SELinux role label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions#role
+   */
+  readonly role?: string;
+
+  /**
+   * Type is a SELinux type label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions#type
+   */
+  readonly type?: string;
+
+  /**
+   * User is a SELinux user label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions#user
+   */
+  readonly user?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeLinuxOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'level': obj.level,
+    'role': obj.role,
+    'type': obj.type,
+    'user': obj.user,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile {
+  /**
+   * localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+
+  /**
+   * type indicates which kind of seccomp profile will be applied. Valid options are:
+   *
+   * Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextSeccompProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'localhostProfile': obj.localhostProfile,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions {
+  /**
+   * GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions#gmsaCredentialSpec
+   */
+  readonly gmsaCredentialSpec?: string;
+
+  /**
+   * GMSACredentialSpecName is the name of the GMSA credential spec to use.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions#gmsaCredentialSpecName
+   */
+  readonly gmsaCredentialSpecName?: string;
+
+  /**
+   * HostProcess determines if a container should be run as a 'Host Process' container. All of a Pod's containers must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork must also be set to true.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions#hostProcess
+   */
+  readonly hostProcess?: boolean;
+
+  /**
+   * The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   *
+   * @default the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions#runAsUserName
+   */
+  readonly runAsUserName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersSecurityContextWindowsOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gmsaCredentialSpec': obj.gmsaCredentialSpec,
+    'gmsaCredentialSpecName': obj.gmsaCredentialSpecName,
+    'hostProcess': obj.hostProcess,
+    'runAsUserName': obj.runAsUserName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Source for the environment variable's value. Cannot be used if value is not empty.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom {
+  /**
+   * Selects a key of a ConfigMap.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom#configMapKeyRef
+   */
+  readonly configMapKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef;
+
+  /**
+   * Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom#fieldRef
+   */
+  readonly fieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef;
+
+  /**
+   * FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom#fileKeyRef
+   */
+  readonly fileKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef;
+
+  /**
+   * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom#resourceFieldRef
+   */
+  readonly resourceFieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef;
+
+  /**
+   * Selects a key of a secret in the pod's namespace
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef(obj.configMapKeyRef),
+    'fieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef(obj.fieldRef),
+    'fileKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef(obj.fileKeyRef),
+    'resourceFieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef(obj.resourceFieldRef),
+    'secretKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The ConfigMap to select from
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the ConfigMap must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromConfigMapRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Secret to select from
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the Secret must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvFromSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy. Other management of the container blocks until the hook completes. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartExec;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet;
+
+  /**
+   * Sleep represents a duration that the container should sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart#sleep
+   */
+  readonly sleep?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartSleep;
+
+  /**
+   * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartExec(obj.exec),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet(obj.httpGet),
+    'sleep': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartSleep(obj.sleep),
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket(obj.tcpSocket),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopExec;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet;
+
+  /**
+   * Sleep represents a duration that the container should sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop#sleep
+   */
+  readonly sleep?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopSleep;
+
+  /**
+   * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStop | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopExec(obj.exec),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet(obj.httpGet),
+    'sleep': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopSleep(obj.sleep),
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket(obj.tcpSocket),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ResourceClaim references one entry in PodSpec.ResourceClaims.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims {
+  /**
+   * Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesLimits
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesLimits {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesLimits(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesRequests
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesRequests {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesRequests(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Represents the exit codes to check on container exits.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes {
+  /**
+   * Represents the relationship between the container exit code(s) and the specified values. Possible values are: - In: the requirement is satisfied if the container exit code is in the
+   * set of specified values.
+   * - NotIn: the requirement is satisfied if the container exit code is
+   * not in the set of specified values.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes#operator
+   */
+  readonly operator: string;
+
+  /**
+   * Specifies the set of values to check for container exit codes. At most 255 elements are allowed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes#values
+   */
+  readonly values?: number[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersRestartPolicyRulesExitCodes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile {
+  /**
+   * localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+
+  /**
+   * type indicates which kind of AppArmor profile will be applied. Valid options are:
+   * Localhost - a profile pre-loaded on the node.
+   * RuntimeDefault - the container runtime's default profile.
+   * Unconfined - no AppArmor enforcement.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextAppArmorProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'localhostProfile': obj.localhostProfile,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @default the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities {
+  /**
+   * Added capabilities
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities#add
+   */
+  readonly add?: string[];
+
+  /**
+   * Removed capabilities
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities#drop
+   */
+  readonly drop?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextCapabilities | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': obj.add?.map(y => y),
+    'drop': obj.drop?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions {
+  /**
+   * Level is SELinux level label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions#level
+   */
+  readonly level?: string;
+
+  /**
+   * Role is a SELinux role label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions#role
+   */
+  readonly role?: string;
+
+  /**
+   * Type is a SELinux type label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions#type
+   */
+  readonly type?: string;
+
+  /**
+   * User is a SELinux user label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions#user
+   */
+  readonly user?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeLinuxOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'level': obj.level,
+    'role': obj.role,
+    'type': obj.type,
+    'user': obj.user,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile {
+  /**
+   * localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+
+  /**
+   * type indicates which kind of seccomp profile will be applied. Valid options are:
+   *
+   * Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextSeccompProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'localhostProfile': obj.localhostProfile,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions {
+  /**
+   * GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions#gmsaCredentialSpec
+   */
+  readonly gmsaCredentialSpec?: string;
+
+  /**
+   * GMSACredentialSpecName is the name of the GMSA credential spec to use.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions#gmsaCredentialSpecName
+   */
+  readonly gmsaCredentialSpecName?: string;
+
+  /**
+   * HostProcess determines if a container should be run as a 'Host Process' container. All of a Pod's containers must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork must also be set to true.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions#hostProcess
+   */
+  readonly hostProcess?: boolean;
+
+  /**
+   * The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   *
+   * @default the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions#runAsUserName
+   */
+  readonly runAsUserName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersSecurityContextWindowsOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gmsaCredentialSpec': obj.gmsaCredentialSpec,
+    'gmsaCredentialSpecName': obj.gmsaCredentialSpecName,
+    'hostProcess': obj.hostProcess,
+    'runAsUserName': obj.runAsUserName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Source for the environment variable's value. Cannot be used if value is not empty.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom {
+  /**
+   * Selects a key of a ConfigMap.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom#configMapKeyRef
+   */
+  readonly configMapKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef;
+
+  /**
+   * Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom#fieldRef
+   */
+  readonly fieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef;
+
+  /**
+   * FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom#fileKeyRef
+   */
+  readonly fileKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef;
+
+  /**
+   * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom#resourceFieldRef
+   */
+  readonly resourceFieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef;
+
+  /**
+   * Selects a key of a secret in the pod's namespace
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom#secretKeyRef
+   */
+  readonly secretKeyRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'configMapKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef(obj.configMapKeyRef),
+    'fieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef(obj.fieldRef),
+    'fileKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef(obj.fileKeyRef),
+    'resourceFieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef(obj.resourceFieldRef),
+    'secretKeyRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The ConfigMap to select from
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the ConfigMap must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromConfigMapRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Secret to select from
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the Secret must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvFromSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy. Other management of the container blocks until the hook completes. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartExec;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet;
+
+  /**
+   * Sleep represents a duration that the container should sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart#sleep
+   */
+  readonly sleep?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartSleep;
+
+  /**
+   * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartExec(obj.exec),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet(obj.httpGet),
+    'sleep': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartSleep(obj.sleep),
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket(obj.tcpSocket),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop {
+  /**
+   * Exec specifies a command to execute in the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop#exec
+   */
+  readonly exec?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopExec;
+
+  /**
+   * HTTPGet specifies an HTTP GET request to perform.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop#httpGet
+   */
+  readonly httpGet?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet;
+
+  /**
+   * Sleep represents a duration that the container should sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop#sleep
+   */
+  readonly sleep?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopSleep;
+
+  /**
+   * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop#tcpSocket
+   */
+  readonly tcpSocket?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStop | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopExec(obj.exec),
+    'httpGet': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet(obj.httpGet),
+    'sleep': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopSleep(obj.sleep),
+    'tcpSocket': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket(obj.tcpSocket),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ResourceClaim references one entry in PodSpec.ResourceClaims.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims {
+  /**
+   * Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims#request
+   */
+  readonly request?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'request': obj.request,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesLimits
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesLimits {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesLimits(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesRequests
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesRequests {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesRequests(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Represents the exit codes to check on container exits.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes {
+  /**
+   * Represents the relationship between the container exit code(s) and the specified values. Possible values are: - In: the requirement is satisfied if the container exit code is in the
+   * set of specified values.
+   * - NotIn: the requirement is satisfied if the container exit code is
+   * not in the set of specified values.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes#operator
+   */
+  readonly operator: string;
+
+  /**
+   * Specifies the set of values to check for container exit codes. At most 255 elements are allowed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes#values
+   */
+  readonly values?: number[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersRestartPolicyRulesExitCodes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile {
+  /**
+   * localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+
+  /**
+   * type indicates which kind of AppArmor profile will be applied. Valid options are:
+   * Localhost - a profile pre-loaded on the node.
+   * RuntimeDefault - the container runtime's default profile.
+   * Unconfined - no AppArmor enforcement.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextAppArmorProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'localhostProfile': obj.localhostProfile,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @default the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities {
+  /**
+   * Added capabilities
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities#add
+   */
+  readonly add?: string[];
+
+  /**
+   * Removed capabilities
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities#drop
+   */
+  readonly drop?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextCapabilities | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': obj.add?.map(y => y),
+    'drop': obj.drop?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions {
+  /**
+   * Level is SELinux level label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions#level
+   */
+  readonly level?: string;
+
+  /**
+   * Role is a SELinux role label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions#role
+   */
+  readonly role?: string;
+
+  /**
+   * Type is a SELinux type label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions#type
+   */
+  readonly type?: string;
+
+  /**
+   * User is a SELinux user label that applies to the container.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions#user
+   */
+  readonly user?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeLinuxOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'level': obj.level,
+    'role': obj.role,
+    'type': obj.type,
+    'user': obj.user,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile {
+  /**
+   * localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile#localhostProfile
+   */
+  readonly localhostProfile?: string;
+
+  /**
+   * type indicates which kind of seccomp profile will be applied. Valid options are:
+   *
+   * Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextSeccompProfile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'localhostProfile': obj.localhostProfile,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions {
+  /**
+   * GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions#gmsaCredentialSpec
+   */
+  readonly gmsaCredentialSpec?: string;
+
+  /**
+   * GMSACredentialSpecName is the name of the GMSA credential spec to use.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions#gmsaCredentialSpecName
+   */
+  readonly gmsaCredentialSpecName?: string;
+
+  /**
+   * HostProcess determines if a container should be run as a 'Host Process' container. All of a Pod's containers must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork must also be set to true.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions#hostProcess
+   */
+  readonly hostProcess?: boolean;
+
+  /**
+   * The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   *
+   * @default the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions#runAsUserName
+   */
+  readonly runAsUserName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersSecurityContextWindowsOptions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'gmsaCredentialSpec': obj.gmsaCredentialSpec,
+    'gmsaCredentialSpecName': obj.gmsaCredentialSpecName,
+    'hostProcess': obj.hostProcess,
+    'runAsUserName': obj.runAsUserName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC specifies a GRPC HealthCheckRequest.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc {
+  /**
+   * Port number of the gRPC service. Number must be in the range 1 to 65535.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc#port
+   */
+  readonly port: number;
+
+  /**
+   * Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
+   *
+   * If this is not specified, the default behavior is defined by gRPC.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCPSocket specifies a connection to a TCP port.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecTopologySpreadConstraintsLabelSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfsSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfsSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfsSecretRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfsSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfsSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCephfsSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secretRef is optional: points to a secret object containing parameters used to connect to OpenStack.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinderSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinderSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinderSecretRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinderSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinderSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCinderSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Maps a string key to a path within a volume.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems {
+  /**
+   * key is the key to project.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems#key
+   */
+  readonly key: string;
+
+  /**
+   * mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems#mode
+   */
+  readonly mode?: number;
+
+  /**
+   * path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesConfigMapItems | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'mode': obj.mode,
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and  may be empty if no secret is required. If the secret object contains more than one secret, all secret references are passed.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsiNodePublishSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsiNodePublishSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsiNodePublishSecretRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsiNodePublishSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsiNodePublishSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesCsiNodePublishSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DownwardAPIVolumeFile represents information to create the file containing the pod field
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems {
+  /**
+   * Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems#fieldRef
+   */
+  readonly fieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef;
+
+  /**
+   * Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems#mode
+   */
+  readonly mode?: number;
+
+  /**
+   * Required: Path is  the relative path name of the file to be created. Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path must not start with '..'
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems#path
+   */
+  readonly path: string;
+
+  /**
+   * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems#resourceFieldRef
+   */
+  readonly resourceFieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItems | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef(obj.fieldRef),
+    'mode': obj.mode,
+    'path': obj.path,
+    'resourceFieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef(obj.resourceFieldRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * sizeLimit is the total amount of local storage required for this EmptyDir volume. The size limit is also applicable for memory medium. The maximum usage on memory medium EmptyDir would be the minimum value between the SizeLimit specified here and the sum of memory limits of all containers in a pod. The default is nil which means that the limit is undefined. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDirSizeLimit
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDirSizeLimit {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDirSizeLimit {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDirSizeLimit(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDirSizeLimit {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEmptyDirSizeLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Will be used to create a stand-alone PVC to provision the volume. The pod in which this EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be deleted together with the pod.  The name of the PVC will be `<pod name>-<volume name>` where `<volume name>` is the name from the `PodSpec.Volumes` array entry. Pod validation will reject the pod if the concatenated name is not valid for a PVC (for example, too long).
+ *
+ * An existing PVC with that name that is not owned by the pod will *not* be used for the pod to avoid using an unrelated volume by mistake. Starting the pod is then blocked until the unrelated PVC is removed. If such a pre-created PVC is meant to be used by the pod, the PVC has to updated with an owner reference to the pod once the pod exists. Normally this should not be necessary, but it may be useful when manually reconstructing a broken cluster.
+ *
+ * This field is read-only and no changes will be made by Kubernetes to the PVC after it has been created.
+ *
+ * Required, must not be nil.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate {
+  /**
+   * May contain labels and annotations that will be copied into the PVC when creating it. No other fields are allowed and will be rejected during validation.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate#metadata
+   */
+  readonly metadata?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata;
+
+  /**
+   * The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate#spec
+   */
+  readonly spec: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata(obj.metadata),
+    'spec': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secretRef is Optional: secretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolumeSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolumeSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolumeSecretRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolumeSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolumeSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesFlexVolumeSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secretRef is the CHAP Secret for iSCSI target and initiator authentication
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsiSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsiSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsiSecretRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsiSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsiSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesIscsiSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Projection that may be projected along with other supported volume types. Exactly one of these fields must be set.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources {
+  /**
+   * ClusterTrustBundle allows a pod to access the `.spec.trustBundle` field of ClusterTrustBundle objects in an auto-updating file.
+   *
+   * Alpha, gated by the ClusterTrustBundleProjection feature gate.
+   *
+   * ClusterTrustBundle objects can either be selected by name, or by the combination of signer name and a label selector.
+   *
+   * Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem.  Esoteric PEM features such as inter-block comments and block headers are stripped.  Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources#clusterTrustBundle
+   */
+  readonly clusterTrustBundle?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle;
+
+  /**
+   * configMap information about the configMap data to project
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources#configMap
+   */
+  readonly configMap?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap;
+
+  /**
+   * downwardAPI information about the downwardAPI data to project
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources#downwardAPI
+   */
+  readonly downwardApi?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApi;
+
+  /**
+   * Projects an auto-rotating credential bundle (private key and certificate chain) that the pod can use either as a TLS client or server.
+   *
+   * Kubelet generates a private key and uses it to send a PodCertificateRequest to the named signer.  Once the signer approves the request and issues a certificate chain, Kubelet writes the key and certificate chain to the pod filesystem.  The pod does not start until certificates have been issued for each podCertificate projected volume source in its spec.
+   *
+   * Kubelet will begin trying to rotate the certificate at the time indicated by the signer using the PodCertificateRequest.Status.BeginRefreshAt timestamp.
+   *
+   * Kubelet can write a single file, indicated by the credentialBundlePath field, or separate files, indicated by the keyPath and certificateChainPath fields.
+   *
+   * The credential bundle is a single file in PEM format.  The first PEM entry is the private key (in PKCS#8 format), and the remaining PEM entries are the certificate chain issued by the signer (typically, signers will return their certificate chain in leaf-to-root order).
+   *
+   * Prefer using the credential bundle format, since your application code can read it atomically.  If you use keyPath and certificateChainPath, your application must make two separate file reads. If these coincide with a certificate rotation, it is possible that the private key and leaf certificate you read may not correspond to each other.  Your application will need to check for this condition, and re-read until they are consistent.
+   *
+   * The named signer controls chooses the format of the certificate it issues; consult the signer implementation's documentation to learn how to use the certificates it issues.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources#podCertificate
+   */
+  readonly podCertificate?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate;
+
+  /**
+   * secret information about the secret data to project
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources#secret
+   */
+  readonly secret?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret;
+
+  /**
+   * serviceAccountToken is information about the serviceAccountToken data to project
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources#serviceAccountToken
+   */
+  readonly serviceAccountToken?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clusterTrustBundle': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle(obj.clusterTrustBundle),
+    'configMap': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap(obj.configMap),
+    'downwardAPI': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApi(obj.downwardApi),
+    'podCertificate': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate(obj.podCertificate),
+    'secret': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret(obj.secret),
+    'serviceAccountToken': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken(obj.serviceAccountToken),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+ *
+ * @default nil. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbdSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbdSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbdSecretRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbdSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbdSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesRbdSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secretRef references to the secret for ScaleIO user and other sensitive information. If this is not provided, Login operation will fail.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIoSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIoSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIoSecretRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIoSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIoSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesScaleIoSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Maps a string key to a path within a volume.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems {
+  /**
+   * key is the key to project.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems#key
+   */
+  readonly key: string;
+
+  /**
+   * mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems#mode
+   */
+  readonly mode?: number;
+
+  /**
+   * path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesSecretItems | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'mode': obj.mode,
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageosSecretRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageosSecretRef {
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageosSecretRef#name
+   */
+  readonly name?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageosSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageosSecretRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesStorageosSecretRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressionsOperator;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions#operator
+   */
+  readonly operator: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressionsOperator;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressionsOperator;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions#operator
+   */
+  readonly operator: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressionsOperator;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A node selector term, associated with the corresponding weight.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference {
+  /**
+   * A list of node selector requirements by node's labels.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions[];
+
+  /**
+   * A list of node selector requirements by node's fields.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference#matchFields
+   */
+  readonly matchFields?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreference | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions(y)),
+    'matchFields': obj.matchFields?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A null or empty node selector term matches no objects. The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms {
+  /**
+   * A list of node selector requirements by node's labels.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions[];
+
+  /**
+   * A list of node selector requirements by node's fields.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms#matchFields
+   */
+  readonly matchFields?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerms | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions(y)),
+    'matchFields': obj.matchFields?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Required. A pod affinity term, associated with the corresponding weight.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm {
+  /**
+   * A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#labelSelector
+   */
+  readonly labelSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector;
+
+  /**
+   * MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both matchLabelKeys and labelSelector. Also, matchLabelKeys cannot be set when labelSelector isn't set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#matchLabelKeys
+   */
+  readonly matchLabelKeys?: string[];
+
+  /**
+   * MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both mismatchLabelKeys and labelSelector. Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#mismatchLabelKeys
+   */
+  readonly mismatchLabelKeys?: string[];
+
+  /**
+   * A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#namespaceSelector
+   */
+  readonly namespaceSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector;
+
+  /**
+   * namespaces specifies a static list of namespace names that the term applies to. The term is applied to the union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#namespaces
+   */
+  readonly namespaces?: string[];
+
+  /**
+   * This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#topologyKey
+   */
+  readonly topologyKey: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labelSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector(obj.labelSelector),
+    'matchLabelKeys': obj.matchLabelKeys?.map(y => y),
+    'mismatchLabelKeys': obj.mismatchLabelKeys?.map(y => y),
+    'namespaceSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector(obj.namespaceSelector),
+    'namespaces': obj.namespaces?.map(y => y),
+    'topologyKey': obj.topologyKey,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Required. A pod affinity term, associated with the corresponding weight.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm {
+  /**
+   * A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#labelSelector
+   */
+  readonly labelSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector;
+
+  /**
+   * MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both matchLabelKeys and labelSelector. Also, matchLabelKeys cannot be set when labelSelector isn't set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#matchLabelKeys
+   */
+  readonly matchLabelKeys?: string[];
+
+  /**
+   * MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both mismatchLabelKeys and labelSelector. Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#mismatchLabelKeys
+   */
+  readonly mismatchLabelKeys?: string[];
+
+  /**
+   * A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#namespaceSelector
+   */
+  readonly namespaceSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector;
+
+  /**
+   * namespaces specifies a static list of namespace names that the term applies to. The term is applied to the union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#namespaces
+   */
+  readonly namespaces?: string[];
+
+  /**
+   * This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm#topologyKey
+   */
+  readonly topologyKey: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labelSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector(obj.labelSelector),
+    'matchLabelKeys': obj.matchLabelKeys?.map(y => y),
+    'mismatchLabelKeys': obj.mismatchLabelKeys?.map(y => y),
+    'namespaceSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector(obj.namespaceSelector),
+    'namespaces': obj.namespaces?.map(y => y),
+    'topologyKey': obj.topologyKey,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a key of a ConfigMap.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef {
+  /**
+   * The key to select.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the ConfigMap or its key must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromConfigMapKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef {
+  /**
+   * Version of the schema the FieldPath is written in terms of, defaults to "v1".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * Path of the field to select in the specified API version.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef#fieldPath
+   */
+  readonly fieldPath: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'fieldPath': obj.fieldPath,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef {
+  /**
+   * The key within the env file. An invalid key will prevent the pod from starting. The keys defined within a source may consist of any printable ASCII characters except '='. During Alpha stage of the EnvFiles feature gate, the key size is limited to 128 characters.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published. If optional is set to true and the specified key does not exist, the environment variable will not be set in the Pod's containers.
+   *
+   * If optional is set to false and the specified key does not exist, an error will be returned during Pod creation.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef#optional
+   */
+  readonly optional?: boolean;
+
+  /**
+   * The path within the volume from which to select the file. Must be relative and may not contain the '..' path or start with '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef#path
+   */
+  readonly path: string;
+
+  /**
+   * The name of the volume mount containing the env file.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef#volumeName
+   */
+  readonly volumeName: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromFileKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'optional': obj.optional,
+    'path': obj.path,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef {
+  /**
+   * Container name: required for volumes, optional for env vars
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * Specifies the output format of the exposed resources, defaults to "1"
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef#divisor
+   */
+  readonly divisor?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRefDivisor;
+
+  /**
+   * Required: resource to select
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef#resource
+   */
+  readonly resource: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'divisor': obj.divisor?.value,
+    'resource': obj.resource,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a key of a secret in the pod's namespace
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef {
+  /**
+   * The key of the secret to select from.  Must be a valid secret key.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the Secret or its key must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Sleep represents a duration that the container should sleep.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartSleep
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartSleep {
+  /**
+   * Seconds is the number of seconds to sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartSleep#seconds
+   */
+  readonly seconds: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartSleep' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartSleep(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartSleep | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'seconds': obj.seconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Sleep represents a duration that the container should sleep.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopSleep
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopSleep {
+  /**
+   * Seconds is the number of seconds to sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopSleep#seconds
+   */
+  readonly seconds: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopSleep' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopSleep(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopSleep | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'seconds': obj.seconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLivenessProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersReadinessProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersStartupProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Selects a key of a ConfigMap.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef {
+  /**
+   * The key to select.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the ConfigMap or its key must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromConfigMapKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef {
+  /**
+   * Version of the schema the FieldPath is written in terms of, defaults to "v1".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * Path of the field to select in the specified API version.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef#fieldPath
+   */
+  readonly fieldPath: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'fieldPath': obj.fieldPath,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef {
+  /**
+   * The key within the env file. An invalid key will prevent the pod from starting. The keys defined within a source may consist of any printable ASCII characters except '='. During Alpha stage of the EnvFiles feature gate, the key size is limited to 128 characters.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published. If optional is set to true and the specified key does not exist, the environment variable will not be set in the Pod's containers.
+   *
+   * If optional is set to false and the specified key does not exist, an error will be returned during Pod creation.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef#optional
+   */
+  readonly optional?: boolean;
+
+  /**
+   * The path within the volume from which to select the file. Must be relative and may not contain the '..' path or start with '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef#path
+   */
+  readonly path: string;
+
+  /**
+   * The name of the volume mount containing the env file.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef#volumeName
+   */
+  readonly volumeName: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromFileKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'optional': obj.optional,
+    'path': obj.path,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef {
+  /**
+   * Container name: required for volumes, optional for env vars
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * Specifies the output format of the exposed resources, defaults to "1"
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef#divisor
+   */
+  readonly divisor?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRefDivisor;
+
+  /**
+   * Required: resource to select
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef#resource
+   */
+  readonly resource: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'divisor': obj.divisor?.value,
+    'resource': obj.resource,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a key of a secret in the pod's namespace
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef {
+  /**
+   * The key of the secret to select from.  Must be a valid secret key.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the Secret or its key must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Sleep represents a duration that the container should sleep.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartSleep
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartSleep {
+  /**
+   * Seconds is the number of seconds to sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartSleep#seconds
+   */
+  readonly seconds: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartSleep' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartSleep(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartSleep | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'seconds': obj.seconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Sleep represents a duration that the container should sleep.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopSleep
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopSleep {
+  /**
+   * Seconds is the number of seconds to sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopSleep#seconds
+   */
+  readonly seconds: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopSleep' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopSleep(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopSleep | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'seconds': obj.seconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLivenessProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersReadinessProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersStartupProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Selects a key of a ConfigMap.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef {
+  /**
+   * The key to select.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the ConfigMap or its key must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromConfigMapKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef {
+  /**
+   * Version of the schema the FieldPath is written in terms of, defaults to "v1".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * Path of the field to select in the specified API version.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef#fieldPath
+   */
+  readonly fieldPath: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'fieldPath': obj.fieldPath,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef {
+  /**
+   * The key within the env file. An invalid key will prevent the pod from starting. The keys defined within a source may consist of any printable ASCII characters except '='. During Alpha stage of the EnvFiles feature gate, the key size is limited to 128 characters.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published. If optional is set to true and the specified key does not exist, the environment variable will not be set in the Pod's containers.
+   *
+   * If optional is set to false and the specified key does not exist, an error will be returned during Pod creation.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef#optional
+   */
+  readonly optional?: boolean;
+
+  /**
+   * The path within the volume from which to select the file. Must be relative and may not contain the '..' path or start with '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef#path
+   */
+  readonly path: string;
+
+  /**
+   * The name of the volume mount containing the env file.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef#volumeName
+   */
+  readonly volumeName: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromFileKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'optional': obj.optional,
+    'path': obj.path,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef {
+  /**
+   * Container name: required for volumes, optional for env vars
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * Specifies the output format of the exposed resources, defaults to "1"
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef#divisor
+   */
+  readonly divisor?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRefDivisor;
+
+  /**
+   * Required: resource to select
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef#resource
+   */
+  readonly resource: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'divisor': obj.divisor?.value,
+    'resource': obj.resource,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a key of a secret in the pod's namespace
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef {
+  /**
+   * The key of the secret to select from.  Must be a valid secret key.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specify whether the Secret or its key must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Sleep represents a duration that the container should sleep.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartSleep
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartSleep {
+  /**
+   * Seconds is the number of seconds to sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartSleep#seconds
+   */
+  readonly seconds: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartSleep' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartSleep(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartSleep | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'seconds': obj.seconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Exec specifies a command to execute in the container.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopExec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopExec {
+  /**
+   * Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopExec#command
+   */
+  readonly command?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopExec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopExec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopExec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'command': obj.command?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPGet specifies an HTTP GET request to perform.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet {
+  /**
+   * Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet#host
+   */
+  readonly host?: string;
+
+  /**
+   * Custom headers to set in the request. HTTP allows repeated headers.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet#httpHeaders
+   */
+  readonly httpHeaders?: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders[];
+
+  /**
+   * Path to access on the HTTP server.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet#path
+   */
+  readonly path?: string;
+
+  /**
+   * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetPort;
+
+  /**
+   * Scheme to use for connecting to the host. Defaults to HTTP.
+   *
+   * @default HTTP.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet#scheme
+   */
+  readonly scheme?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'httpHeaders': obj.httpHeaders?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders(y)),
+    'path': obj.path,
+    'port': obj.port?.value,
+    'scheme': obj.scheme,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Sleep represents a duration that the container should sleep.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopSleep
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopSleep {
+  /**
+   * Seconds is the number of seconds to sleep.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopSleep#seconds
+   */
+  readonly seconds: number;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopSleep' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopSleep(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopSleep | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'seconds': obj.seconds,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket {
+  /**
+   * Optional: Host name to connect to, defaults to the pod IP.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket#host
+   */
+  readonly host?: string;
+
+  /**
+   * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket#port
+   */
+  readonly port: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocketPort;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocket | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': obj.port?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLivenessProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersReadinessProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersStartupProbeTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef {
+  /**
+   * Version of the schema the FieldPath is written in terms of, defaults to "v1".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * Path of the field to select in the specified API version.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef#fieldPath
+   */
+  readonly fieldPath: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'fieldPath': obj.fieldPath,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef {
+  /**
+   * Container name: required for volumes, optional for env vars
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * Specifies the output format of the exposed resources, defaults to "1"
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef#divisor
+   */
+  readonly divisor?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRefDivisor;
+
+  /**
+   * Required: resource to select
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef#resource
+   */
+  readonly resource: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'divisor': obj.divisor?.value,
+    'resource': obj.resource,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * May contain labels and annotations that will be copied into the PVC when creating it. No other fields are allowed and will be rejected during validation.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata {
+  /**
+   * Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.
+   *
+   * Populated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#creationTimestamp
+   */
+  readonly creationTimestamp?: Date;
+
+  /**
+   * Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set. May only be shortened. Read-only.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#deletionGracePeriodSeconds
+   */
+  readonly deletionGracePeriodSeconds?: number;
+
+  /**
+   * DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. This field is set by the server when a graceful deletion is requested by the user, and is not directly settable by a client. The resource is expected to be deleted (no longer visible from resource lists, and not reachable by name) after the time in this field, once the finalizers list is empty. As long as the finalizers list contains items, deletion is blocked. Once the deletionTimestamp is set, this value may not be unset or be set further into the future, although it may be shortened or the resource may be deleted prior to this time. For example, a user may request that a pod is deleted in 30 seconds. The Kubelet will react by sending a graceful termination signal to the containers in the pod. After that 30 seconds, the Kubelet will send a hard termination signal (SIGKILL) to the container and after cleanup, remove the pod from the API. In the presence of network partitions, this object may still exist after this timestamp, until an administrator or automated process can determine the resource is fully terminated. If not set, graceful deletion of the object has not been requested.
+   *
+   * Populated by the system when a graceful deletion is requested. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#deletionTimestamp
+   */
+  readonly deletionTimestamp?: Date;
+
+  /**
+   * Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed. Finalizers may be processed and removed in any order.  Order is NOT enforced because it introduces significant risk of stuck finalizers. finalizers is a shared field, any actor with permission can reorder it. If the finalizer list is processed in order, then this can lead to a situation in which the component responsible for the first finalizer in the list is waiting for a signal (field value, external system, or other) produced by a component responsible for a finalizer later in the list, resulting in a deadlock. Without enforced ordering finalizers are free to order amongst themselves and are not vulnerable to ordering changes in the list.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#finalizers
+   */
+  readonly finalizers?: string[];
+
+  /**
+   * GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided. If this field is used, the name returned to the client will be different than the name passed. This value will also be combined with a unique suffix. The provided value has the same validation rules as the Name field, and may be truncated by the length of the suffix required to make the value unique on the server.
+   *
+   * If this field is specified and the generated name exists, the server will return a 409.
+   *
+   * Applied only if Name is not specified. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#idempotency
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#generateName
+   */
+  readonly generateName?: string;
+
+  /**
+   * A sequence number representing a specific generation of the desired state. Populated by the system. Read-only.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#generation
+   */
+  readonly generation?: number;
+
+  /**
+   * Map of string keys and values that can be used to organize and categorize (scope and select) objects. May match selectors of replication controllers and services. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow. This is mostly for internal housekeeping, and users typically shouldn't need to set or understand this field. A workflow can be the user's name, a controller's name, or the name of a specific apply path like "ci-cd". The set of fields is always in the version that the workflow used when modifying the object.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#managedFields
+   */
+  readonly managedFields?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields[];
+
+  /**
+   * Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#name
+   */
+  readonly name?: string;
+
+  /**
+   * Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the "default" namespace, but "default" is the canonical representation. Not all objects are required to be scoped to a namespace - the value of this field for those objects will be empty.
+   *
+   * Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected. If this object is managed by a controller, then an entry in this list will point to this controller, with the controller field set to true. There cannot be more than one managing controller.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#ownerReferences
+   */
+  readonly ownerReferences?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences[];
+
+  /**
+   * An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. May be used for optimistic concurrency, change detection, and the watch operation on a resource or set of resources. Clients must treat these values as opaque and passed unmodified back to the server. They may only be valid for a particular resource or set of resources.
+   *
+   * Populated by the system. Read-only. Value must be treated as opaque by clients and . More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#resourceVersion
+   */
+  readonly resourceVersion?: string;
+
+  /**
+   * Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#selfLink
+   */
+  readonly selfLink?: string;
+
+  /**
+   * UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations.
+   *
+   * Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata#uid
+   */
+  readonly uid?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'creationTimestamp': obj.creationTimestamp?.toISOString(),
+    'deletionGracePeriodSeconds': obj.deletionGracePeriodSeconds,
+    'deletionTimestamp': obj.deletionTimestamp?.toISOString(),
+    'finalizers': obj.finalizers?.map(y => y),
+    'generateName': obj.generateName,
+    'generation': obj.generation,
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'managedFields': obj.managedFields?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields(y)),
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'ownerReferences': obj.ownerReferences?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences(y)),
+    'resourceVersion': obj.resourceVersion,
+    'selfLink': obj.selfLink,
+    'uid': obj.uid,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec {
+  /**
+   * accessModes contains the desired access modes the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#accessModes
+   */
+  readonly accessModes?: string[];
+
+  /**
+   * dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#dataSource
+   */
+  readonly dataSource?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource;
+
+  /**
+   * dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When this field is specified, volume binding will only succeed if the type of the specified object matches some installed volume populator or dynamic provisioner. This field will replace the functionality of the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef) will be set to the same value automatically if one of them is empty and the other is non-empty. When namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are three important differences between dataSource and dataSourceRef: * While dataSource only allows two specific types of objects, dataSourceRef
+   * allows any non-core object, as well as PersistentVolumeClaim objects.
+   * * While dataSource ignores disallowed values (dropping them), dataSourceRef
+   * preserves all values, and generates an error if a disallowed value is
+   * specified.
+   * * While dataSource only allows local objects, dataSourceRef allows objects
+   * in any namespaces.
+   * (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#dataSourceRef
+   */
+  readonly dataSourceRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef;
+
+  /**
+   * resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#resources
+   */
+  readonly resources?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources;
+
+  /**
+   * selector is a label query over volumes to consider for binding.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#selector
+   */
+  readonly selector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector;
+
+  /**
+   * storageClassName is the name of the StorageClass required by the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#storageClassName
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim. If specified, the CSI driver will create or update the volume with the attributes defined in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName, it can be changed after the claim is created. An empty string or nil value indicates that no VolumeAttributesClass will be applied to the claim. If the claim enters an Infeasible error state, this field can be reset to its previous value (including nil) to cancel the modification. If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource exists. More info: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#volumeAttributesClassName
+   */
+  readonly volumeAttributesClassName?: string;
+
+  /**
+   * volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#volumeMode
+   */
+  readonly volumeMode?: string;
+
+  /**
+   * volumeName is the binding reference to the PersistentVolume backing this claim.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec#volumeName
+   */
+  readonly volumeName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessModes': obj.accessModes?.map(y => y),
+    'dataSource': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource(obj.dataSource),
+    'dataSourceRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef(obj.dataSourceRef),
+    'resources': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources(obj.resources),
+    'selector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector(obj.selector),
+    'storageClassName': obj.storageClassName,
+    'volumeAttributesClassName': obj.volumeAttributesClassName,
+    'volumeMode': obj.volumeMode,
+    'volumeName': obj.volumeName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ClusterTrustBundle allows a pod to access the `.spec.trustBundle` field of ClusterTrustBundle objects in an auto-updating file.
+ *
+ * Alpha, gated by the ClusterTrustBundleProjection feature gate.
+ *
+ * ClusterTrustBundle objects can either be selected by name, or by the combination of signer name and a label selector.
+ *
+ * Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem.  Esoteric PEM features such as inter-block comments and block headers are stripped.  Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle {
+  /**
+   * Select all ClusterTrustBundles that match this label selector.  Only has effect if signerName is set.  Mutually-exclusive with name.  If unset, interpreted as "match nothing".  If set but empty, interpreted as "match everything".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle#labelSelector
+   */
+  readonly labelSelector?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector;
+
+  /**
+   * Select a single ClusterTrustBundle by object name.  Mutually-exclusive with signerName and labelSelector.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle#name
+   */
+  readonly name?: string;
+
+  /**
+   * If true, don't block pod startup if the referenced ClusterTrustBundle(s) aren't available.  If using name, then the named ClusterTrustBundle is allowed not to exist.  If using signerName, then the combination of signerName and labelSelector is allowed to match zero ClusterTrustBundles.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle#optional
+   */
+  readonly optional?: boolean;
+
+  /**
+   * Relative path from the volume root to write the bundle.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle#path
+   */
+  readonly path: string;
+
+  /**
+   * Select all ClusterTrustBundles that match this signer name. Mutually-exclusive with name.  The contents of all selected ClusterTrustBundles will be unified and deduplicated.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle#signerName
+   */
+  readonly signerName?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundle | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labelSelector': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector(obj.labelSelector),
+    'name': obj.name,
+    'optional': obj.optional,
+    'path': obj.path,
+    'signerName': obj.signerName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * configMap information about the configMap data to project
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap {
+  /**
+   * items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap#items
+   */
+  readonly items?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems[];
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap#name
+   */
+  readonly name?: string;
+
+  /**
+   * optional specify whether the ConfigMap or its keys must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMap | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'items': obj.items?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems(y)),
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * downwardAPI information about the downwardAPI data to project
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApi
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApi {
+  /**
+   * Items is a list of DownwardAPIVolume file
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApi#items
+   */
+  readonly items?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApi' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApi(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApi | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'items': obj.items?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Projects an auto-rotating credential bundle (private key and certificate chain) that the pod can use either as a TLS client or server.
+ *
+ * Kubelet generates a private key and uses it to send a PodCertificateRequest to the named signer.  Once the signer approves the request and issues a certificate chain, Kubelet writes the key and certificate chain to the pod filesystem.  The pod does not start until certificates have been issued for each podCertificate projected volume source in its spec.
+ *
+ * Kubelet will begin trying to rotate the certificate at the time indicated by the signer using the PodCertificateRequest.Status.BeginRefreshAt timestamp.
+ *
+ * Kubelet can write a single file, indicated by the credentialBundlePath field, or separate files, indicated by the keyPath and certificateChainPath fields.
+ *
+ * The credential bundle is a single file in PEM format.  The first PEM entry is the private key (in PKCS#8 format), and the remaining PEM entries are the certificate chain issued by the signer (typically, signers will return their certificate chain in leaf-to-root order).
+ *
+ * Prefer using the credential bundle format, since your application code can read it atomically.  If you use keyPath and certificateChainPath, your application must make two separate file reads. If these coincide with a certificate rotation, it is possible that the private key and leaf certificate you read may not correspond to each other.  Your application will need to check for this condition, and re-read until they are consistent.
+ *
+ * The named signer controls chooses the format of the certificate it issues; consult the signer implementation's documentation to learn how to use the certificates it issues.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate {
+  /**
+   * Write the certificate chain at this path in the projected volume.
+   *
+   * Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate#certificateChainPath
+   */
+  readonly certificateChainPath?: string;
+
+  /**
+   * Write the credential bundle at this path in the projected volume.
+   *
+   * The credential bundle is a single file that contains multiple PEM blocks. The first PEM block is a PRIVATE KEY block, containing a PKCS#8 private key.
+   *
+   * The remaining blocks are CERTIFICATE blocks, containing the issued certificate chain from the signer (leaf and any intermediates).
+   *
+   * Using credentialBundlePath lets your Pod's application code make a single atomic read that retrieves a consistent key and certificate chain.  If you project them to separate files, your application code will need to additionally check that the leaf certificate was issued to the key.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate#credentialBundlePath
+   */
+  readonly credentialBundlePath?: string;
+
+  /**
+   * Write the key at this path in the projected volume.
+   *
+   * Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate#keyPath
+   */
+  readonly keyPath?: string;
+
+  /**
+   * The type of keypair Kubelet will generate for the pod.
+   *
+   * Valid values are "RSA3072", "RSA4096", "ECDSAP256", "ECDSAP384", "ECDSAP521", and "ED25519".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate#keyType
+   */
+  readonly keyType: string;
+
+  /**
+   * maxExpirationSeconds is the maximum lifetime permitted for the certificate.
+   *
+   * Kubelet copies this value verbatim into the PodCertificateRequests it generates for this projection.
+   *
+   * If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will reject values shorter than 3600 (1 hour).  The maximum allowable value is 7862400 (91 days).
+   *
+   * The signer implementation is then free to issue a certificate with any lifetime *shorter* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24 hours.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate#maxExpirationSeconds
+   */
+  readonly maxExpirationSeconds?: number;
+
+  /**
+   * Kubelet's generated CSRs will be addressed to this signer.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate#signerName
+   */
+  readonly signerName: string;
+
+  /**
+   * userAnnotations allow pod authors to pass additional information to the signer implementation.  Kubernetes does not restrict or validate this metadata in any way.
+   *
+   * These values are copied verbatim into the `spec.unverifiedUserAnnotations` field of the PodCertificateRequest objects that Kubelet creates.
+   *
+   * Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.
+   *
+   * Signers should document the keys and values they support. Signers should deny requests that contain keys they do not recognize.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate#userAnnotations
+   */
+  readonly userAnnotations?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesPodCertificate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'certificateChainPath': obj.certificateChainPath,
+    'credentialBundlePath': obj.credentialBundlePath,
+    'keyPath': obj.keyPath,
+    'keyType': obj.keyType,
+    'maxExpirationSeconds': obj.maxExpirationSeconds,
+    'signerName': obj.signerName,
+    'userAnnotations': ((obj.userAnnotations) === undefined) ? undefined : (Object.entries(obj.userAnnotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * secret information about the secret data to project
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret {
+  /**
+   * items if unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret#items
+   */
+  readonly items?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems[];
+
+  /**
+   * Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret#name
+   */
+  readonly name?: string;
+
+  /**
+   * optional field specify whether the Secret or its key must be defined
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret#optional
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'items': obj.items?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems(y)),
+    'name': obj.name,
+    'optional': obj.optional,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * serviceAccountToken is information about the serviceAccountToken data to project
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken {
+  /**
+   * audience is the intended audience of the token. A recipient of a token must identify itself with an identifier specified in the audience of the token, and otherwise should reject the token. The audience defaults to the identifier of the apiserver.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken#audience
+   */
+  readonly audience?: string;
+
+  /**
+   * expirationSeconds is the requested duration of validity of the service account token. As the token approaches expiration, the kubelet volume plugin will proactively rotate the service account token. The kubelet will start trying to rotate the token if the token is older than 80 percent of its time to live or if the token is older than 24 hours.Defaults to 1 hour and must be at least 10 minutes.
+   *
+   * @default 1 hour and must be at least 10 minutes.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken#expirationSeconds
+   */
+  readonly expirationSeconds?: number;
+
+  /**
+   * path is the path relative to the mount point of the file to project the token into.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesServiceAccountToken | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'audience': obj.audience,
+    'expirationSeconds': obj.expirationSeconds,
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressionsOperator
+ */
+export enum SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromNamespaceSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+/**
+ * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressionsOperator
+ */
+export enum SandboxTemplateV1Alpha1SpecNetworkPolicyIngressFromPodSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+/**
+ * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressionsOperator
+ */
+export enum SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToNamespaceSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+/**
+ * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressionsOperator
+ */
+export enum SandboxTemplateV1Alpha1SpecNetworkPolicyEgressToPodSelectorMatchExpressionsOperator {
+  /** In */
+  IN = "In",
+  /** NotIn */
+  NOT_IN = "NotIn",
+  /** Exists */
+  EXISTS = "Exists",
+  /** DoesNotExist */
+  DOES_NOT_EXIST = "DoesNotExist",
+}
+
+/**
+ * A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions {
+  /**
+   * The label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields {
+  /**
+   * The label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields#key
+   */
+  readonly key: string;
+
+  /**
+   * Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields#operator
+   */
+  readonly operator: string;
+
+  /**
+   * An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionPreferenceMatchFields | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions {
+  /**
+   * The label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields {
+  /**
+   * The label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields#key
+   */
+  readonly key: string;
+
+  /**
+   * Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields#operator
+   */
+  readonly operator: string;
+
+  /**
+   * An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsMatchFields | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionLabelSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the output format of the exposed resources, defaults to "1"
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRefDivisor
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRefDivisor {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRefDivisor(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersEnvValueFromResourceFieldRefDivisor(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePostStartTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecContainersLifecyclePreStopTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Specifies the output format of the exposed resources, defaults to "1"
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRefDivisor
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRefDivisor {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRefDivisor(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersEnvValueFromResourceFieldRefDivisor(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePostStartTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecEphemeralContainersLifecyclePreStopTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Specifies the output format of the exposed resources, defaults to "1"
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRefDivisor
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRefDivisor {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRefDivisor(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersEnvValueFromResourceFieldRefDivisor(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePostStartTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * HTTPHeader describes a custom header to be used in HTTP probes
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders {
+  /**
+   * The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * The header field value
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopHttpGetPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocketPort
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocketPort {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocketPort(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocketPort {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecInitContainersLifecyclePreStopTcpSocketPort(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Specifies the output format of the exposed resources, defaults to "1"
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRefDivisor
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRefDivisor {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRefDivisor(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesDownwardApiItemsResourceFieldRefDivisor(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields {
+  /**
+   * APIVersion defines the version of this resource that this field set applies to. The format is "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field set because it cannot be automatically converted.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * FieldsType is the discriminator for the different fields format and version. There is currently only one possible value: "FieldsV1"
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields#fieldsType
+   */
+  readonly fieldsType?: string;
+
+  /**
+   * FieldsV1 holds the first JSON version format as described in the "FieldsV1" type.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields#fieldsV1
+   */
+  readonly fieldsV1?: any;
+
+  /**
+   * Manager is an identifier of the workflow managing these fields.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields#manager
+   */
+  readonly manager?: string;
+
+  /**
+   * Operation is the type of operation which lead to this ManagedFieldsEntry being created. The only valid values for this field are 'Apply' and 'Update'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields#operation
+   */
+  readonly operation?: string;
+
+  /**
+   * Subresource is the name of the subresource used to update that object, or empty string if the object was updated through the main resource. The value of this field is used to distinguish between managers, even if they share the same name. For example, a status update will be distinct from a regular update using the same manager name. Note that the APIVersion field is not related to the Subresource field and it always corresponds to the version of the main resource.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields#subresource
+   */
+  readonly subresource?: string;
+
+  /**
+   * Time is the timestamp of when the ManagedFields entry was added. The timestamp will also be updated if a field is added, the manager changes any of the owned fields value or removes a field. The timestamp does not update when a field is removed from the entry because another manager took it over.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields#time
+   */
+  readonly time?: Date;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataManagedFields | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'fieldsType': obj.fieldsType,
+    'fieldsV1': obj.fieldsV1,
+    'manager': obj.manager,
+    'operation': obj.operation,
+    'subresource': obj.subresource,
+    'time': obj.time?.toISOString(),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences {
+  /**
+   * API version of the referent.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences#apiVersion
+   */
+  readonly apiVersion: string;
+
+  /**
+   * If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed. See https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion for how the garbage collector interacts with this field and enforces the foreground deletion. Defaults to false. To set this field, a user needs "delete" permission of the owner, otherwise 422 (Unprocessable Entity) will be returned.
+   *
+   * @default false. To set this field, a user needs "delete" permission of the owner, otherwise 422 (Unprocessable Entity) will be returned.
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences#blockOwnerDeletion
+   */
+  readonly blockOwnerDeletion?: boolean;
+
+  /**
+   * If true, this reference points to the managing controller.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences#controller
+   */
+  readonly controller?: boolean;
+
+  /**
+   * Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences#name
+   */
+  readonly name: string;
+
+  /**
+   * UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences#uid
+   */
+  readonly uid: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateMetadataOwnerReferences | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'blockOwnerDeletion': obj.blockOwnerDeletion,
+    'controller': obj.controller,
+    'kind': obj.kind,
+    'name': obj.name,
+    'uid': obj.uid,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource {
+  /**
+   * APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * Kind is the type of resource being referenced
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of resource being referenced
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSource | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When this field is specified, volume binding will only succeed if the type of the specified object matches some installed volume populator or dynamic provisioner. This field will replace the functionality of the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef) will be set to the same value automatically if one of them is empty and the other is non-empty. When namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are three important differences between dataSource and dataSourceRef: * While dataSource only allows two specific types of objects, dataSourceRef
+ * allows any non-core object, as well as PersistentVolumeClaim objects.
+ * * While dataSource ignores disallowed values (dropping them), dataSourceRef
+ * preserves all values, and generates an error if a disallowed value is
+ * specified.
+ * * While dataSource only allows local objects, dataSourceRef allows objects
+ * in any namespaces.
+ * (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef {
+  /**
+   * APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef#apiGroup
+   */
+  readonly apiGroup?: string;
+
+  /**
+   * Kind is the type of resource being referenced
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of resource being referenced
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecDataSourceRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiGroup': obj.apiGroup,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources {
+  /**
+   * Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources#limits
+   */
+  readonly limits?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesLimits };
+
+  /**
+   * Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources#requests
+   */
+  readonly requests?: { [key: string]: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesRequests };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResources | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * selector is a label query over volumes to consider for binding.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Select all ClusterTrustBundles that match this label selector.  Only has effect if signerName is set.  Mutually-exclusive with name.  If unset, interpreted as "match nothing".  If set but empty, interpreted as "match everything".
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector#matchExpressions
+   */
+  readonly matchExpressions?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Maps a string key to a path within a volume.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems {
+  /**
+   * key is the key to project.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems#key
+   */
+  readonly key: string;
+
+  /**
+   * mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems#mode
+   */
+  readonly mode?: number;
+
+  /**
+   * path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesConfigMapItems | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'mode': obj.mode,
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DownwardAPIVolumeFile represents information to create the file containing the pod field
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems {
+  /**
+   * Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems#fieldRef
+   */
+  readonly fieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef;
+
+  /**
+   * Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems#mode
+   */
+  readonly mode?: number;
+
+  /**
+   * Required: Path is  the relative path name of the file to be created. Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path must not start with '..'
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems#path
+   */
+  readonly path: string;
+
+  /**
+   * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems#resourceFieldRef
+   */
+  readonly resourceFieldRef?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItems | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef(obj.fieldRef),
+    'mode': obj.mode,
+    'path': obj.path,
+    'resourceFieldRef': toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef(obj.resourceFieldRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Maps a string key to a path within a volume.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems {
+  /**
+   * key is the key to project.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems#key
+   */
+  readonly key: string;
+
+  /**
+   * mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems#mode
+   */
+  readonly mode?: number;
+
+  /**
+   * path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesSecretItems | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'mode': obj.mode,
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermNamespaceSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesLimits
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesLimits {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesLimits(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesLimits {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesLimits(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesRequests
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesRequests {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesRequests(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesRequests {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecResourcesRequests(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesEphemeralVolumeClaimTemplateSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesClusterTrustBundleLabelSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef {
+  /**
+   * Version of the schema the FieldPath is written in terms of, defaults to "v1".
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * Path of the field to select in the specified API version.
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef#fieldPath
+   */
+  readonly fieldPath: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiVersion': obj.apiVersion,
+    'fieldPath': obj.fieldPath,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported.
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef
+ */
+export interface SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef {
+  /**
+   * Container name: required for volumes, optional for env vars
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef#containerName
+   */
+  readonly containerName?: string;
+
+  /**
+   * Specifies the output format of the exposed resources, defaults to "1"
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef#divisor
+   */
+  readonly divisor?: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRefDivisor;
+
+  /**
+   * Required: resource to select
+   *
+   * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef#resource
+   */
+  readonly resource: string;
+}
+
+/**
+ * Converts an object of type 'SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef(obj: SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'containerName': obj.containerName,
+    'divisor': obj.divisor?.value,
+    'resource': obj.resource,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the output format of the exposed resources, defaults to "1"
+ *
+ * @schema SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRefDivisor
+ */
+export class SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRefDivisor {
+  public static fromNumber(value: number): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRefDivisor(value);
+  }
+  public static fromString(value: string): SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRefDivisor {
+    return new SandboxTemplateV1Alpha1SpecPodTemplateSpecVolumesProjectedSourcesDownwardApiItemsResourceFieldRefDivisor(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+
+/**
+ *
+ *
  * @schema SandboxWarmPool
  */
 export class SandboxWarmPool extends ApiObject {
@@ -18577,6 +36511,205 @@ export function toJson_SandboxWarmPoolSpecUpdateStrategy(obj: SandboxWarmPoolSpe
  * @schema SandboxWarmPoolSpecUpdateStrategyType
  */
 export enum SandboxWarmPoolSpecUpdateStrategyType {
+  /** Recreate */
+  RECREATE = "Recreate",
+  /** OnReplenish */
+  ON_REPLENISH = "OnReplenish",
+}
+
+
+/**
+ *
+ *
+ * @schema SandboxWarmPoolV1Alpha1
+ */
+export class SandboxWarmPoolV1Alpha1 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SandboxWarmPoolV1Alpha1"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'extensions.agents.x-k8s.io/v1alpha1',
+    kind: 'SandboxWarmPool',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SandboxWarmPoolV1Alpha1".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SandboxWarmPoolV1Alpha1Props): any {
+    return {
+      ...SandboxWarmPoolV1Alpha1.GVK,
+      ...toJson_SandboxWarmPoolV1Alpha1Props(props),
+    };
+  }
+
+  /**
+   * Defines a "SandboxWarmPoolV1Alpha1" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SandboxWarmPoolV1Alpha1Props) {
+    super(scope, id, {
+      ...SandboxWarmPoolV1Alpha1.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SandboxWarmPoolV1Alpha1.GVK,
+      ...toJson_SandboxWarmPoolV1Alpha1Props(resolved),
+    };
+  }
+}
+
+/**
+ * @schema SandboxWarmPoolV1Alpha1
+ */
+export interface SandboxWarmPoolV1Alpha1Props {
+  /**
+   * @schema SandboxWarmPoolV1Alpha1#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Desired state of the warm pool.
+   *
+   * @schema SandboxWarmPoolV1Alpha1#spec
+   */
+  readonly spec: SandboxWarmPoolV1Alpha1Spec;
+}
+
+/**
+ * Converts an object of type 'SandboxWarmPoolV1Alpha1Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxWarmPoolV1Alpha1Props(obj: SandboxWarmPoolV1Alpha1Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SandboxWarmPoolV1Alpha1Spec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Desired state of the warm pool.
+ *
+ * @schema SandboxWarmPoolV1Alpha1Spec
+ */
+export interface SandboxWarmPoolV1Alpha1Spec {
+  /**
+   * Number of pre-warmed sandboxes to keep.
+   *
+   * @schema SandboxWarmPoolV1Alpha1Spec#replicas
+   */
+  readonly replicas?: number;
+
+  /**
+   * The SandboxTemplate members are built from.
+   *
+   * @schema SandboxWarmPoolV1Alpha1Spec#sandboxTemplateRef
+   */
+  readonly sandboxTemplateRef: SandboxWarmPoolV1Alpha1SpecSandboxTemplateRef;
+
+  /**
+   * How members are replaced when the template changes.
+   *
+   * @schema SandboxWarmPoolV1Alpha1Spec#updateStrategy
+   */
+  readonly updateStrategy?: SandboxWarmPoolV1Alpha1SpecUpdateStrategy;
+}
+
+/**
+ * Converts an object of type 'SandboxWarmPoolV1Alpha1Spec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxWarmPoolV1Alpha1Spec(obj: SandboxWarmPoolV1Alpha1Spec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'replicas': obj.replicas,
+    'sandboxTemplateRef': toJson_SandboxWarmPoolV1Alpha1SpecSandboxTemplateRef(obj.sandboxTemplateRef),
+    'updateStrategy': toJson_SandboxWarmPoolV1Alpha1SpecUpdateStrategy(obj.updateStrategy),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The SandboxTemplate members are built from.
+ *
+ * @schema SandboxWarmPoolV1Alpha1SpecSandboxTemplateRef
+ */
+export interface SandboxWarmPoolV1Alpha1SpecSandboxTemplateRef {
+  /**
+   * Name of the referenced object in the same namespace.
+   *
+   * @schema SandboxWarmPoolV1Alpha1SpecSandboxTemplateRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SandboxWarmPoolV1Alpha1SpecSandboxTemplateRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxWarmPoolV1Alpha1SpecSandboxTemplateRef(obj: SandboxWarmPoolV1Alpha1SpecSandboxTemplateRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * How members are replaced when the template changes.
+ *
+ * @schema SandboxWarmPoolV1Alpha1SpecUpdateStrategy
+ */
+export interface SandboxWarmPoolV1Alpha1SpecUpdateStrategy {
+  /**
+   * Recreate replaces stale members at once; OnReplenish only builds new members from the new template.
+   *
+   * @schema SandboxWarmPoolV1Alpha1SpecUpdateStrategy#type
+   */
+  readonly type?: SandboxWarmPoolV1Alpha1SpecUpdateStrategyType;
+}
+
+/**
+ * Converts an object of type 'SandboxWarmPoolV1Alpha1SpecUpdateStrategy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SandboxWarmPoolV1Alpha1SpecUpdateStrategy(obj: SandboxWarmPoolV1Alpha1SpecUpdateStrategy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Recreate replaces stale members at once; OnReplenish only builds new members from the new template.
+ *
+ * @schema SandboxWarmPoolV1Alpha1SpecUpdateStrategyType
+ */
+export enum SandboxWarmPoolV1Alpha1SpecUpdateStrategyType {
   /** Recreate */
   RECREATE = "Recreate",
   /** OnReplenish */

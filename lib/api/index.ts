@@ -8,3 +8,4 @@ export * from './types';
 export * from './lifecycle';
 export * from './controller-flags';
 export * from './crds';
+export * from './conversion';

@@ -10,9 +10,12 @@ import { Built, compact } from './manifest';
 import { CONTROLLER_POD_LABELS } from '../api/metadata-keys';
 import { PLATFORM_PRIORITY_CLASS_NAME } from './platform';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
-import type { AgentSandboxSystemProps, ResolvedSystemProps } from './system-props';
+import { CONTROLLER_NAME, WEBHOOK_CERT_DIR, type AgentSandboxSystemProps, type ResolvedSystemProps } from './system-props';
 
-export const CONTROLLER_NAME = 'agent-sandbox-controller';
+export { CONTROLLER_NAME };
+
+/** The Secret cert-manager writes the webhook certificate into (`conversionCertificates: 'cert-manager'`). */
+export const WEBHOOK_TLS_SECRET = `${CONTROLLER_NAME}-webhook-tls`;
 
 /** Labels selecting the controller pods (stable: changing a Deployment selector is not allowed). */
 export function controllerSelector(): Record<string, string> {
@@ -38,6 +41,7 @@ const CONTROLLER_EXEMPTIONS = {
 
 export function controllerDeployment(r: ResolvedSystemProps, props: AgentSandboxSystemProps): Built<Deployment> {
   const labels = controllerLabels();
+  const certManager = r.conversionCertificates === 'cert-manager';
   const probe = (path: string, initialDelaySeconds: number, periodSeconds: number) => ({
     httpGet: { path, port: 'health' }, initialDelaySeconds, periodSeconds,
   });
@@ -73,15 +77,16 @@ export function controllerDeployment(r: ResolvedSystemProps, props: AgentSandbox
             ports: [
               { name: 'metrics', containerPort: r.metricsPort, protocol: 'TCP' },
               { name: 'health', containerPort: r.healthPort, protocol: 'TCP' },
+              ...(Number.isNaN(r.webhookPort) ? [] : [{ name: 'webhook', containerPort: r.webhookPort, protocol: 'TCP' }]),
             ],
             livenessProbe: probe('/healthz', 15, 20),
             readinessProbe: probe('/readyz', 5, 10),
             resources: props.resources ?? DEFAULT_RESOURCES,
             securityContext: restrictedContainerSecurityContext(),
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(certManager ? [{ name: 'webhook-tls', mountPath: WEBHOOK_CERT_DIR, readOnly: true }] : [])],
           }],
           // Writable scratch space despite the read-only root filesystem.
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, ...(certManager ? [{ name: 'webhook-tls', secret: { secretName: WEBHOOK_TLS_SECRET } }] : [])],
         }),
       },
     },

@@ -1,9 +1,9 @@
 // Least-privilege RBAC of the controller: exactly the verbs its reconcilers use, split into the core
-// rules (Sandbox -> Pod/Service/PVC) and the extension rules (templates, pools, claims). No Secrets and
-// no CRD writes: we serve one version, so there is no conversion webhook whose caBundle needs patching.
+// rules (Sandbox -> Pod/Service/PVC) and the extension rules (templates, pools, claims). No Secrets; the only
+// CRD write is the conversion webhook's caBundle patch, on our four CRDs by name.
 
 import type { PolicyRule } from 'kubernetes-types/rbac/v1';
-import { CORE_GROUP, EXTENSIONS_GROUP, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../api';
+import { ALL_KINDS, CORE_GROUP, EXTENSIONS_GROUP, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../api';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete'];
@@ -40,6 +40,12 @@ export const EXTENSIONS_CONTROLLER_RULES: readonly PolicyRule[] = [
 ];
 
 /** Namespaced rules for the leader-election Lease. */
+/** The self-managed conversion webhook keeps its CA in our four CRDs' caBundle (and may touch no other CRD). */
+export const CA_BUNDLE_RULES: readonly PolicyRule[] = [{
+  apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'patch'],
+  resourceNames: ALL_KINDS.map((k) => `${k.plural}.${k.group}`),
+}];
+
 export const LEADER_ELECTION_RULES: readonly PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...READ, 'create', 'update', 'patch'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },

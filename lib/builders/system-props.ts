@@ -17,6 +17,10 @@ export interface ServiceMonitorOptions {
   readonly labels?: Record<string, string>;
 }
 
+export const CONTROLLER_NAME = 'agent-sandbox-controller';
+/** Where a cert-manager-issued webhook certificate is mounted in the controller. */
+export const WEBHOOK_CERT_DIR = '/tls';
+
 export interface AgentSandboxSystemProps {
   /** Namespace of the controller. @default "agent-sandbox-system" */
   readonly namespace?: string;
@@ -24,6 +28,14 @@ export interface AgentSandboxSystemProps {
   readonly createNamespace?: boolean;
   /** Emit the four CustomResourceDefinitions. @default true */
   readonly installCrds?: boolean;
+  /**
+   * Who issues the conversion webhook's serving certificate (v1alpha1 <-> v1beta1). `self-managed`: the controller
+   * issues and rotates it and patches the CRDs' caBundle (RBAC: patch on our four CRDs only). `cert-manager`: a
+   * cert-manager Issuer and Certificate are emitted, the Secret is mounted into the controller, and cert-manager's
+   * CA injector keeps caBundle current (needs cert-manager and its cainjector in the cluster).
+   * @default "self-managed"
+   */
+  readonly conversionCertificates?: 'self-managed' | 'cert-manager';
   /** Controller image. @default "ghcr.io/agent-sandbox-kit/controller:<package version>" */
   readonly image?: string;
   /** @default "IfNotPresent" */
@@ -71,6 +83,9 @@ export interface ResolvedSystemProps {
   readonly imagePullPolicy: ImagePullPolicy;
   readonly replicas: number;
   readonly flags: ControllerFlagValues;
+  readonly conversionCertificates: 'self-managed' | 'cert-manager';
+  /** Port of the conversion webhook; NaN when it is disabled. */
+  readonly webhookPort: number;
   readonly metricsPort: number;
   readonly healthPort: number;
   readonly leaseNamespace: string;
@@ -119,7 +134,10 @@ export function systemProblems(props: AgentSandboxSystemProps): string[] {
 export function resolveSystemProps(props: AgentSandboxSystemProps): ResolvedSystemProps {
   const namespace = props.namespace ?? DEFAULT_SYSTEM_NAMESPACE;
   const replicas = props.replicas ?? 1;
+  const conversionCertificates = props.conversionCertificates ?? 'self-managed';
   const flags: ControllerFlagValues = {
+    conversionWebhookHosts: `${CONTROLLER_NAME}.${namespace}.svc`,
+    ...(conversionCertificates === 'cert-manager' ? { conversionWebhookCertDir: WEBHOOK_CERT_DIR, conversionWebhookManageCaBundle: false } : {}),
     ...props.flags,
     extensions: props.flags?.extensions ?? true,
     leaderElect: replicas > 1 ? true : props.flags?.leaderElect ?? true,
@@ -132,6 +150,8 @@ export function resolveSystemProps(props: AgentSandboxSystemProps): ResolvedSyst
     imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
     replicas,
     flags,
+    conversionCertificates,
+    webhookPort: portOf(flags.conversionWebhookBindAddress ?? CONTROLLER_FLAGS.conversionWebhookBindAddress.default),
     metricsPort: portOf(flags.metricsBindAddress ?? CONTROLLER_FLAGS.metricsBindAddress.default),
     healthPort: portOf(flags.healthProbeBindAddress ?? CONTROLLER_FLAGS.healthProbeBindAddress.default),
     leaseNamespace: flags.leaderElectionNamespace || namespace,

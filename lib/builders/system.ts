@@ -7,8 +7,8 @@ import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
 import { allCrds, LABEL, SANDBOX_RUNTIME_PORT } from '../api';
-import { controllerDeployment, CONTROLLER_NAME, controllerLabels, controllerSelector } from './controller-deployment';
-import { CORE_CONTROLLER_RULES, EXTENSIONS_CONTROLLER_RULES, LEADER_ELECTION_RULES } from './controller-rbac';
+import { controllerDeployment, CONTROLLER_NAME, controllerLabels, controllerSelector, WEBHOOK_TLS_SECRET } from './controller-deployment';
+import { CA_BUNDLE_RULES, CORE_CONTROLLER_RULES, EXTENSIONS_CONTROLLER_RULES, LEADER_ELECTION_RULES } from './controller-rbac';
 import { assertNoProblems, Built, Manifest } from './manifest';
 import {
   ANY_ADDRESS, DEFAULT_MONITORING_NAMESPACE, dnsAndApiServerEgress, metricsFromMonitoring, platformPriorityClass, podSecurityLabels,
@@ -23,8 +23,9 @@ export function buildSystem(props: AgentSandboxSystemProps = {}): Manifest[] {
   const r = resolveSystemProps(props);
   const clusterRoles: Array<[string, readonly PolicyRule[]]> = [[CONTROLLER_NAME, CORE_CONTROLLER_RULES]];
   if (r.flags.extensions) clusterRoles.push([`${CONTROLLER_NAME}-extensions`, EXTENSIONS_CONTROLLER_RULES]);
+  if (r.flags.conversionWebhookManageCaBundle ?? true) clusterRoles.push([`${CONTROLLER_NAME}-ca-bundle`, CA_BUNDLE_RULES]);
   return [
-    ...(r.installCrds ? allCrds().map((crd) => crd as Built<typeof crd>) : []),
+    ...(r.installCrds ? crds(r) : []),
     ...(r.createNamespace ? [namespace(r.namespace)] : []),
     ...(props.createPriorityClass ?? true ? [platformPriorityClass()] : []),
     serviceAccount(r),
@@ -33,8 +34,42 @@ export function buildSystem(props: AgentSandboxSystemProps = {}): Manifest[] {
     controllerDeployment(r, props),
     metricsService(r),
     controllerNetworkPolicy(r, props),
+    ...(r.conversionCertificates === 'cert-manager' ? webhookCertificate(r) : []),
     ...(props.podDisruptionBudget ?? true ? [disruptionBudget(r)] : []),
     ...(props.serviceMonitor ? [serviceMonitor(r, props.serviceMonitor)] : []),
+  ];
+}
+
+const WEBHOOK_SERVICE_PORT = 443;
+const webhookCertificateName = `${CONTROLLER_NAME}-webhook`;
+
+/** The CRDs, converted by the controller's webhook behind its Service (cert-manager injects caBundle when it issues). */
+function crds(r: ResolvedSystemProps): Manifest[] {
+  const all = allCrds({ conversionWebhook: { service: { namespace: r.namespace, name: CONTROLLER_NAME, port: WEBHOOK_SERVICE_PORT } } });
+  if (r.conversionCertificates === 'cert-manager') {
+    for (const crd of all) crd.metadata!.annotations = { 'cert-manager.io/inject-ca-from': `${r.namespace}/${webhookCertificateName}` };
+  }
+  return all.map((crd) => crd as Built<typeof crd>);
+}
+
+/** cert-manager objects: a self-signed Issuer and the webhook's Certificate (written to WEBHOOK_TLS_SECRET). */
+/** cert-manager.io/v1 objects (not in kubernetes-types: cert-manager's CRDs). */
+interface CertManagerObject extends Manifest {
+  readonly spec: object;
+}
+
+function webhookCertificate(r: ResolvedSystemProps): CertManagerObject[] {
+  const metadata = { namespace: r.namespace, labels: controllerLabels() };
+  return [
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { ...metadata, name: webhookCertificateName }, spec: { selfSigned: {} } },
+    {
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { ...metadata, name: webhookCertificateName },
+      spec: {
+        secretName: WEBHOOK_TLS_SECRET,
+        dnsNames: String(r.flags.conversionWebhookHosts).split(',').map((h) => h.trim()).filter(Boolean),
+        issuerRef: { kind: 'Issuer', name: webhookCertificateName },
+      },
+    },
   ];
 }
 
@@ -54,7 +89,11 @@ function controllerNetworkPolicy(r: ResolvedSystemProps, props: AgentSandboxSyst
     spec: {
       podSelector: { matchLabels: controllerSelector() },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [metricsFromMonitoring(props.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE, r.metricsPort)],
+      ingress: [
+        metricsFromMonitoring(props.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE, r.metricsPort),
+        // The API server calls the conversion webhook from an address no selector can name; TLS authenticates the server.
+        ...(Number.isNaN(r.webhookPort) ? [] : [{ ports: [{ port: r.webhookPort, protocol: 'TCP' }] }]),
+      ],
       egress: [
         { to: [{ namespaceSelector: {}, podSelector: { matchExpressions: [{ key: LABEL.sandboxNameHash, operator: 'Exists' }] } }], ports: [{ port: SANDBOX_RUNTIME_PORT, protocol: 'TCP' }] },
         ...dnsAndApiServerEgress(props.apiServerCidrs ?? ANY_ADDRESS),
@@ -96,11 +135,18 @@ function leaseRoleWithBinding(r: ResolvedSystemProps): Manifest[] {
   return [role, binding];
 }
 
+/** The metrics endpoint and the conversion webhook. */
 function metricsService(r: ResolvedSystemProps): Built<Service> {
   return {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: CONTROLLER_NAME, namespace: r.namespace, labels: controllerLabels() },
-    spec: { selector: controllerSelector(), ports: [{ name: 'metrics', port: r.metricsPort, targetPort: 'metrics', protocol: 'TCP' }] },
+    spec: {
+      selector: controllerSelector(),
+      ports: [
+        { name: 'metrics', port: r.metricsPort, targetPort: 'metrics', protocol: 'TCP' },
+        ...(Number.isNaN(r.webhookPort) ? [] : [{ name: 'webhook', port: WEBHOOK_SERVICE_PORT, targetPort: 'webhook', protocol: 'TCP' }]),
+      ],
+    },
   };
 }
 

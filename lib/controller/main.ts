@@ -8,6 +8,7 @@ import { BurstGate } from './burst-gate';
 import { leaderElectionNamespace } from '../controller-runtime/leader-namespace';
 import { Logger, type LogLevel } from '../controller-runtime/logger';
 import { LeaderElectionLostError, Manager } from '../controller-runtime/manager';
+import { ConversionWebhook } from './conversion-webhook/server';
 import { ControllerMetrics } from './metrics';
 import { controllerModules } from './registry';
 import { controllerSettings, FIELD_MANAGER } from './settings';
@@ -76,6 +77,16 @@ export async function runController(argv: readonly string[]): Promise<number> {
   for (const m of enabled) m.setup({ manager, settings, burstGate, metrics });
   logger.info('starting', { version: pkg.version, controllers: enabled.map((m) => m.name), leaderElect: config.leaderElect });
 
+  // Every replica serves conversions (the API server reaches any of them), leader or not.
+  const webhook = new ConversionWebhook({ ...settings.conversionWebhook, client, logger: logger.child({ logger: 'conversion-webhook' }) });
+  try {
+    await webhook.start();
+  } catch (err) {
+    client.close();
+    process.stderr.write(`error: conversion webhook: ${(err as Error).message}\n`);
+    return 1;
+  }
+
   const stop = new AbortController();
   const onSignal = (sig: string) => {
     logger.info('received signal, shutting down', { signal: sig });
@@ -90,6 +101,7 @@ export async function runController(argv: readonly string[]): Promise<number> {
     logger.error(err instanceof LeaderElectionLostError ? 'leader election lost; exiting' : 'manager failed', { error: err instanceof Error ? err.stack : String(err) });
     return 1;
   } finally {
+    await webhook.close();
     client.close();
   }
 }

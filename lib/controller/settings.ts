@@ -43,7 +43,18 @@ export interface ClaimSettings {
   warmCandidateGraceMs: number;
 }
 
+export interface ConversionWebhookSettings {
+  /** Go-style bind address; `0` disables the webhook. */
+  bindAddress: string;
+  hosts: string[];
+  /** Mounted tls.crt/tls.key (cert-manager); empty: self-managed. */
+  certDir: string;
+  manageCaBundle: boolean;
+  validityMs: number;
+}
+
 export interface ControllerSettings {
+  conversionWebhook: ConversionWebhookSettings;
   /** Run the SandboxTemplate, SandboxWarmPool and SandboxClaim controllers. */
   extensions: boolean;
   /** Cache only Pods, Services and PVCs carrying the sandbox name-hash label. */
@@ -59,6 +70,13 @@ export interface ControllerSettings {
 /** Settings from validated flags (parseControllerArgs has already rejected bad durations). */
 export function controllerSettings(config: ControllerConfig): ControllerSettings {
   return {
+    conversionWebhook: {
+      bindAddress: config.conversionWebhookBindAddress,
+      hosts: config.conversionWebhookHosts.split(',').map((h) => h.trim()).filter(Boolean),
+      certDir: config.conversionWebhookCertDir,
+      manageCaBundle: config.conversionWebhookManageCaBundle && !config.conversionWebhookCertDir,
+      validityMs: parseDuration(config.conversionWebhookCertValidity),
+    },
     extensions: config.extensions,
     cacheLabelSelectors: config.cacheLabelSelectors,
     sandbox: {

@@ -1,7 +1,11 @@
-// The four CustomResourceDefinitions, generated from the API model. We serve v1beta1 only: upstream
-// removed v1alpha1 and its conversion webhook in v1.0, so there is no webhook to deploy or rotate certs for.
+// The four CustomResourceDefinitions, generated from the API model. v1beta1 is the storage version; v1alpha1 is
+// served beside it for upstream users, converted by the controller's webhook (lib/api/conversion).
 
-import type { CustomResourceDefinition, CustomResourceColumnDefinition } from 'kubernetes-types/apiextensions/v1';
+import type {
+  CustomResourceColumnDefinition, CustomResourceConversion, CustomResourceDefinition, CustomResourceDefinitionVersion,
+} from 'kubernetes-types/apiextensions/v1';
+import { V1ALPHA1 } from '../conversion/convert';
+import { DEFAULT_SYSTEM_NAMESPACE } from '../metadata-keys';
 import { API_CATEGORY, KindInfo, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../groups';
 import { embeddedSchema } from './embedded-schemas';
 import type { SchemaNode } from './k8s-openapi';
@@ -56,7 +60,30 @@ interface CrdParts {
   scale?: boolean;
 }
 
-function crd(info: KindInfo, parts: CrdParts): CustomResourceDefinition {
+/** Where the API server sends ConversionReviews: the controller's Service, or a URL (a controller run as a process). */
+export type ConversionWebhookTarget =
+  | { readonly service: { readonly namespace: string; readonly name: string; readonly port?: number } }
+  | { readonly url: string };
+
+export interface CrdOptions {
+  /**
+   * Where the conversion webhook is reached.
+   * @default the Service `agent-sandbox-controller` in `agent-sandbox-system`, port 443
+   */
+  readonly conversionWebhook?: ConversionWebhookTarget;
+}
+
+export const CONVERSION_WEBHOOK_PATH = '/convert';
+const DEFAULT_CONVERSION_TARGET: ConversionWebhookTarget = { service: { namespace: DEFAULT_SYSTEM_NAMESPACE, name: 'agent-sandbox-controller', port: 443 } };
+
+function conversion(target: ConversionWebhookTarget): CustomResourceConversion {
+  const clientConfig = 'url' in target
+    ? { url: target.url }
+    : { service: { ...target.service, path: CONVERSION_WEBHOOK_PATH } };
+  return { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig } };
+}
+
+function version(name: string, parts: CrdParts, storage: boolean): CustomResourceDefinitionVersion {
   const properties: Record<string, SchemaNode> = {
     apiVersion: str('APIVersion of this representation of the object.'),
     kind: str('Kind of the REST resource this object represents.'),
@@ -65,6 +92,22 @@ function crd(info: KindInfo, parts: CrdParts): CustomResourceDefinition {
     ...(parts.status ? { status: parts.status } : {}),
   };
   return {
+    name,
+    served: true,
+    storage,
+    ...(storage ? {} : { deprecated: true, deprecationWarning: `${name} is served for compatibility; use v1beta1` }),
+    schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties, ...(parts.rules?.length ? { 'x-kubernetes-validations': [...parts.rules] } : {}) } as never },
+    additionalPrinterColumns: parts.columns,
+    subresources: {
+      ...(parts.status ? { status: {} } : {}),
+      ...(parts.scale ? { scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } } : {}),
+    },
+  };
+}
+
+/** A CRD serving v1beta1 (storage) and v1alpha1 (`alpha`: the parts that differ), converted by the webhook. */
+function crd(info: KindInfo, parts: CrdParts, alpha: Partial<CrdParts>, options: CrdOptions): CustomResourceDefinition {
+  return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: `${info.plural}.${info.group}` },
@@ -72,22 +115,21 @@ function crd(info: KindInfo, parts: CrdParts): CustomResourceDefinition {
       group: info.group,
       names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular, shortNames: [...info.shortNames], categories: [API_CATEGORY] },
       scope: 'Namespaced',
-      versions: [{
-        name: info.version,
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties, ...(parts.rules ? { 'x-kubernetes-validations': [...parts.rules] } : {}) } as never },
-        additionalPrinterColumns: parts.columns,
-        subresources: {
-          ...(parts.status ? { status: {} } : {}),
-          ...(parts.scale ? { scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } } : {}),
-        },
-      }],
+      versions: [version(info.version, parts, true), version(V1ALPHA1, { ...parts, ...alpha }, false)],
+      conversion: conversion(options.conversionWebhook ?? DEFAULT_CONVERSION_TARGET),
     },
   };
 }
 
-export function sandboxCrd(): CustomResourceDefinition {
+/** `properties` of an object schema without `drop`, plus `add`. */
+function reshaped(node: SchemaNode, drop: readonly string[], add: Record<string, SchemaNode> = {}, required?: string[]): SchemaNode {
+  const properties = Object.fromEntries(Object.entries(node.properties as Record<string, SchemaNode>).filter(([k]) => !drop.includes(k)));
+  const { required: _, ...rest } = node;
+  const keep = required ?? (node.required as string[] | undefined);
+  return { ...rest, properties: { ...properties, ...add }, ...(keep?.length ? { required: keep } : {}) };
+}
+
+export function sandboxCrd(options: CrdOptions = {}): CustomResourceDefinition {
   const spec = object('Desired state of the Sandbox.', {
     ...blueprintProperties(),
     shutdownTime: dateTime('Absolute expiry time. Unset means the sandbox never expires.'),
@@ -108,10 +150,14 @@ export function sandboxCrd(): CustomResourceDefinition {
     nodeName: str('Node the sandbox pod runs on.'),
     actions: actionStatuses('One entry per startup action, in order.'),
   });
-  return crd(SANDBOX, { spec, status, rules: SANDBOX_NAME_RULES, columns: [...readyColumns, ageColumn] });
+  const alpha = {
+    spec: reshaped(spec, ['operatingMode'], { replicas: int32('1 runs the sandbox, 0 suspends it (v1beta1 operatingMode).', { minimum: 0, maximum: 1, default: 1 }) }),
+    status: reshaped(status, ['nodeName'], { replicas: int32('1 when the sandbox is meant to run, 0 when suspended.') }),
+  };
+  return crd(SANDBOX, { spec, status, rules: SANDBOX_NAME_RULES, columns: [...readyColumns, ageColumn] }, alpha, options);
 }
 
-export function sandboxTemplateCrd(): CustomResourceDefinition {
+export function sandboxTemplateCrd(options: CrdOptions = {}): CustomResourceDefinition {
   const networkPolicy = object('Rules for the per-template NetworkPolicy; the controller owns podSelector and policyTypes.', {
     ingress: networkPolicyIngressRules({ type: 'array', description: 'Ingress rules.', items: embeddedSchema('networkPolicyIngressRule') }),
     egress: networkPolicyEgressRules({ type: 'array', description: 'Egress rules.', items: embeddedSchema('networkPolicyEgressRule') }),
@@ -127,19 +173,18 @@ export function sandboxTemplateCrd(): CustomResourceDefinition {
   const status = object('Observed state of the template (our addition): Ready says whether its NetworkPolicy is in place.', {
     conditions: conditions(),
   });
-  return crd(SANDBOX_TEMPLATE, {
-    spec, status,
-    columns: [
-      readyColumns[0],
-      { name: 'Network-Policy', type: 'string', jsonPath: '.spec.networkPolicyManagement' },
-      { name: 'Env-Injection', type: 'string', jsonPath: '.spec.envVarsInjectionPolicy' },
-      { name: 'Volume-Claims', type: 'string', jsonPath: '.spec.volumeClaimTemplatesPolicy' },
-      ageColumn,
-    ],
-  });
+  const columns = [
+    readyColumns[0],
+    { name: 'Network-Policy', type: 'string', jsonPath: '.spec.networkPolicyManagement' },
+    { name: 'Env-Injection', type: 'string', jsonPath: '.spec.envVarsInjectionPolicy' },
+    { name: 'Volume-Claims', type: 'string', jsonPath: '.spec.volumeClaimTemplatesPolicy' },
+    ageColumn,
+  ];
+  const alpha = { spec: reshaped(spec, ['volumeClaimTemplatesPolicy']), columns: columns.filter((c) => c.name !== 'Volume-Claims') };
+  return crd(SANDBOX_TEMPLATE, { spec, status, columns }, alpha, options);
 }
 
-export function sandboxWarmPoolCrd(): CustomResourceDefinition {
+export function sandboxWarmPoolCrd(options: CrdOptions = {}): CustomResourceDefinition {
   const spec = object('Desired state of the warm pool.', {
     replicas: int32('Number of pre-warmed sandboxes to keep.', { default: 1, minimum: 0 }),
     sandboxTemplateRef: nameRef('The SandboxTemplate members are built from.'),
@@ -163,10 +208,10 @@ export function sandboxWarmPoolCrd(): CustomResourceDefinition {
       { name: 'Template', type: 'string', jsonPath: '.spec.sandboxTemplateRef.name' },
       ageColumn,
     ],
-  });
+  }, { status: reshaped(status, ['observedGeneration']) }, options);
 }
 
-export function sandboxClaimCrd(): CustomResourceDefinition {
+export function sandboxClaimCrd(options: CrdOptions = {}): CustomResourceDefinition {
   const env = atomicList('Environment variables to inject; forces a cold start.', object('An environment variable.', {
     name: str('Variable name.'),
     value: str('Variable value.'),
@@ -192,13 +237,19 @@ export function sandboxClaimCrd(): CustomResourceDefinition {
     }),
     actions: actionStatuses('The bound Sandbox\'s startup action results, mirrored.'),
   });
+  const alphaSpec = reshaped(spec, ['warmPoolRef', 'volumeClaimTemplates'], {
+    sandboxTemplateRef: object('The SandboxTemplate of the claim; with warmpool none or default, the claim is served by the SandboxWarmPool of this name.', {
+      name: str('Name of the SandboxTemplate.'),
+    }),
+    warmpool: str('none or default: the pool named after sandboxTemplateRef; any other value names the SandboxWarmPool.', { default: 'default' }),
+  }, []);
   return crd(SANDBOX_CLAIM, {
     spec, status, rules: CLAIM_NAME_RULES,
     columns: [readyColumns[0], { name: 'Sandbox', type: 'string', jsonPath: '.status.sandbox.name' }, readyColumns[1], ageColumn],
-  });
+  }, { spec: alphaSpec, rules: [] }, options);  // v1alpha1 claims have no volumeClaimTemplates to check
 }
 
 /** All four CRDs, core group first. */
-export function allCrds(): CustomResourceDefinition[] {
-  return [sandboxCrd(), sandboxTemplateCrd(), sandboxWarmPoolCrd(), sandboxClaimCrd()];
+export function allCrds(options: CrdOptions = {}): CustomResourceDefinition[] {
+  return [sandboxCrd(options), sandboxTemplateCrd(options), sandboxWarmPoolCrd(options), sandboxClaimCrd(options)];
 }

@@ -90,7 +90,9 @@ export async function startController(options: StartControllerOptions): Promise<
     probesUrl = `http://127.0.0.1:${probePort}`;
     child = spawn(process.execPath, [
       '--import', 'tsx', 'lib/controller/main.ts', '--kubeconfig', options.kubeconfig, '--extensions', `--leader-elect=${options.leaderElect ?? true}`, `--leader-election-namespace=${CONTROLLER_NAMESPACE}`,
-      `--metrics-bind-address=127.0.0.1:${metricsPort}`, `--health-probe-bind-address=127.0.0.1:${probePort}`, ...(options.args ?? []),
+      `--metrics-bind-address=127.0.0.1:${metricsPort}`, `--health-probe-bind-address=127.0.0.1:${probePort}`,
+      // No conversion webhook unless a test asks (args come later and win): controllers of parallel tests must not race for the CRDs' caBundle.
+      '--conversion-webhook-bind-address=0', ...(options.args ?? []),
     ], { cwd: repoRoot, env, stdio: ['ignore', out, out], detached: true });
   }
   closeSync(out);

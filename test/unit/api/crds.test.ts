@@ -3,13 +3,15 @@ import { allCrds, sandboxClaimCrd, sandboxCrd, sandboxTemplateCrd, sandboxWarmPo
 const schemaOf = (crd: ReturnType<typeof sandboxCrd>) => crd.spec.versions[0].schema!.openAPIV3Schema as any;
 
 describe('CRDs', () => {
-  test('four v1beta1 CRDs with upstream names, served and stored', () => {
+  test('four CRDs with upstream names: v1beta1 stored, v1alpha1 served', () => {
     expect(allCrds().map((c) => c.metadata!.name)).toEqual([
       'sandboxes.agents.x-k8s.io', 'sandboxtemplates.extensions.agents.x-k8s.io',
       'sandboxwarmpools.extensions.agents.x-k8s.io', 'sandboxclaims.extensions.agents.x-k8s.io',
     ]);
     for (const crd of allCrds()) {
-      expect(crd.spec.versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1beta1', true, true]]);
+      // v1beta1 stored; v1alpha1 served for upstream users, converted by the controller's webhook.
+      expect(crd.spec.versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1beta1', true, true], ['v1alpha1', true, false]]);
+      expect(crd.spec.conversion?.strategy).toBe('Webhook');
       expect(crd.spec.scope).toBe('Namespaced');
     }
     expect(allCrds().map((c) => c.spec.names.shortNames)).toEqual([['sandbox', 'sbx'], ['sandboxtemplate', 'sbxt'], ['swp'], ['sandboxclaim', 'sbxc']]);

@@ -11,11 +11,11 @@ describe('buildSystem', () => {
     const objects: any[] = buildSystem();
     expect(objects.map((o) => o.kind)).toEqual([
       ...Array(4).fill('CustomResourceDefinition'), 'Namespace', 'PriorityClass', 'ServiceAccount',
-      'ClusterRole', 'ClusterRoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding',
+      'ClusterRole', 'ClusterRoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding',
       'Deployment', 'Service', 'NetworkPolicy', 'PodDisruptionBudget',
     ]);
     const container = find(objects, 'Deployment').spec.template.spec.containers[0];
-    expect(container.args).toEqual(['--leader-elect=true', '--extensions=true']);
+    expect(container.args).toEqual(['--conversion-webhook-hosts=agent-sandbox-controller.agent-sandbox-system.svc', '--leader-elect=true', '--extensions=true']);
     expect(container.image).toBe(`ghcr.io/agent-sandbox-kit/controller:${pkg.version}`);
     expect(DEFAULT_CONTROLLER_IMAGE).toContain(PACKAGE_VERSION);
     expect(find(objects, 'Namespace').metadata.name).toBe('agent-sandbox-system');
@@ -26,11 +26,37 @@ describe('buildSystem', () => {
       kubeApiQps: 50, kubeApiBurst: 100, sandboxWarmPoolReadinessGracePeriod: '10m', zapLogLevel: 'debug', extensions: false, sandboxStatusCoalesceWindow: '0s',
     } });
     expect(find(objects, 'Deployment').spec.template.spec.containers[0].args).toEqual([
-      '--leader-elect=true', '--extensions=false', '--kube-api-qps=50', '--kube-api-burst=100', '--sandbox-status-coalesce-window=0s',
+      '--conversion-webhook-hosts=agent-sandbox-controller.agent-sandbox-system.svc', '--leader-elect=true', '--extensions=false', '--kube-api-qps=50', '--kube-api-burst=100', '--sandbox-status-coalesce-window=0s',
       '--sandbox-warm-pool-readiness-grace-period=10m', '--zap-log-level=debug',
     ]);
-    // Without extensions only the core ClusterRole is emitted.
-    expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['agent-sandbox-controller']);
+    // Without extensions only the core ClusterRole (and the webhook's caBundle role) is emitted.
+    expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name)).toEqual(['agent-sandbox-controller', 'agent-sandbox-controller-ca-bundle']);
+  });
+
+  test('conversion webhook: Service port, CRDs pointing at it, and get/patch rights on our four CRDs only', () => {
+    const objects: any[] = buildSystem({ namespace: 'sbx-system' });
+    expect(find(objects, 'CustomResourceDefinition').spec.conversion.webhook.clientConfig).toEqual({
+      service: { namespace: 'sbx-system', name: 'agent-sandbox-controller', port: 443, path: '/convert' },
+    });
+    expect(find(objects, 'Service').spec.ports).toContainEqual({ name: 'webhook', port: 443, targetPort: 'webhook', protocol: 'TCP' });
+    expect(find(objects, 'Deployment').spec.template.spec.containers[0].ports).toContainEqual({ name: 'webhook', containerPort: 9443, protocol: 'TCP' });
+    expect(find(objects, 'ClusterRole', 'agent-sandbox-controller-ca-bundle').rules).toEqual([{
+      apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'patch'],
+      resourceNames: ['sandboxes.agents.x-k8s.io', 'sandboxtemplates.extensions.agents.x-k8s.io', 'sandboxwarmpools.extensions.agents.x-k8s.io', 'sandboxclaims.extensions.agents.x-k8s.io'],
+    }]);
+  });
+
+  test('conversionCertificates cert-manager: Certificate mounted, CA injected, no CRD rights', () => {
+    const objects: any[] = buildSystem({ conversionCertificates: 'cert-manager' });
+    expect(find(objects, 'Certificate').spec).toEqual({
+      secretName: 'agent-sandbox-controller-webhook-tls', dnsNames: ['agent-sandbox-controller.agent-sandbox-system.svc'],
+      issuerRef: { kind: 'Issuer', name: 'agent-sandbox-controller-webhook' },
+    });
+    expect(find(objects, 'CustomResourceDefinition').metadata.annotations).toEqual({ 'cert-manager.io/inject-ca-from': 'agent-sandbox-system/agent-sandbox-controller-webhook' });
+    const pod = find(objects, 'Deployment').spec.template.spec;
+    expect(pod.containers[0].args).toEqual(expect.arrayContaining(['--conversion-webhook-cert-dir=/tls', '--conversion-webhook-manage-ca-bundle=false']));
+    expect(pod.volumes).toContainEqual({ name: 'webhook-tls', secret: { secretName: 'agent-sandbox-controller-webhook-tls' } });
+    expect(find(objects, 'ClusterRole', 'agent-sandbox-controller-ca-bundle')).toBeUndefined();
   });
 
   test('invalid flag values are reported with prop and flag name', () => {
@@ -84,7 +110,7 @@ describe('buildSystem', () => {
     });
     const [container] = pod.containers;
     expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } });
-    expect(container.ports).toEqual([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }, { name: 'health', containerPort: 9440, protocol: 'TCP' }]);
+    expect(container.ports).toEqual([{ name: 'metrics', containerPort: 8080, protocol: 'TCP' }, { name: 'health', containerPort: 9440, protocol: 'TCP' }, { name: 'webhook', containerPort: 9443, protocol: 'TCP' }]);
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'health' });
   });
