@@ -65,6 +65,11 @@ export interface SandboxRouterProps {
   readonly streamIdleTimeoutSeconds?: number;
   /** Idle time before a connection with no request in flight is closed. @default 60 */
   readonly idleTimeoutSeconds?: number;
+  /**
+   * How long an authorized request to a suspended sandbox is held while the router resumes it (then 503 with
+   * Retry-After); 0 turns resume on request off. Must stay below `idleTimeoutSeconds`. @default 30
+   */
+  readonly resumeHoldSeconds?: number;
   /** Concurrent proxied requests per replica; more get 503. @default 1024 */
   readonly maxInflightRequests?: number;
   /** Requests waiting for a connection to one sandbox; more get 503 with Retry-After. @default 1024 */
@@ -106,6 +111,11 @@ export function routerProblems(props: SandboxRouterProps): string[] {
   for (const [field, value] of positiveInts) {
     if (value !== undefined && !(Number.isInteger(value) && value >= 1)) problems.push(`${field} must be a positive integer (got ${value})`);
   }
+  const hold = props.resumeHoldSeconds;
+  if (hold !== undefined && !(Number.isInteger(hold) && hold >= 0)) problems.push(`resumeHoldSeconds must be a non-negative integer (got ${hold})`);
+  else if (hold !== undefined && hold >= (props.idleTimeoutSeconds ?? 60)) {
+    problems.push(`resumeHoldSeconds (${hold}) must be below idleTimeoutSeconds (${props.idleTimeoutSeconds ?? 60}), which closes a connection whose request is still held`);
+  }
   if (props.sandboxPort !== undefined && props.sandboxPort > 65535) problems.push(`sandboxPort must be at most 65535 (got ${props.sandboxPort})`);
   for (const port of props.allowedSandboxPorts ?? []) {
     if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) problems.push(`allowedSandboxPorts must hold ports 1-65535 (got ${port})`);
@@ -145,7 +155,7 @@ function routerArgs(props: SandboxRouterProps, authzMode: RouterAuthzMode): stri
     'http-bind-address': ':8080', 'metrics-bind-address': ':9090', 'health-probe-bind-address': ':8081',
     'authz-mode': authzMode, 'cluster-domain': props.clusterDomain, 'cache-namespace': props.cacheNamespace,
     'proxy-timeout-seconds': props.proxyTimeoutSeconds, 'stream-idle-timeout-seconds': props.streamIdleTimeoutSeconds,
-    'idle-timeout-seconds': props.idleTimeoutSeconds,
+    'idle-timeout-seconds': props.idleTimeoutSeconds, 'resume-hold-seconds': props.resumeHoldSeconds,
     'max-inflight-requests': props.maxInflightRequests,
     'max-queued-requests-per-sandbox': props.maxQueuedRequestsPerSandbox,
     'authz-api-calls-per-second': props.authzApiCallsPerSecond,

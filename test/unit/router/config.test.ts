@@ -16,9 +16,10 @@ test('timeouts: total for unary requests, idle for streamed responses, with defa
 });
 
 test('the builder renders flags the router parses', () => {
-  const deployment = buildRouter({ proxyTimeoutSeconds: 120, streamIdleTimeoutSeconds: 900, idleTimeoutSeconds: 30 }).find((o) => o.kind === 'Deployment') as Deployment;
+  const deployment = buildRouter({ proxyTimeoutSeconds: 120, streamIdleTimeoutSeconds: 900, idleTimeoutSeconds: 30, resumeHoldSeconds: 20 }).find((o) => o.kind === 'Deployment') as Deployment;
   const args = deployment.spec!.template.spec!.containers[0]!.args!;
-  expect(parseRouterConfig(args, {})).toMatchObject({ proxyTimeoutSeconds: 120, streamIdleTimeoutSeconds: 900, idleTimeoutSeconds: 30, authzMode: 'tokenreview' });
+  expect(parseRouterConfig(args, {})).toMatchObject({ proxyTimeoutSeconds: 120, streamIdleTimeoutSeconds: 900, idleTimeoutSeconds: 30, resumeHoldSeconds: 20, authzMode: 'tokenreview' });
+  expect(() => buildRouter({ idleTimeoutSeconds: 30, resumeHoldSeconds: 30 })).toThrow('resumeHoldSeconds (30) must be below idleTimeoutSeconds (30)');
 });
 
 test('authorization and limit flags: defaults, what the builder renders parses, bad values name the flag', () => {
