@@ -1,16 +1,15 @@
 // The controller and router processes as an operator starts them: flag help, and one line without a stack when
 // there is no kubeconfig or a named one is missing.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../support/temp-dir';
 
 jest.setTimeout(60_000);
 
 const lib = join(__dirname, '..', '..', 'lib');
 
 function start(entry: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'ask-home-')) };
+  const env = { PATH: process.env.PATH, HOME: tempDir('ask-home-') };
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', join(lib, entry), ...args], { env, timeout: 50_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));

@@ -1,11 +1,11 @@
 // The CLI as a user runs it (a real process): what it says without a kubeconfig, against a refused port, against a
 // server that accepts TCP and never answers (--timeout bounds the whole command), and which namespace it uses.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../../support/temp-dir';
 
 jest.setTimeout(60_000);
 
@@ -21,7 +21,7 @@ interface Result {
 
 /** Runs the CLI with a clean environment: HOME without ~/.kube, no KUBECONFIG, not in a pod. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  const home = mkdtempSync(join(tmpdir(), 'ask-home-'));
+  const home = tempDir('ask-home-');
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { PATH: process.env.PATH, HOME: home, ...env }, timeout: 50_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr, endedAt: Date.now() });
@@ -30,7 +30,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
 }
 
 function kubeconfig(server: string, contexts: Record<string, string | undefined> = { main: undefined }, current = 'main'): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'ask-kc-')), 'config');
+  const file = join(tempDir('ask-kc-'), 'config');
   const ctx = Object.entries(contexts).map(([name, ns]) => `- name: ${name}\n  context: { cluster: c, user: u${ns ? `, namespace: ${ns}` : ''} }`).join('\n');
   writeFileSync(file, `apiVersion: v1
 kind: Config

@@ -1,11 +1,11 @@
 // Controller entry: flag errors exit non-zero with a clear message, --version/--help, warnings, lease namespace.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultControllerConfig } from '../../../lib/api';
 import { configWarnings, runController } from '../../../lib/controller/main';
 import { leaderElectionNamespace } from '../../../lib/controller-runtime/leader-namespace';
 import pkg from '../../../package.json';
+import { tempDir } from '../../support/temp-dir';
 
 function capture(stream: 'stdout' | 'stderr') {
   const chunks: string[] = [];
@@ -44,7 +44,7 @@ describe('runController', () => {
     delete process.env.POD_NAMESPACE;
     try {
       // A readable kubeconfig, so the lease namespace is the first problem (nothing connects before it is checked).
-      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'ask-kubeconfig-')), 'config');
+      const kubeconfig = join(tempDir('ask-kubeconfig-'), 'config');
       writeFileSync(kubeconfig, [
         'apiVersion: v1', 'kind: Config', 'current-context: c',
         'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
@@ -70,7 +70,7 @@ describe('configWarnings', () => {
 
 describe('leaderElectionNamespace', () => {
   it('prefers the flag, then POD_NAMESPACE, then the ServiceAccount file', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ask-ns-')), 'namespace');
+    const file = join(tempDir('ask-ns-'), 'namespace');
     writeFileSync(file, 'from-file\n');
     expect(leaderElectionNamespace('flag', { POD_NAMESPACE: 'env' }, file)).toBe('flag');
     expect(leaderElectionNamespace('', { POD_NAMESPACE: 'env' }, file)).toBe('env');

@@ -1,11 +1,11 @@
 // loadCredentials: kubeconfig parsing via @kubernetes/client-node (ESM) into TLS options and auth headers.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inClusterAvailable, inClusterCredentials, loadCredentials } from '../../../lib/kube';
+import { tempDir } from '../../support/temp-dir';
 
 function writeKubeconfig(user: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ask-kc-'));
+  const dir = tempDir('ask-kc-');
   const file = join(dir, 'kubeconfig');
   writeFileSync(file, `apiVersion: v1
 kind: Config
@@ -39,7 +39,7 @@ describe('loadCredentials', () => {
 
 describe('inClusterCredentials', () => {
   it('uses the ServiceAccount token, CA and service env, and re-reads a rotated token', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ask-sa-'));
+    const dir = tempDir('ask-sa-');
     writeFileSync(join(dir, 'token'), 'tok-1\n');
     writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
     const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
