@@ -127,6 +127,6 @@ test('bad invocations get a usage error and exit code 2', async () => {
   expect(noCommand.stdout).toBe('');
   expect(noCommand.stderr).toBe('agent-sandbox: exec needs the command after "--", e.g. exec --claim NAME -- ls -l\nSee "agent-sandbox exec --help" for usage.\n');
   expect(await cli(['claim', '--pool', 'python', '--ttl', 'soon'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^agent-sandbox: --ttl must be a positive number of seconds, got "soon"\n/) });
-  expect(await cli(['frobnicate'])).toMatchObject({ code: 2, stderr: 'agent-sandbox: unknown command "frobnicate" (commands: claim, list, exec, cp, terminate)\nSee "agent-sandbox --help" for usage.\n' });
+  expect(await cli(['frobnicate'])).toMatchObject({ code: 2, stderr: 'agent-sandbox: unknown command "frobnicate" (commands: claim, run, list, exec, cp, terminate)\nSee "agent-sandbox --help" for usage.\n' });
   expect(await cli(['--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: agent-sandbox/), stderr: '' });
 });
