@@ -284,7 +284,7 @@ test('a stale X-Sandbox-Pod-IP hint is read again, never refused: the current Re
     // A hint naming no pod of the sandbox (an old pod, or any other address) only costs a re-read: the request
     // goes to the sandbox's own Ready pod, never to the hinted address.
     seenHeaders.length = 0;
-    const res = await fetch(url + '/echo', { headers: sandboxHeaders('team-a', 'moved', { 'x-sandbox-pod-ip': '10.1.2.3' }) });
+    const res = await fetch(url + '/echo', { headers: sandboxHeaders('team-a', 'moved', { 'x-sandbox-pod-ip': '198.18.1.2' }) });
     expect(res.status).toBe(201);
     expect(seenHeaders[0]!.host).toBe(`127.0.0.1:${upstreamPort}`);
   }, {}, undefined, staleCache(fresh));

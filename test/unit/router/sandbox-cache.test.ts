@@ -14,7 +14,7 @@ async function setup() {
   const server = new FakeApiServer();
   server.seed<Sandbox>(Resources.sandboxes, {
     apiVersion: 'agents.x-k8s.io/v1beta1', kind: 'Sandbox', metadata: { name: 'sb', namespace: 'team-a' },
-    spec: { podTemplate: { spec: { containers: [{ name: 'c', image: 'i' }] } } }, status: { podIPs: ['10.0.0.1'], conditions: [ready] },
+    spec: { podTemplate: { spec: { containers: [{ name: 'c', image: 'i' }] } } }, status: { podIPs: ['198.18.0.1'], conditions: [ready] },
   });
   const cache = new SandboxCache(server.client, { refreshIntervalMs: 0 });
   caches.push(cache);
@@ -26,23 +26,23 @@ async function setup() {
 
 test('watch events older than a refresh do not overwrite it; the read\'s own version hands the entry back to the watch', async () => {
   const { server, cache, moveTo, ip } = await setup();
-  expect(ip()).toBe('10.0.0.1');
+  expect(ip()).toBe('198.18.0.1');
   server.holdWatch();
-  await moveTo('10.0.0.2');
-  await moveTo('10.0.0.3');
-  expect((await cache.refresh('team-a', 'sb'))?.podIPs).toEqual(['10.0.0.3']);
+  await moveTo('198.18.0.2');
+  await moveTo('198.18.0.3');
+  expect((await cache.refresh('team-a', 'sb'))?.podIPs).toEqual(['198.18.0.3']);
   server.releaseWatch(1); // .2: older than the read
-  expect(ip()).toBe('10.0.0.3');
+  expect(ip()).toBe('198.18.0.3');
   server.releaseWatch(); // .3: the read's own version
-  expect(ip()).toBe('10.0.0.3');
-  await moveTo('10.0.0.4');
-  expect(ip()).toBe('10.0.0.4');
+  expect(ip()).toBe('198.18.0.3');
+  await moveTo('198.18.0.4');
+  expect(ip()).toBe('198.18.0.4');
 });
 
 test('a refresh that finds the sandbox gone is not undone by a lagging update; the deletion ends the hold', async () => {
   const { server, cache, moveTo, ip } = await setup();
   server.holdWatch();
-  await moveTo('10.0.0.2');
+  await moveTo('198.18.0.2');
   await server.delete(Resources.sandboxes, 'team-a', 'sb');
   expect(await cache.refresh('team-a', 'sb')).toBeUndefined();
   server.releaseWatch();

@@ -13,7 +13,7 @@ function setup(mode: 'Running' | 'Suspended' | 'absent') {
     mergePatch: async (_t: unknown, _ns: string, _n: string, patch: unknown) => { calls.patch.push(patch); return sandbox; },
   } as unknown as KubeClient;
   const resolver: SandboxResolver = { lookup: () => ready, ready: () => true, refresh: async () => ready };
-  const becomeReady = () => { ready = { namespace: 'ns', name: 'sb', uid: 'u', podIPs: ['10.0.0.1'] }; };
+  const becomeReady = () => { ready = { namespace: 'ns', name: 'sb', uid: 'u', podIPs: ['198.18.0.1'] }; };
   const suspendAgain = () => { ready = undefined; };
   return { calls, becomeReady, suspendAgain, waker: new SandboxWaker({ client, resolver, holdMs: 300, pollMs: 5 }) };
 }
@@ -22,7 +22,7 @@ test('50 concurrent requests to a suspended sandbox: one read, one patch, all an
   const { calls, becomeReady, waker } = setup('Suspended');
   const waiting = Array.from({ length: 50 }, () => waker.wake('ns', 'sb'));
   setTimeout(becomeReady, 30);
-  expect((await Promise.all(waiting)).every((t) => t?.podIPs[0] === '10.0.0.1')).toBe(true);
+  expect((await Promise.all(waiting)).every((t) => t?.podIPs[0] === '198.18.0.1')).toBe(true);
   expect(calls.get).toBe(1);
   expect(calls.patch).toEqual([{ metadata: { annotations: { 'agent-sandbox-kit.dev/suspend-reason': null } }, spec: { operatingMode: 'Running' } }]);
 });

@@ -8,7 +8,7 @@ const T1 = new Date('2026-01-01T00:05:00Z');
 const base: SandboxObservation = { generation: 7, suspended: false, pod: { kind: 'none', nameTaken: false }, serviceRequired: false, serviceExists: false };
 
 /** An owned Pod in `phase`. */
-function pod(phase: string, ready = false, ips = ['10.0.0.1'], scheduled?: Partial<Condition>): PodState {
+function pod(phase: string, ready = false, ips = ['198.18.0.1'], scheduled?: Partial<Condition>): PodState {
   const conditions = [{ type: 'Ready', status: ready ? 'True' : 'False' }];
   if (scheduled) conditions.push({ type: 'PodScheduled', status: 'True', ...scheduled } as never);
   const owned: Pod = { status: { phase, conditions, podIPs: ips.map((ip) => ({ ip })) } };
