@@ -14,12 +14,14 @@ export interface KindInfo {
   readonly shortNames: readonly string[];
   /** `group/version`, the apiVersion field of objects of this kind. */
   readonly apiVersion: string;
+  /** `plural.group`, the name of this kind's CustomResourceDefinition. */
+  readonly crdName: string;
 }
 
 function kind(group: string, name: string, plural: string, shortNames: string[]): KindInfo {
   return {
     group, version: API_VERSION, kind: name, plural, singular: name.toLowerCase(), shortNames,
-    apiVersion: `${group}/${API_VERSION}`,
+    apiVersion: `${group}/${API_VERSION}`, crdName: `${plural}.${group}`,
   };
 }
 

@@ -2,7 +2,7 @@
 // stack, the release's crds.yaml): CRDs have a cluster-wide lifecycle and are often owned by a different team.
 
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1';
-import { allCrds, sandboxCrd } from '../api';
+import { allCrds, SANDBOX, SANDBOX_CLAIM, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL, sandboxCrd } from '../api';
 import type { Built } from './manifest';
 
 export interface SandboxCrdsProps {
@@ -17,4 +17,9 @@ export interface SandboxCrdsProps {
 /** The CustomResourceDefinitions, core group first. */
 export function buildCrds(props: SandboxCrdsProps = {}): Built<CustomResourceDefinition>[] {
   return (props.extensions ?? true ? allCrds() : [sandboxCrd()]) as Built<CustomResourceDefinition>[];
+}
+
+/** The names of the CRDs `buildCrds(props)` makes, in the same order, without building their schemas. */
+export function crdNames(props: SandboxCrdsProps = {}): string[] {
+  return (props.extensions ?? true ? [SANDBOX, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL, SANDBOX_CLAIM] : [SANDBOX]).map((kind) => kind.crdName);
 }

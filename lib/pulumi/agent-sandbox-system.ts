@@ -1,8 +1,8 @@
 // AgentSandboxSystem: CRDs, namespace, controller (Deployment, RBAC, metrics Service, PDB) as Pulumi resources.
 
 import * as pulumi from '@pulumi/pulumi';
-import { buildSystem, CONTROLLER_NAME, resolveSystemProps, type AgentSandboxSystemProps } from '../builders';
-import { allCrds, DEFAULT_SYSTEM_NAMESPACE } from '../api';
+import { buildSystem, CONTROLLER_NAME, crdNames, resolveSystemProps, type AgentSandboxSystemProps } from '../builders';
+import { DEFAULT_SYSTEM_NAMESPACE } from '../api';
 import { ManifestComponent } from './manifest-component';
 
 export interface AgentSandboxSystemArgs extends Omit<AgentSandboxSystemProps, 'namespace' | 'image' | 'replicas'> {
@@ -39,7 +39,7 @@ export class AgentSandboxSystem extends ManifestComponent {
     const { installCrds } = resolveSystemProps({ ...args, namespace: undefined, image: undefined, replicas: undefined });
     this.namespace = pulumi.output(args.namespace ?? DEFAULT_SYSTEM_NAMESPACE);
     this.controllerServiceName = pulumi.output(CONTROLLER_NAME);
-    this.crdNames = pulumi.output(installCrds ? allCrds().map((crd) => crd.metadata!.name!) : []);
+    this.crdNames = pulumi.output(installCrds ? crdNames() : []);
     this.registerOutputs({ namespace: this.namespace, controllerServiceName: this.controllerServiceName, crdNames: this.crdNames });
   }
 }

@@ -2,7 +2,7 @@
 // resources depend on) can own them. Pair with `AgentSandboxSystem({ installCrds: false })`.
 
 import * as pulumi from '@pulumi/pulumi';
-import { buildCrds, type SandboxCrdsProps } from '../builders/crds';
+import { buildCrds, crdNames, type SandboxCrdsProps } from '../builders/crds';
 import { ManifestComponent } from './manifest-component';
 
 export type SandboxCrdsArgs = SandboxCrdsProps;
@@ -13,7 +13,7 @@ export class SandboxCrds extends ManifestComponent {
 
   constructor(name: string, args: SandboxCrdsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super('SandboxCrds', name, args, { build: (plain: SandboxCrdsProps) => buildCrds(plain), guardrails: () => ({}) }, opts);
-    this.crdNames = pulumi.output(buildCrds(args).map((crd) => crd.metadata.name));
+    this.crdNames = pulumi.output(crdNames(args));
     this.registerOutputs({ crdNames: this.crdNames });
   }
 }

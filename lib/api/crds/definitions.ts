@@ -110,7 +110,7 @@ function crd(info: KindInfo, parts: CrdParts, alpha: Partial<CrdParts>, options:
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${info.plural}.${info.group}` },
+    metadata: { name: info.crdName },
     spec: {
       group: info.group,
       names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular, shortNames: [...info.shortNames], categories: [API_CATEGORY] },
