@@ -1,4 +1,4 @@
-// `npm run bench`: brings up the local control plane, runs the controller as its ServiceAccount (ours, or any
+// `npm run bench`: brings up the local control plane, runs the controller as its ServiceAccount (ours compiled as its image runs it, or any
 // command given with --controller-cmd), runs the scenarios, prints a markdown table and optionally writes JSON.
 //   npm run bench -- [--json FILE] [--controller-cmd "CMD"] [--scenarios warm-claims,cold-claims] [--controller-args "--flag=v ..."]
 import { writeFileSync } from 'node:fs';
@@ -107,9 +107,10 @@ async function main(): Promise<void> {
     kubeconfig: await installControllerIdentity(),
     command: options.controllerCmd,
     leaderElect: false,
+    compiled: true,
     args: options.controllerCmd ? undefined : options.controllerArgs,
   });
-  const label = options.controllerCmd ?? `lib/controller/main.ts ${options.controllerArgs.join(' ')}`.trim();
+  const label = options.controllerCmd ?? `lib/controller/main.ts compiled by tsc, run by node ${process.version} ${options.controllerArgs.join(' ')}`.trim();
   log(`controller pid ${controller.pid} (${label}); log ${controller.logFile}`);
   // A previous run's namespaces still being emptied would load the plane while we measure: wait them out.
   const leftovers = (await kubectl(['get', 'namespaces', '-o', 'name'])).split('\n').map((n) => n.replace('namespace/', '')).filter((n) => n.startsWith(BENCH_PREFIX));
