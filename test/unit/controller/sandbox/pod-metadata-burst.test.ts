@@ -18,7 +18,7 @@ function setup() {
   const built = buildPod(stored);
   const pod: Pod = {
     ...built, metadata: { ...built.metadata, resourceVersion: '1' },
-    status: { phase: 'Running', podIPs: [{ ip: '10.0.0.7' }], conditions: [{ type: 'Ready', status: 'True' }] },
+    status: { phase: 'Running', podIPs: [{ ip: '198.18.0.7' }], conditions: [{ type: 'Ready', status: 'True' }] },
   };
   // The claim's label reached the Sandbox's pod template but not yet the Pod.
   const adopted: Sandbox = { ...stored, spec: { ...stored.spec, podTemplate: { ...stored.spec.podTemplate, metadata: { labels: { team: 'a' } } } } };

@@ -14,7 +14,7 @@ function setup() {
   const built = buildPod(cached);
   const pod: Pod = {
     ...built, metadata: { ...built.metadata, resourceVersion: '1' },
-    status: { phase: 'Running', podIPs: [{ ip: '10.0.0.7' }], conditions: [{ type: 'Ready', status: 'True' }] },
+    status: { phase: 'Running', podIPs: [{ ip: '198.18.0.7' }], conditions: [{ type: 'Ready', status: 'True' }] },
   };
   let server = cached;
   const statusWrites: unknown[] = [];

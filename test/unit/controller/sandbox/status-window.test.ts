@@ -103,7 +103,7 @@ describe('SandboxReconciler with a 1s status window', () => {
     };
   }
   const readyPod: Pod['status'] = {
-    phase: 'Running', podIPs: [{ ip: '10.0.0.7' }],
+    phase: 'Running', podIPs: [{ ip: '198.18.0.7' }],
     conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }],
   };
   const readyOf = (status: unknown) => (status as Sandbox['status'])?.conditions?.find((c) => c.type === 'Ready');
