@@ -2,17 +2,19 @@
 // 404 NotFound, 409 Conflict (resourceVersion and uid preconditions) and 409 AlreadyExists as ApiErrors; JSON merge
 // patches (status only through the status subresource); and watch events that feed real Informers. The watch can be
 // held back to make the caches lag the server, and a write can be made to fail after it was applied (a 5xx whose
-// outcome the caller cannot know). It implements the KubeClient calls the controllers use.
+// outcome the caller cannot know). It implements the API calls the controllers and router take (KubeApi), and records
+// every request (reads too) with its body, for tests that count what a pass asked for.
 import { randomUUID } from 'node:crypto';
 import {
-  ApiError, Informer, type DeleteOptions, type IndexFunc, type KubeClient, type KubeObject, type ListOptions,
+  ApiError, Informer, type DeleteOptions, type IndexFunc, type KubeApi, type KubeObject, type ListOptions,
   type ListerWatcher, type MergePatchOptions, type ObjectList, type ResourceType, type WatchEvent,
 } from '../../lib/kube';
 
-type Verb = 'create' | 'patch' | 'delete';
+type WriteVerb = 'create' | 'update' | 'patch' | 'delete';
+type Verb = 'get' | 'list' | WriteVerb;
 
 interface Fault {
-  verb: Verb;
+  verb: WriteVerb;
   plural: string;
   /** The write happens, then the caller gets this code (an unknown outcome); otherwise it fails before. */
   afterApplying: boolean;
@@ -25,15 +27,24 @@ interface Watcher {
   onEvent(event: WatchEvent): void;
 }
 
-export interface RecordedWrite {
+export interface RecordedRequest {
   verb: Verb;
   plural: string;
+  /** `status` for a write to the status subresource. */
+  subresource?: string;
   namespace: string;
+  /** Empty for a list. */
   name: string;
-  /** What the server answered: the HTTP status code (200/201 on success). */
+  /** What the server answered: the HTTP status code (200/201 on success, 404 for a get of nothing). */
   code: number;
+  /** The object created or updated, or the merge patch, as sent. */
+  body?: unknown;
   /** A delete's propagation policy, as asked. */
   propagationPolicy?: DeleteOptions['propagationPolicy'];
+}
+
+export interface RecordedWrite extends RecordedRequest {
+  verb: WriteVerb;
 }
 
 /** JSON merge patch (RFC 7386): objects merge key by key, null deletes, anything else replaces. */
@@ -56,18 +67,23 @@ function matchesLabels(obj: KubeObject, selector: string | undefined): boolean {
   });
 }
 
-export class FakeApiServer {
-  /** Every write the server was asked for, in order (successful or not). */
-  readonly writes: RecordedWrite[] = [];
+export class FakeApiServer implements KubeApi {
+  /** Every request the server was asked for, reads and writes, in order (successful or not). */
+  readonly requests: RecordedRequest[] = [];
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly watchers = new Set<Watcher>();
   private readonly faults: Fault[] = [];
   private held?: { watcher: Watcher; event: WatchEvent }[];
   private version = 100;
 
-  /** This server as the KubeClient the controllers take. */
-  get client(): KubeClient {
-    return this as unknown as KubeClient;
+  /** This server as the API the controllers take. */
+  get client(): KubeApi {
+    return this;
+  }
+
+  /** Every write the server was asked for, in order (successful or not). */
+  get writes(): RecordedWrite[] {
+    return this.requests.filter((r): r is RecordedWrite => r.verb !== 'get' && r.verb !== 'list');
   }
 
   /** Stores `obj` as it is (for setting up state), stamping uid and resourceVersion; emits a watch event. */
@@ -90,7 +106,7 @@ export class FakeApiServer {
   }
 
   /** The next `verb` on `plural` fails with `code`; with `afterApplying` the write happens first (unknown outcome). */
-  failNext(verb: Verb, plural: string, code: number, afterApplying = false): void {
+  failNext(verb: WriteVerb, plural: string, code: number, afterApplying = false): void {
     this.faults.push({ verb, plural, code, afterApplying });
   }
 
@@ -119,26 +135,28 @@ export class FakeApiServer {
   }
 
   async get<T extends KubeObject>(type: ResourceType, namespace: string, name: string): Promise<T> {
-    const obj = this.bucket(type).get(key(namespace, name));
+    const obj = this.read(type, namespace, name);
     if (!obj) throw notFound(type, name);
-    return structuredClone(obj) as T;
+    return obj as T;
   }
 
   async getOrUndefined<T extends KubeObject>(type: ResourceType, namespace: string, name: string): Promise<T | undefined> {
-    const obj = this.bucket(type).get(key(namespace, name));
-    return obj && (structuredClone(obj) as T);
+    return this.read(type, namespace, name) as T | undefined;
   }
 
   async list<T extends KubeObject>(type: ResourceType, opts: ListOptions = {}): Promise<ObjectList<T>> {
+    this.requests.push({ verb: 'list', plural: type.plural, namespace: opts.namespace ?? '', name: '', code: 200 });
     const items = [...this.bucket(type).values()]
       .filter((o) => opts.namespace === undefined || o.metadata?.namespace === opts.namespace)
       .filter((o) => matchesLabels(o, opts.labelSelector));
     return { metadata: { resourceVersion: String(this.version) }, items: structuredClone(items) as T[] };
   }
 
-  async create<T extends KubeObject>(type: ResourceType, obj: T): Promise<T> {
+  async create<T extends KubeObject>(type: ResourceType, sent: T): Promise<T> {
+    const generated = !sent.metadata?.name && sent.metadata?.generateName;
+    const obj = generated ? { ...sent, metadata: { ...sent.metadata, name: `${generated}${randomUUID().slice(0, 5)}` } } : sent;
     const { namespace = '', name = '' } = obj.metadata ?? {};
-    return this.write('create', type, namespace, name, () => {
+    return this.write('create', type, namespace, name, { body: structuredClone(sent) }, () => {
       if (this.find(type, obj)) throw new ApiError(409, { reason: 'AlreadyExists', message: `${type.plural} "${name}" already exists` }, 'create');
       const stored = this.stamp(structuredClone(obj), undefined);
       this.put(type, stored, 'ADDED');
@@ -146,8 +164,22 @@ export class FakeApiServer {
     });
   }
 
+  /** A PUT: replaces the object (status kept), guarded by the resourceVersion it carries. */
+  async update<T extends KubeObject>(type: ResourceType, obj: T): Promise<T> {
+    const { namespace = '', name = '', resourceVersion } = obj.metadata ?? {};
+    return this.write('update', type, namespace, name, { body: structuredClone(obj) }, () => {
+      const current = this.bucket(type).get(key(namespace, name));
+      if (!current) throw notFound(type, name);
+      if (resourceVersion !== undefined && resourceVersion !== current.metadata?.resourceVersion) throw conflict(type, name);
+      const stored = this.stamp({ ...structuredClone(obj), status: (current as { status?: unknown }).status } as KubeObject, current);
+      this.put(type, stored, 'MODIFIED');
+      return stored as T;
+    });
+  }
+
   async mergePatch<T extends KubeObject>(type: ResourceType, namespace: string, name: string, patch: object, opts: MergePatchOptions = {}): Promise<T> {
-    return this.write('patch', type, namespace, name, () => {
+    const sent = { body: structuredClone(patch), ...(opts.subresource ? { subresource: opts.subresource } : {}) };
+    return this.write('patch', type, namespace, name, sent, () => {
       const current = this.bucket(type).get(key(namespace, name));
       if (!current) throw notFound(type, name);
       if (opts.resourceVersion !== undefined && opts.resourceVersion !== current.metadata?.resourceVersion) throw conflict(type, name);
@@ -160,7 +192,7 @@ export class FakeApiServer {
   }
 
   async delete(type: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<void> {
-    await this.write('delete', type, namespace, name, () => {
+    await this.write('delete', type, namespace, name, opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {}, () => {
       const current = this.bucket(type).get(key(namespace, name));
       if (!current) throw notFound(type, name);
       const { uid, resourceVersion } = opts.preconditions ?? {};
@@ -171,7 +203,7 @@ export class FakeApiServer {
       this.version++;
       this.emit(type, { type: 'DELETED', object: structuredClone({ ...current, metadata: { ...current.metadata, resourceVersion: String(this.version) } }) });
       return current;
-    }, opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {});
+    });
   }
 
   /** The stored object, or undefined (for assertions). */
@@ -185,10 +217,16 @@ export class FakeApiServer {
     return structuredClone([...this.bucket(type).values()]) as T[];
   }
 
-  private async write<T>(verb: Verb, type: ResourceType, namespace: string, name: string, apply: () => T, extra: Partial<RecordedWrite> = {}): Promise<T> {
+  private read(type: ResourceType, namespace: string, name: string): KubeObject | undefined {
+    const obj = this.bucket(type).get(key(namespace, name));
+    this.requests.push({ verb: 'get', plural: type.plural, namespace, name, code: obj ? 200 : 404 });
+    return obj && structuredClone(obj);
+  }
+
+  private async write<T>(verb: WriteVerb, type: ResourceType, namespace: string, name: string, extra: Partial<RecordedRequest>, apply: () => T): Promise<T> {
     const at = this.faults.findIndex((f) => f.verb === verb && f.plural === type.plural);
     const fault = at >= 0 ? this.faults.splice(at, 1)[0] : undefined;
-    const record = (code: number) => this.writes.push({ verb, plural: type.plural, namespace, name, code, ...extra });
+    const record = (code: number) => this.requests.push({ verb, plural: type.plural, namespace, name, code, ...extra });
     if (fault && !fault.afterApplying) {
       record(fault.code);
       throw new ApiError(fault.code, {}, verb);

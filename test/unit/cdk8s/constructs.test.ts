@@ -5,7 +5,7 @@ import { Node } from 'constructs';
 import {
   AgentSandboxSystem, Guardrails, Sandbox, SandboxClaim, SandboxCrds, SandboxRouter, SandboxRuntimeClass, SandboxTemplate, SandboxWarmPool, TeamSandboxes,
 } from '../../../lib';
-import { compliantPodSpec } from '../policy/fixtures';
+import { compliantPodSpec } from '../../support/objects';
 
 const podTemplate = { spec: compliantPodSpec() };
 

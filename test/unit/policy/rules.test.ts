@@ -3,7 +3,8 @@
 import type { PodSpec } from 'kubernetes-types/core/v1';
 import { ANNOTATION } from '../../../lib/api';
 import { checkObject, checkObjects, exemptionAnnotations, formatViolation, GuardrailPolicy, RULE, RuleId } from '../../../lib/policy';
-import { compliantPodSpec, poolWith, templateWith } from './fixtures';
+import { compliantPodSpec } from '../../support/objects';
+import { poolWith, templateWith } from './fixtures';
 
 const policy: GuardrailPolicy = { allowedRegistries: ['ghcr.io/acme'], maxWarmPoolReplicas: 10 };
 
