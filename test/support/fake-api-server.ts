@@ -41,6 +41,8 @@ export interface RecordedRequest {
   body?: unknown;
   /** A delete's propagation policy, as asked. */
   propagationPolicy?: DeleteOptions['propagationPolicy'];
+  /** A list's label selector, as asked. */
+  labelSelector?: string;
 }
 
 export interface RecordedWrite extends RecordedRequest {
@@ -88,9 +90,9 @@ export class FakeApiServer implements KubeApi {
 
   /** Stores `obj` as it is (for setting up state), stamping uid and resourceVersion; emits a watch event. */
   seed<T extends KubeObject>(type: ResourceType, obj: T): T {
-    const stored = this.stamp(structuredClone(obj), undefined);
+    const stored = this.stamp(clone(obj), undefined);
     this.put(type, stored, this.find(type, stored) ? 'MODIFIED' : 'ADDED');
-    return structuredClone(stored) as T;
+    return clone(stored) as T;
   }
 
   /** Holds watch events back from now on: caches stop seeing writes (they lag the server). */
@@ -145,20 +147,21 @@ export class FakeApiServer implements KubeApi {
   }
 
   async list<T extends KubeObject>(type: ResourceType, opts: ListOptions = {}): Promise<ObjectList<T>> {
-    this.requests.push({ verb: 'list', plural: type.plural, namespace: opts.namespace ?? '', name: '', code: 200 });
+    const selector = opts.labelSelector === undefined ? {} : { labelSelector: opts.labelSelector };
+    this.requests.push({ verb: 'list', plural: type.plural, namespace: opts.namespace ?? '', name: '', code: 200, ...selector });
     const items = [...this.bucket(type).values()]
       .filter((o) => opts.namespace === undefined || o.metadata?.namespace === opts.namespace)
       .filter((o) => matchesLabels(o, opts.labelSelector));
-    return { metadata: { resourceVersion: String(this.version) }, items: structuredClone(items) as T[] };
+    return { metadata: { resourceVersion: String(this.version) }, items: clone(items) as T[] };
   }
 
   async create<T extends KubeObject>(type: ResourceType, sent: T): Promise<T> {
     const generated = !sent.metadata?.name && sent.metadata?.generateName;
     const obj = generated ? { ...sent, metadata: { ...sent.metadata, name: `${generated}${randomUUID().slice(0, 5)}` } } : sent;
     const { namespace = '', name = '' } = obj.metadata ?? {};
-    return this.write('create', type, namespace, name, { body: structuredClone(sent) }, () => {
+    return this.write('create', type, namespace, name, { body: clone(sent) }, () => {
       if (this.find(type, obj)) throw new ApiError(409, { reason: 'AlreadyExists', message: `${type.plural} "${name}" already exists` }, 'create');
-      const stored = this.stamp(structuredClone(obj), undefined);
+      const stored = this.stamp(clone(obj), undefined);
       this.put(type, stored, 'ADDED');
       return stored as T;
     });
@@ -167,18 +170,18 @@ export class FakeApiServer implements KubeApi {
   /** A PUT: replaces the object (status kept), guarded by the resourceVersion it carries. */
   async update<T extends KubeObject>(type: ResourceType, obj: T): Promise<T> {
     const { namespace = '', name = '', resourceVersion } = obj.metadata ?? {};
-    return this.write('update', type, namespace, name, { body: structuredClone(obj) }, () => {
+    return this.write('update', type, namespace, name, { body: clone(obj) }, () => {
       const current = this.bucket(type).get(key(namespace, name));
       if (!current) throw notFound(type, name);
       if (resourceVersion !== undefined && resourceVersion !== current.metadata?.resourceVersion) throw conflict(type, name);
-      const stored = this.stamp({ ...structuredClone(obj), status: (current as { status?: unknown }).status } as KubeObject, current);
+      const stored = this.stamp({ ...clone(obj), status: (current as { status?: unknown }).status } as KubeObject, current);
       this.put(type, stored, 'MODIFIED');
       return stored as T;
     });
   }
 
   async mergePatch<T extends KubeObject>(type: ResourceType, namespace: string, name: string, patch: object, opts: MergePatchOptions = {}): Promise<T> {
-    const sent = { body: structuredClone(patch), ...(opts.subresource ? { subresource: opts.subresource } : {}) };
+    const sent = { body: clone(patch), ...(opts.subresource ? { subresource: opts.subresource } : {}) };
     return this.write('patch', type, namespace, name, sent, () => {
       const current = this.bucket(type).get(key(namespace, name));
       if (!current) throw notFound(type, name);
@@ -201,7 +204,7 @@ export class FakeApiServer implements KubeApi {
       }
       this.bucket(type).delete(key(namespace, name));
       this.version++;
-      this.emit(type, { type: 'DELETED', object: structuredClone({ ...current, metadata: { ...current.metadata, resourceVersion: String(this.version) } }) });
+      this.emit(type, { type: 'DELETED', object: clone({ ...current, metadata: { ...current.metadata, resourceVersion: String(this.version) } }) });
       return current;
     });
   }
@@ -209,18 +212,18 @@ export class FakeApiServer implements KubeApi {
   /** The stored object, or undefined (for assertions). */
   peek<T extends KubeObject>(type: ResourceType, namespace: string, name: string): T | undefined {
     const obj = this.bucket(type).get(key(namespace, name));
-    return obj && (structuredClone(obj) as T);
+    return obj && (clone(obj) as T);
   }
 
   /** Every stored object of `type` (for assertions). */
   all<T extends KubeObject>(type: ResourceType): T[] {
-    return structuredClone([...this.bucket(type).values()]) as T[];
+    return clone([...this.bucket(type).values()]) as T[];
   }
 
   private read(type: ResourceType, namespace: string, name: string): KubeObject | undefined {
     const obj = this.bucket(type).get(key(namespace, name));
     this.requests.push({ verb: 'get', plural: type.plural, namespace, name, code: obj ? 200 : 404 });
-    return obj && structuredClone(obj);
+    return obj && clone(obj);
   }
 
   private async write<T>(verb: WriteVerb, type: ResourceType, namespace: string, name: string, extra: Partial<RecordedRequest>, apply: () => T): Promise<T> {
@@ -243,7 +246,7 @@ export class FakeApiServer implements KubeApi {
       throw new ApiError(fault.code, {}, verb);
     }
     record(verb === 'create' ? 201 : 200);
-    return structuredClone(result);
+    return clone(result);
   }
 
   private stamp(obj: KubeObject, previous: KubeObject | undefined): KubeObject {
@@ -262,15 +265,15 @@ export class FakeApiServer implements KubeApi {
 
   private put(type: ResourceType, obj: KubeObject, event: 'ADDED' | 'MODIFIED'): void {
     this.bucket(type).set(key(obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''), obj);
-    this.emit(type, { type: event, object: structuredClone(obj) });
+    this.emit(type, { type: event, object: clone(obj) });
   }
 
   private emit(type: ResourceType, event: WatchEvent): void {
     for (const watcher of this.watchers) {
       if (watcher.plural !== type.plural) continue;
       if (watcher.namespace !== undefined && watcher.namespace !== event.object.metadata?.namespace) continue;
-      if (this.held) this.held.push({ watcher, event: structuredClone(event) });
-      else watcher.onEvent(structuredClone(event));
+      if (this.held) this.held.push({ watcher, event: clone(event) });
+      else watcher.onEvent(clone(event));
     }
   }
 
@@ -283,6 +286,14 @@ export class FakeApiServer implements KubeApi {
     if (!bucket) this.objects.set(type.plural, (bucket = new Map()));
     return bucket;
   }
+}
+
+/**
+ * A copy as the wire makes it (JSON). Not structuredClone: under jest that builds objects of another realm, which
+ * isDeepStrictEqual tells apart from equal objects the code under test builds.
+ */
+function clone<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
 function key(namespace: string, name: string): string {
