@@ -13,11 +13,18 @@ import {
 type WriteVerb = 'create' | 'update' | 'patch' | 'delete';
 type Verb = 'get' | 'list' | WriteVerb;
 
-interface Fault {
+export interface FaultOptions {
+  /** The write happens, then the caller gets the code (an unknown outcome); otherwise it fails before. @default false */
+  afterApplying?: boolean;
+  /** The Status message the server answers with. @default none */
+  message?: string;
+  /** How many such writes fail in a row. @default 1 */
+  times?: number;
+}
+
+interface Fault extends FaultOptions {
   verb: WriteVerb;
   plural: string;
-  /** The write happens, then the caller gets this code (an unknown outcome); otherwise it fails before. */
-  afterApplying: boolean;
   code: number;
 }
 
@@ -107,9 +114,9 @@ export class FakeApiServer implements KubeApi {
     for (const { watcher, event } of held.splice(0, count ?? held.length)) watcher.onEvent(event);
   }
 
-  /** The next `verb` on `plural` fails with `code`; with `afterApplying` the write happens first (unknown outcome). */
-  failNext(verb: WriteVerb, plural: string, code: number, afterApplying = false): void {
-    this.faults.push({ verb, plural, code, afterApplying });
+  /** The next `verb` on `plural` (or the next `times` of them) fails with `code`. */
+  failNext(verb: WriteVerb, plural: string, code: number, options: FaultOptions = {}): void {
+    for (let i = 0; i < (options.times ?? 1); i++) this.faults.push({ verb, plural, code, ...options });
   }
 
   /** A real Informer over this server, started and synced; stop it with the returned signal's controller. */
@@ -232,7 +239,7 @@ export class FakeApiServer implements KubeApi {
     const record = (code: number) => this.requests.push({ verb, plural: type.plural, namespace, name, code, ...extra });
     if (fault && !fault.afterApplying) {
       record(fault.code);
-      throw new ApiError(fault.code, {}, verb);
+      throw new ApiError(fault.code, fault.message ? { message: fault.message } : {}, verb);
     }
     let result: T;
     try {
@@ -243,7 +250,7 @@ export class FakeApiServer implements KubeApi {
     }
     if (fault) {
       record(fault.code);
-      throw new ApiError(fault.code, {}, verb);
+      throw new ApiError(fault.code, fault.message ? { message: fault.message } : {}, verb);
     }
     record(verb === 'create' ? 201 : 200);
     return clone(result);
