@@ -48,6 +48,7 @@ describe('AgentSandboxGuardrails (cdk8s validation plugin)', () => {
   });
 
   test('rejects a bad configuration when loaded', () => {
+    // An unknown profile on purpose (a typo in untyped configuration).
     expect(() => new AgentSandboxGuardrails({ profile: 'nope' as never })).toThrow(/unknown guardrail profile "nope"/);
   });
 });

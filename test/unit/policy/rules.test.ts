@@ -115,6 +115,7 @@ describe('guardrail rules (restricted profile)', () => {
   });
 
   test('invalid policies are rejected with every problem named', () => {
+    // An unknown profile on purpose (a typo in untyped configuration).
     expect(() => checkObjects([], { profile: 'lenient' as never, allowedRuntimeClasses: [], allowedRegistries: [], maxWarmPoolReplicas: -1 })).toThrow(
       /unknown guardrail profile "lenient".*allowedRuntimeClasses must not be empty.*allowedRegistries must not be empty.*maxWarmPoolReplicas must be an integer >= 0/,
     );
