@@ -18,7 +18,7 @@ export interface FaultOptions {
   afterApplying?: boolean;
   /** The Status message the server answers with. @default none */
   message?: string;
-  /** How many such writes fail in a row. @default 1 */
+  /** How many such writes fail in a row (Infinity: until clearFaults). @default 1 */
   times?: number;
 }
 
@@ -26,6 +26,8 @@ interface Fault extends FaultOptions {
   verb: WriteVerb;
   plural: string;
   code: number;
+  /** Failures left. */
+  times: number;
 }
 
 interface Watcher {
@@ -116,7 +118,12 @@ export class FakeApiServer implements KubeApi {
 
   /** The next `verb` on `plural` (or the next `times` of them) fails with `code`. */
   failNext(verb: WriteVerb, plural: string, code: number, options: FaultOptions = {}): void {
-    for (let i = 0; i < (options.times ?? 1); i++) this.faults.push({ verb, plural, code, ...options });
+    this.faults.push({ verb, plural, code, ...options, times: options.times ?? 1 });
+  }
+
+  /** Writes succeed again. */
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   /** A real Informer over this server, started and synced; stop it with the returned signal's controller. */
@@ -235,7 +242,8 @@ export class FakeApiServer implements KubeApi {
 
   private async write<T>(verb: WriteVerb, type: ResourceType, namespace: string, name: string, extra: Partial<RecordedRequest>, apply: () => T): Promise<T> {
     const at = this.faults.findIndex((f) => f.verb === verb && f.plural === type.plural);
-    const fault = at >= 0 ? this.faults.splice(at, 1)[0] : undefined;
+    const fault = at >= 0 ? this.faults[at] : undefined;
+    if (fault && --fault.times <= 0) this.faults.splice(at, 1);
     const record = (code: number) => this.requests.push({ verb, plural: type.plural, namespace, name, code, ...extra });
     if (fault && !fault.afterApplying) {
       record(fault.code);
