@@ -48,7 +48,7 @@ export class ClaimReconciler {
    * Per claim UID: the Sandbox our adopt/create returned until the cache shows it under the claim, a write whose
    * outcome is unknown, and the pool member reserved for an adoption.
    */
-  readonly expectations: Expectations<Sandbox>;
+  private readonly expectations: Expectations<Sandbox>;
   private readonly candidates: WarmCandidates;
   readonly waiters = new PoolWaiters();
   private readonly firstObserved = new Map<string, number>();
