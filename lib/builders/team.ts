@@ -10,7 +10,7 @@ import type { PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rb
 import { sandboxCrd } from '../api/crds';
 import { celList } from '../policy/cel';
 import { CONTROLLER_POD_LABELS, CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS, SANDBOX_RUNTIME_PORT } from '../api';
-import { buildAdmissionPolicy } from '../policy/admission-policy';
+import { buildAdmissionPolicy, resourceRules } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
 import { CONTROLLER_NAME } from './controller-deployment';
@@ -255,7 +255,7 @@ function agentSandboxUpdatePolicy(props: TeamProps, labels: Record<string, strin
     apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name, labels },
     spec: {
       failurePolicy: 'Fail',
-      matchConstraints: { resourceRules: [{ apiGroups: [CORE_GROUP], apiVersions: [SANDBOX.version], operations: ['UPDATE'], resources: [SANDBOX.plural] }] as never },
+      matchConstraints: { resourceRules: resourceRules([{ apiGroups: [CORE_GROUP], apiVersions: [SANDBOX.version], operations: ['UPDATE'], resources: [SANDBOX.plural] }]) },
       matchConditions: [{
         name: 'an-agent-of-the-team',
         expression: `request.userInfo.username in ${celList(usernames)} || (has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${celList(groups)}))`,

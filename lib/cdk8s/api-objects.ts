@@ -7,8 +7,8 @@ import type { Manifest } from '../builders/manifest';
 
 /** One ApiObject per built object. A single object gets the id `Resource` (cdk8s-plus convention). */
 export function addApiObjects(scope: Construct, objects: readonly Manifest[]): ApiObject[] {
-  if (objects.length === 1) return [new ApiObject(scope, 'Resource', objects[0] as never)];
-  return objects.map((obj) => new ApiObject(scope, objectId(obj), obj as never));
+  if (objects.length === 1) return [new ApiObject(scope, 'Resource', objects[0])];
+  return objects.map((obj) => new ApiObject(scope, objectId(obj), obj));
 }
 
 /** A construct id unique per kind, namespace and name. */

@@ -32,6 +32,6 @@ export abstract class SandboxKindConstruct extends Construct {
     const { problems, build } = object(resolved);
     this.node.addValidation({ validate: () => [...problems] });
     const manifest = problems.length === 0 ? build() : { apiVersion: kind.apiVersion, kind: kind.kind, metadata: resolved };
-    this.apiObject = new ApiObject(this, 'Resource', manifest as never);
+    this.apiObject = new ApiObject(this, 'Resource', manifest);
   }
 }

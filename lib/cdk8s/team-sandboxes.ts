@@ -49,7 +49,7 @@ export class TeamSandboxes extends Construct {
       // The policy honours the exemptions of templates added later, so its spec is resolved at synth.
       const [policy, binding] = teamAdmissionPolicy(props, []);
       new ApiObject(this, objectId(policy), { ...policy, spec: Lazy.any({ produce: () => teamAdmissionPolicy(props, this.templateObjects())[0].spec }) });
-      new ApiObject(this, objectId(binding), binding as never);
+      new ApiObject(this, objectId(binding), binding);
     });
   }
 

@@ -87,6 +87,12 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The API calls themselves, without the client's plumbing (credentials, rate limit, request counts): what controllers
+ * and the router take, so a unit test can hand them the in-memory API server instead.
+ */
+export type KubeApi = Pick<KubeClient, 'get' | 'getOrUndefined' | 'list' | 'create' | 'update' | 'mergePatch' | 'delete' | 'watch'>;
+
 export class KubeClient {
   /** Loads credentials (explicit kubeconfig, in-cluster, or the default chain) and builds a client. */
   static async create(options: KubeClientOptions = {}): Promise<KubeClient> {

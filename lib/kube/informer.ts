@@ -2,14 +2,14 @@
 // listed resourceVersion with bookmarks; resume from the last seen version; relist on 410 Gone; restart with backoff
 // on any other failure or an early stream end) and tells event handlers about adds, updates and deletes.
 import { isGone } from './errors';
-import type { KubeClient } from './client';
+import type { KubeApi } from './client';
 import type { ResourceType } from './resources';
 import { sleep } from './token-bucket';
 import { objectKey, type KubeObject, type ObjectList, type WatchEvent } from './types';
 import { Backoff } from './backoff';
 import { Store, type CacheReader, type IndexFunc, type LabelSelector } from './store';
 
-/** The two calls an informer needs; `listerWatcherFor` builds one over a KubeClient. */
+/** The two calls an informer needs; `listerWatcherFor` builds one over the API's list and watch. */
 export interface ListerWatcher<T extends KubeObject> {
   list(resourceVersion: string): Promise<ObjectList<T>>;
   watch(resourceVersion: string, signal: AbortSignal, onEvent: (event: WatchEvent<T>) => void): Promise<void>;
@@ -23,7 +23,7 @@ export interface ListWatchScope {
   fieldSelector?: string;
 }
 
-export function listerWatcherFor<T extends KubeObject>(client: KubeClient, type: ResourceType, scope: ListWatchScope = {}): ListerWatcher<T> {
+export function listerWatcherFor<T extends KubeObject>(client: Pick<KubeApi, 'list' | 'watch'>, type: ResourceType, scope: ListWatchScope = {}): ListerWatcher<T> {
   return {
     list: (resourceVersion) => client.list<T>(type, { ...scope, resourceVersion }),
     watch: (resourceVersion, signal, onEvent) => client.watch<T>(type, { ...scope, resourceVersion, allowWatchBookmarks: true, signal }, onEvent),

@@ -2,6 +2,7 @@
 // enforces the same rules on objects created by anyone (kubectl, SDKs, other tools), not only on our output.
 // Exemptions are baked in per (kind, name) at synth time: writing the annotation in the cluster grants nothing.
 
+import type { RuleId } from './rule-ids';
 import type { NamedRuleWithOperations, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Validation } from 'kubernetes-types/admissionregistration/v1';
 import { CORE_GROUP, EXTENSIONS_GROUP, SANDBOX, SANDBOX_TEMPLATE, SANDBOX_WARM_POOL } from '../api';
 import type { Built } from '../builders/manifest';
@@ -27,7 +28,8 @@ export interface AdmissionPolicyOptions {
 // kubernetes-types omits the fields NamedRuleWithOperations inlines from RuleWithOperations.
 type ResourceRule = NamedRuleWithOperations & { resources: string[] };
 
-const resourceRules = (rules: ResourceRule[]): NamedRuleWithOperations[] => rules;
+/** Admission rules with their resources, typed as kubernetes-types spells the field that holds them. */
+export const resourceRules = (rules: ResourceRule[]): NamedRuleWithOperations[] => rules;
 
 // A request to a warm pool's scale subresource (kubectl scale, autoscalers) carries an autoscaling/v1 Scale named
 // after the pool, whose spec.replicas is the pool's: the warm-pool rules judge it as they judge the pool.
@@ -42,8 +44,8 @@ const requestKinds = (kind: string) => (kind === SANDBOX_WARM_POOL.kind ? KINDS_
 
 const kindIsOneOf = (kinds: readonly string[]) => (kinds.length === 1 ? `object.kind == ${celString(kinds[0])}` : `object.kind in ${celList(kinds)}`);
 
-function exemptionGuard(ruleId: string, objects: readonly PlainObject[]): string | undefined {
-  const exempt = objects.filter((o) => readExemptions(o.metadata?.annotations)[ruleId as never] !== undefined);
+function exemptionGuard(ruleId: RuleId, objects: readonly PlainObject[]): string | undefined {
+  const exempt = objects.filter((o) => readExemptions(o.metadata?.annotations)[ruleId] !== undefined);
   if (exempt.length === 0) return undefined;
   return exempt.map((o) => `(${kindIsOneOf(requestKinds(o.kind ?? ''))} && object.metadata.name == ${celString(o.metadata?.name ?? '')})`).join(' || ');
 }

@@ -4,7 +4,7 @@
 // until it delivers the read's own version (resourceVersions are compared for equality only, never ordered).
 import { ANNOTATION, CONDITION, LABEL, type Sandbox } from '../api';
 import { parsePortList } from './config';
-import { Backoff, Informer, listerWatcherFor, objectKey, reportingTo, Resources, type KubeClient } from '../kube';
+import { Backoff, Informer, listerWatcherFor, objectKey, reportingTo, Resources, type KubeApi } from '../kube';
 import type { SandboxResolver, SandboxTarget } from './resolver';
 
 export interface SandboxCacheOptions {
@@ -76,7 +76,7 @@ export class SandboxCache implements SandboxResolver {
   private readonly abort = new AbortController();
   private readonly clusterDomain: string;
 
-  constructor(private readonly client: KubeClient, private readonly options: SandboxCacheOptions = {}) {
+  constructor(private readonly client: KubeApi, private readonly options: SandboxCacheOptions = {}) {
     this.clusterDomain = options.clusterDomain ?? 'cluster.local';
     this.informer = new Informer<Sandbox>(listerWatcherFor(client, Resources.sandboxes, { namespace: options.namespace }), {
       name: 'Sandbox', log: reportingTo(options.onError), backoff: new Backoff(options.retryDelayMs ?? 1000),

@@ -104,7 +104,7 @@ new L1SandboxTemplate(teams, 'l1', {
 if (process.env.ADD_PRIVILEGED_POD) {
   // Not through our constructs: only the validation plugin sees it.
   new ApiObject(teams, 'raw', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'raw', namespace: 'ml' },
-    spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] } } as never);
+    spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] } });
 }
 export const clientType: typeof SandboxClient = SandboxClient;
 app.synth();

@@ -96,7 +96,7 @@ function version(name: string, parts: CrdParts, storage: boolean): CustomResourc
     served: true,
     storage,
     ...(storage ? {} : { deprecated: true, deprecationWarning: `${name} is served for compatibility; use v1beta1` }),
-    schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties, ...(parts.rules?.length ? { 'x-kubernetes-validations': [...parts.rules] } : {}) } as never },
+    schema: { openAPIV3Schema: { type: 'object', required: ['spec'], properties, ...(parts.rules?.length ? { 'x-kubernetes-validations': [...parts.rules] } : {}) } },
     additionalPrinterColumns: parts.columns,
     subresources: {
       ...(parts.status ? { status: {} } : {}),

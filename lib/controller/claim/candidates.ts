@@ -1,5 +1,6 @@
-// Warm candidates for claims: Ready, networked members of a pool read from the informer cache (index by pool), with
-// an in-memory reservation so concurrent claim workers pick different members instead of racing for one.
+// Warm candidates for claims: Ready, networked members of a pool read from the informer cache (index by pool), each
+// reserved for the claim that picks it (a reservation in the claim expectations) so concurrent claim workers pick
+// different members instead of racing for one.
 import { CONDITION } from '../../api/conditions';
 import { EXTENSIONS_GROUP, SANDBOX_WARM_POOL } from '../../api/groups';
 import { LABEL } from '../../api/metadata-keys';
@@ -7,6 +8,7 @@ import { nameHash } from '../../api/name-hash';
 import type { Sandbox, SandboxTemplate, SandboxWarmPool } from '../../api/types';
 import { blueprintHash, isStale } from '../shared/blueprint';
 import { objectKey } from '../../kube/types';
+import type { Expectations } from '../../controller-runtime/expectations';
 import type { ClaimCaches } from './deps';
 import { findCondition } from '../shared/condition-list';
 import { controllerIsKind, controllerRefOf } from '../shared/ownership';
@@ -52,25 +54,24 @@ export interface CandidatePick {
 }
 
 export class WarmCandidates {
-  /** `namespace/name` of members with an adoption in flight or adopted but not yet seen leaving the pool. */
-  private readonly reserved = new Set<string>();
-
-  constructor(private readonly caches: Pick<ClaimCaches, 'sandboxes'>) {}
+  /**
+   * `expectations`: the claim expectations (keyed by claim UID); a member stays reserved while its adoption is in
+   * flight, and once adopted until the cache shows it left the pool.
+   */
+  constructor(private readonly caches: Pick<ClaimCaches, 'sandboxes'>, private readonly expectations: Expectations<Sandbox>) {}
 
   /**
-   * Picks and reserves one adoptable member of `pool` that `usable` accepts. Synchronous, so two workers never get the
-   * same member.
+   * Picks and reserves for `claimUid` one adoptable member of `pool` that `usable` accepts. Synchronous, so two
+   * workers never get the same member. `now`: the caller's clock reading for this pass.
    */
-  reserve(namespace: string, pool: string, skip: ReadonlySet<string> = new Set(), usable: (member: Sandbox) => boolean = () => true): CandidatePick {
+  reserve(claimUid: string, namespace: string, pool: string, now: number, skip: ReadonlySet<string> = new Set(), usable: (member: Sandbox) => boolean = () => true): CandidatePick {
     const pick: CandidatePick = { starting: 0 };
     for (const sandbox of this.caches.sandboxes.byIndex(SANDBOX_BY_POOL_INDEX, `${namespace}/${nameHash(pool)}`)) {
       if (!usable(sandbox)) continue;
       const blocker = adoptionBlocker(sandbox, pool);
       if (blocker === 'no-ip' || blocker === 'unready') pick.starting++;
       if (blocker || skip.has(sandbox.metadata.name!)) continue;
-      const key = objectKey(sandbox);
-      if (this.reserved.has(key)) continue;
-      this.reserved.add(key);
+      if (!this.expectations.tryReserve(claimUid, objectKey(sandbox), now)) continue;
       pick.member = sandbox;
       return pick;
     }
@@ -79,16 +80,11 @@ export class WarmCandidates {
 
   /** Frees a member whose adoption failed, so another claim may try it. */
   release(member: Sandbox): void {
-    this.reserved.delete(objectKey(member));
+    this.expectations.release(objectKey(member));
   }
 
-  /** Sandbox cache event: forget reservations of members that left the pool or are gone. */
-  observe(key: string, sandbox: Sandbox | undefined): void {
-    if (!this.reserved.has(key)) return;
-    if (!sandbox || !sandbox.metadata.labels?.[LABEL.warmPoolSandbox]) this.reserved.delete(key);
-  }
-
-  reservations(): number {
-    return this.reserved.size;
+  /** Sandbox cache event: a member that left the pool or is gone needs no reservation any more. */
+  observe(sandbox: Sandbox, deleted: boolean): void {
+    if (deleted || !sandbox.metadata.labels?.[LABEL.warmPoolSandbox]) this.release(sandbox);
   }
 }

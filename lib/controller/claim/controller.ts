@@ -71,9 +71,7 @@ export function watchForClaims(informers: ClaimInformers, queue: { add(key: stri
   });
 
   const onSandbox = (old: Sandbox | undefined, sandbox: Sandbox, deleted: boolean) => {
-    const key = objectKey(sandbox);
-    reconciler.candidates.observe(key, deleted ? undefined : sandbox);
-    reconciler.bindings.observe(sandbox);
+    reconciler.observeSandbox(sandbox, deleted);
     const namespace = sandbox.metadata.namespace!;
     for (const pool of new Set([old && controllingPool(old), controllingPool(sandbox)])) {
       if (pool) reconciler.wakeWaiters(namespace, pool);

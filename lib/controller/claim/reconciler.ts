@@ -1,8 +1,8 @@
 // SandboxClaim reconciler: binds each claim to exactly one Sandbox (warm adoption by one optimistic-lock patch, else a
 // cold Sandbox named like the claim), mirrors the Sandbox's Ready/Finished into the claim status, and runs expiry.
 // Exactly once: a member is the lock on itself (resourceVersion precondition), and before any adopt/create the claim's
-// existing binding is looked up in the cache index, in this process's un-observed writes, and (for claims older than
-// this process's cache) with a live list.
+// existing binding is looked up in the cache index, in the claim expectations (this process's un-observed writes and
+// unknown outcomes, keyed by claim UID), and (for claims older than this process's cache) with a live list.
 import { CLAIM_EVENT, CLAIM_REASON, CONDITION } from '../../api/conditions';
 import { SANDBOX_CLAIM } from '../../api/groups';
 import { ANNOTATION, isSystemKey, LABEL } from '../../api/metadata-keys';
@@ -11,7 +11,8 @@ import { ApiError, isAlreadyExists, isConflict, isNotFound } from '../../kube/er
 import { Resources } from '../../kube/resources';
 import { objectKey, splitKey } from '../../kube/types';
 import { ReadYourWrites } from '../../controller-runtime/read-your-writes';
-import { ClaimBindings, controllingClaimUid, SANDBOX_BY_CLAIM_INDEX } from './bindings';
+import { Expectations } from '../../controller-runtime/expectations';
+import { controllingClaimUid, SANDBOX_BY_CLAIM_INDEX } from './bindings';
 import { freshMembers, WarmCandidates } from './candidates';
 import type { ClaimCaches, ClaimClient, ClaimReconcilerSettings } from './deps';
 import { asClaimFailure, ClaimFailure, failures } from './failure';
@@ -43,8 +44,12 @@ interface ActivePass {
 }
 
 export class ClaimReconciler {
-  readonly candidates: WarmCandidates;
-  readonly bindings = new ClaimBindings();
+  /**
+   * Per claim UID: the Sandbox our adopt/create returned until the cache shows it under the claim, a write whose
+   * outcome is unknown, and the pool member reserved for an adoption.
+   */
+  private readonly expectations: Expectations<Sandbox>;
+  private readonly candidates: WarmCandidates;
   readonly waiters = new PoolWaiters();
   private readonly firstObserved = new Map<string, number>();
   /** Claims as our status and annotation writes returned them, until the cache shows them (no re-write from a stale copy). */
@@ -61,8 +66,9 @@ export class ClaimReconciler {
   private startedAt?: number;
 
   constructor(private readonly deps: ClaimReconcilerDeps) {
-    this.candidates = new WarmCandidates(deps.caches);
     this.now = deps.now ?? Date.now;
+    this.expectations = new Expectations<Sandbox>(undefined, this.now);
+    this.candidates = new WarmCandidates(deps.caches, this.expectations);
     this.claims = new ReadYourWrites(deps.caches.claims, this.now);
   }
 
@@ -78,7 +84,14 @@ export class ClaimReconciler {
     this.firstObserved.delete(uid);
     for (const memory of [this.readyRecorded, this.liveChecked]) memory.delete(uid);
     this.claims.observed(claim);
-    this.bindings.forget(uid);
+    this.expectations.forget(uid);
+  }
+
+  /** Sandbox cache event: what the cache now shows needs no expectation (a binding, a member gone from its pool). */
+  observeSandbox(sandbox: Sandbox, deleted: boolean): void {
+    this.candidates.observe(sandbox, deleted);
+    const claimUid = controllingClaimUid(sandbox);
+    if (claimUid) this.expectations.objectObserved(claimUid, sandbox);
   }
 
   started(): void {
@@ -119,7 +132,7 @@ export class ClaimReconciler {
     try {
       validateAdditionalPodMetadata(claim.spec.additionalPodMetadata, this.deps.settings.allowedLabelDomains);
       bound = await this.findBound(claim, now);
-      if (bound) return { sandbox: await this.syncMetadata(claim, bound) };
+      if (bound) return { sandbox: await this.syncMetadata(claim, bound, now) };
       const { namespace } = claim.metadata;
       const poolName = claim.spec.warmPoolRef.name;
       const pool = this.deps.caches.pools.get(namespace!, poolName);
@@ -132,7 +145,7 @@ export class ClaimReconciler {
         if (warm.sandbox || warm.waitMs !== undefined) return warm;
       }
       if (!template) throw failures.templateNotFound(pool.spec.sandboxTemplateRef.name, poolName);
-      return { sandbox: await this.createCold(claim, template) };
+      return { sandbox: await this.createCold(claim, template, now) };
     } catch (err) {
       return { sandbox: bound, failure: asClaimFailure(err) };
     }
@@ -146,13 +159,13 @@ export class ClaimReconciler {
     const statusName = claim.status?.sandbox?.name;
     const owned = caches.sandboxes.byIndex(SANDBOX_BY_CLAIM_INDEX, uid);
     if (owned.length > 0) return owned.find((s) => s.metadata.name === statusName) ?? owned[0];
-    const issued = this.bindings.issuedFor(uid);
+    const issued = this.expectations.expectedObject(uid, now);
     if (issued) return issued;
-    const unknown = this.bindings.unknownFor(uid);
+    const unknown = this.expectations.unknownOutcome(uid);
     if (unknown) {
       const live = await client.getOrUndefined<Sandbox>(Resources.sandboxes, unknown.namespace, unknown.name);
-      this.bindings.clearUnknown(uid);
-      if (live && controllingClaimUid(live) === uid) return this.remember(uid, live);
+      this.expectations.outcomeResolved(uid);
+      if (live && controllingClaimUid(live) === uid) return this.remember(uid, live, now);
     }
     if (statusName) {
       const recorded = caches.sandboxes.get(namespace, statusName) ?? await client.getOrUndefined<Sandbox>(Resources.sandboxes, namespace, statusName);
@@ -170,13 +183,14 @@ export class ClaimReconciler {
       const list = await client.list<Sandbox>(Resources.sandboxes, { namespace, labelSelector: `${LABEL.claimUid}=${uid}` });
       this.liveChecked.add(uid);
       const mine = list.items.find((s) => controllingClaimUid(s) === uid);
-      if (mine) return this.remember(uid, mine);
+      if (mine) return this.remember(uid, mine, now);
     }
     return undefined;
   }
 
-  private remember(claimUid: string, sandbox: Sandbox): Sandbox {
-    this.bindings.recordIssued(claimUid, sandbox);
+  /** `sandbox` is bound to the claim: served as its binding until the cache shows it. */
+  private remember(claimUid: string, sandbox: Sandbox, now: number): Sandbox {
+    this.expectations.expectObject(claimUid, sandbox, now);
     return sandbox;
   }
 
@@ -198,7 +212,7 @@ export class ClaimReconciler {
     const tried = new Set<string>();
     const usable = freshMembers(pool, template);
     for (;;) {
-      const pick = this.candidates.reserve(namespace, poolName, tried, usable);
+      const pick = this.candidates.reserve(uid, namespace, poolName, now, tried, usable);
       const member = pick.member;
       if (!member) {
         const age = now - (Date.parse(claim.metadata.creationTimestamp ?? '') || now);
@@ -218,7 +232,7 @@ export class ClaimReconciler {
         const adopted = await this.deps.client.mergePatch<Sandbox>(Resources.sandboxes, namespace, member.metadata.name!,
           adoptionPatch(claim, member, templateName, podMeta, template),
           { resourceVersion: member.metadata.resourceVersion });
-        this.remember(uid, adopted);
+        this.remember(uid, adopted, now);
         recordSandboxBound(this.deps.metrics, claim, templateName, 'warm', true);
         this.event(claim, CLAIM_EVENT.sandboxAdopted, `Adopted warm pool Sandbox "${adopted.metadata.name}"`);
         return { sandbox: adopted };
@@ -229,7 +243,7 @@ export class ClaimReconciler {
         }
         if (!(err instanceof ApiError) || err.code >= 500) {
           // The patch may have been applied: resolve it with a live read before this claim does anything else.
-          this.bindings.recordUnknown(uid, namespace, member.metadata.name!);
+          this.expectations.outcomeUnknown(uid, namespace, member.metadata.name!);
         }
         this.release(namespace, poolName, member);
         throw err;
@@ -254,30 +268,30 @@ export class ClaimReconciler {
     if (keys.length > 0) this.onWake(keys);
   }
 
-  private async createCold(claim: SandboxClaim, template: SandboxTemplate): Promise<Sandbox> {
+  private async createCold(claim: SandboxClaim, template: SandboxTemplate, now: number): Promise<Sandbox> {
     const uid = claim.metadata.uid!;
     const namespace = claim.metadata.namespace!;
     const podMeta = desiredPodMetadata(claim, template.spec.podTemplate.metadata);
     const sandbox = buildColdSandbox(claim, template, podMeta);
     try {
       const created = await this.deps.client.create<Sandbox>(Resources.sandboxes, sandbox);
-      this.remember(uid, created);
+      this.remember(uid, created, now);
       recordSandboxBound(this.deps.metrics, claim, template.metadata.name!, 'cold', false);
       this.event(claim, CLAIM_EVENT.sandboxProvisioned, `Created Sandbox "${created.metadata.name}"`);
       return created;
     } catch (err) {
       if (isAlreadyExists(err)) {
         const live = await this.deps.client.getOrUndefined<Sandbox>(Resources.sandboxes, namespace, claim.metadata.name!);
-        if (live && controllingClaimUid(live) === uid) return this.remember(uid, live);
+        if (live && controllingClaimUid(live) === uid) return this.remember(uid, live, now);
         throw live ? notOwned(live) : err;
       }
-      if (!(err instanceof ApiError) || err.code >= 500) this.bindings.recordUnknown(uid, namespace, claim.metadata.name!);
+      if (!(err instanceof ApiError) || err.code >= 500) this.expectations.outcomeUnknown(uid, namespace, claim.metadata.name!);
       throw err;
     }
   }
 
   /** Keeps a bound Sandbox's claim labels and pod metadata current (additionalPodMetadata edits, template metadata). */
-  private async syncMetadata(claim: SandboxClaim, sandbox: Sandbox): Promise<Sandbox> {
+  private async syncMetadata(claim: SandboxClaim, sandbox: Sandbox, now: number): Promise<Sandbox> {
     const templateName = sandbox.metadata.annotations?.[ANNOTATION.templateRef]
       ?? this.deps.caches.pools.get(claim.metadata.namespace!, claim.spec.warmPoolRef.name)?.spec.sandboxTemplateRef.name;
     const template = templateName ? this.deps.caches.templates.get(claim.metadata.namespace!, templateName) : undefined;
@@ -288,7 +302,7 @@ export class ClaimReconciler {
     const patch = metadataSyncPatch(claim, sandbox, templateName, desiredPodMetadata(claim, template.spec.podTemplate.metadata));
     if (!patch) return sandbox;
     const updated = await this.deps.client.mergePatch<Sandbox>(Resources.sandboxes, sandbox.metadata.namespace!, sandbox.metadata.name!, patch);
-    return this.remember(claim.metadata.uid!, updated);
+    return this.remember(claim.metadata.uid!, updated, now);
   }
 
   /** Writes status when it changed (optimistic lock; a 409 means a newer claim version is on its way). */
@@ -339,7 +353,7 @@ export class ClaimReconciler {
     const namespace = claim.metadata.namespace!;
     const uid = claim.metadata.uid!;
     const sandboxName = claim.status?.sandbox?.name ?? claim.metadata.name!;
-    const sandbox = caches.sandboxes.byIndex(SANDBOX_BY_CLAIM_INDEX, uid)[0] ?? this.bindings.issuedFor(uid) ?? caches.sandboxes.get(namespace, sandboxName);
+    const sandbox = caches.sandboxes.byIndex(SANDBOX_BY_CLAIM_INDEX, uid)[0] ?? this.expectations.expectedObject(uid, now) ?? caches.sandboxes.get(namespace, sandboxName);
     const owned = sandbox !== undefined && controllingClaimUid(sandbox) === uid;
     const ready = findCondition(claim.status?.conditions, CONDITION.ready);
     const policy = claim.spec.lifecycle?.shutdownPolicy ?? 'Retain';

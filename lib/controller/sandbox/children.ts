@@ -5,7 +5,7 @@ import { LABEL } from '../../api/metadata-keys';
 import { nameHash } from '../../api/name-hash';
 import type { Sandbox } from '../../api/types';
 import { isAlreadyExists, isNotFound } from '../../kube/errors';
-import type { KubeClient } from '../../kube/client';
+import type { KubeApi } from '../../kube/client';
 import { Resources, type ResourceType } from '../../kube/resources';
 import type { KubeObject } from '../../kube/types';
 import { ownershipOf, sandboxOwner, withControllerRef } from '../shared/ownership';
@@ -14,13 +14,13 @@ import { buildPvc, pvcName } from './pvc';
 import { buildService, isHeadless, servicePatch } from './service';
 
 export interface ChildContext {
-  client: KubeClient;
+  client: KubeApi;
   caches: SandboxCaches;
   sandbox: Sandbox;
 }
 
 /** Creates `obj`; when it already exists (the cache lagged) returns the stored one instead. */
-export async function createOrGet<T extends KubeObject>(client: KubeClient, type: ResourceType, obj: T): Promise<T> {
+export async function createOrGet<T extends KubeObject>(client: KubeApi, type: ResourceType, obj: T): Promise<T> {
   try {
     return await client.create(type, obj);
   } catch (err) {
@@ -103,7 +103,7 @@ export async function syncService(ctx: ChildContext): Promise<ServiceState> {
   return { required: true, exists: true };
 }
 
-async function patchService(client: KubeClient, service: Service, patch: object | undefined, locked = false): Promise<void> {
+async function patchService(client: KubeApi, service: Service, patch: object | undefined, locked = false): Promise<void> {
   if (!patch) return;
   const meta = service.metadata ?? {};
   await client.mergePatch(Resources.services, meta.namespace ?? '', meta.name ?? '', patch,

@@ -7,7 +7,7 @@ import { CONDITION, SANDBOX_REASON } from '../../api/conditions';
 import { LABEL } from '../../api/metadata-keys';
 import { nameHash } from '../../api/name-hash';
 import type { Sandbox, SandboxStatus } from '../../api/types';
-import type { KubeClient } from '../../kube/client';
+import type { KubeApi } from '../../kube/client';
 import { Resources } from '../../kube/resources';
 import { splitKey } from '../../kube/types';
 import { isInvalid } from '../../kube/errors';
@@ -33,7 +33,7 @@ import { setCondition } from '../shared/condition-list';
 export const SHUTDOWN_REQUEUE_FLOOR_MS = 2000;
 
 export interface SandboxReconcilerOptions {
-  client: KubeClient;
+  client: KubeApi;
   caches: SandboxCaches;
   events: EventRecorder;
   /** `--cluster-domain`, the suffix of status.serviceFQDN. */

@@ -4,13 +4,13 @@
 // arrive; past the hold, 503 with Retry-After. Only called after authorization: a caller who may not reach a sandbox
 // cannot wake it.
 import { ANNOTATION, type Sandbox } from '../../api';
-import { isNotFound, Resources, type KubeClient } from '../../kube';
+import { isNotFound, Resources, type KubeApi } from '../../kube';
 import { RouteError } from '../headers';
 import type { SandboxResolver, SandboxTarget } from '../resolver';
 import type { LifecycleRouterMetrics } from './metrics';
 
 export interface WakerOptions {
-  readonly client: KubeClient;
+  readonly client: KubeApi;
   readonly resolver: SandboxResolver;
   readonly holdMs: number;
   readonly metrics?: LifecycleRouterMetrics;

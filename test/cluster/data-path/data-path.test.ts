@@ -112,7 +112,7 @@ describe('the router refuses', () => {
     expect([unknown.status, await unknown.json()]).toEqual([404, { detail: `Sandbox ${ns.name}/nope not found or not ready.` }]);
 
     const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain-pod', namespace: ns.name }, spec: { containers: [{ name: 'c', image: 'example.invalid/x:1' }] } };
-    await admin.create(Resources.pods, pod as never);
+    await admin.create(Resources.pods, pod);
     await waitFor('plain pod has an IP', async () => (await admin.get<Pod & { metadata: object }>(Resources.pods, ns.name, 'plain-pod')).status?.podIP);
     const plain = await call({ 'x-sandbox-id': 'plain-pod', authorization: `Bearer ${scopedToken(ns.name, 'plain-pod')}` });
     expect(plain.status).toBe(404);

@@ -4,6 +4,7 @@
 // (counted in its audit log); a hostNetwork sandbox is never proxied to; a refused upgrade is never a success; a
 // sandbox's full queue answers 503.
 import * as net from 'node:net';
+import type { PodSpec } from 'kubernetes-types/core/v1';
 import type { Sandbox } from '../../../lib/api';
 import { teamBaseObjects } from '../../../lib/builders/team';
 import { KubeClient, Resources } from '../../../lib/kube';
@@ -24,13 +25,13 @@ let router: RunningRouter;
 let pod: ServedPod;
 const tokens: Record<'agent' | 'outsider' | 'granted' | 'prober', string> = { agent: '', outsider: '', granted: '', prober: '' };
 
-const restrictedPod = {
+const restrictedPod: PodSpec = {
   securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
   containers: [{ name: 'main', image: 'registry.example/agent:1', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
 };
 
-async function readySandbox(namespace: string, name: string, podSpec: object): Promise<Sandbox> {
-  await admin.create(Resources.sandboxes, sandboxManifest(namespace, name, { podTemplate: { spec: podSpec as never } }));
+async function readySandbox(namespace: string, name: string, podSpec: PodSpec): Promise<Sandbox> {
+  await admin.create(Resources.sandboxes, sandboxManifest(namespace, name, { podTemplate: { spec: podSpec } }));
   await waitFor(`router routes to ${namespace}/${name}`, async () => router.cache.lookup(namespace, name) !== undefined, { timeoutMs: 90_000 });
   return admin.get<Sandbox>(Resources.sandboxes, namespace, name);
 }

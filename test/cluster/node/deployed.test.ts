@@ -108,7 +108,7 @@ describe('an agent through the router with the SDK', () => {
   test('streams output before the command ends', async () => {
     const seen: Array<{ at: number; type: string; data?: string }> = [];
     const script = 'import time; print("first", flush=True); time.sleep(2); print("last")';
-    for await (const event of sandbox.runStream(['python3', '-c', script])) seen.push({ at: Date.now(), ...event } as never);
+    for await (const event of sandbox.runStream(['python3', '-c', script])) seen.push({ at: Date.now(), ...event });
     const first = seen.find((e) => e.type === 'stdout')!;
     const exit = seen.find((e) => e.type === 'exit')!;
     expect(first.data).toBe('first\n');

@@ -30,6 +30,7 @@ test.each([
   ['a duplicate name', { startup: { actions: [{ command: ['x'] }, { name: 'action-0', command: ['y'] }] } }, 'startup.actions[1].name "action-0" is used by an earlier action'],
   ['an empty env name', { startup: { actions: [{ command: ['x'], env: [{ name: '', value: '1' }] }] } }, 'startup.actions[0].env[0].name must not be empty'],
 ])('%s fails the builders naming the field', (_what, extra, message) => {
+  // The props are deliberately outside their types (what untyped callers can pass): the builders must still refuse them.
   expect(() => buildSandbox({ name: 's', podTemplate, ...extra } as never)).toThrow(`Sandbox s: ${message}`);
   expect(() => buildSandboxTemplate({ name: 't', podTemplate, ...extra } as never)).toThrow(`SandboxTemplate t: ${message}`);
   expect(() => buildSandboxClaim({ name: 'c', warmPoolName: 'p', ...extra } as never)).toThrow(`SandboxClaim c: ${message}`);

@@ -54,6 +54,7 @@ describe('sandbox kinds', () => {
       name: 'Bad', namespace: 'ns', shutdownTime: 'tomorrow',
       podTemplate: { metadata: { labels: { 'agents.x-k8s.io/sandbox-name-hash': 'x' } }, spec: { containers: [] } },
       volumeClaimTemplates: [{ spec: {} }],
+      // Deliberately malformed (an unknown rule id), as untyped callers such as JavaScript or YAML can pass it.
       guardrailExemptions: { 'no-such-rule': 'x', 'runtime-class': ' ' } as never,
     })).toEqual([
       expect.stringContaining('name "Bad" must be a DNS-1123 subdomain'),

@@ -2,7 +2,7 @@
 
 import { DEFAULT_SYSTEM_NAMESPACE, LABEL, ROUTER_APP_VALUE } from '../../../lib/api';
 import { buildTeam, teamProblems } from '../../../lib/builders';
-import { compliantPodSpec } from '../policy/fixtures';
+import { compliantPodSpec } from '../../support/objects';
 
 const base = { name: 'analytics', agents: { groups: ['analysts'], serviceAccounts: ['agent', 'ci/runner'], users: ['ana'] } };
 

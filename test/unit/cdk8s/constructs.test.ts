@@ -5,7 +5,7 @@ import { Node } from 'constructs';
 import {
   AgentSandboxSystem, Guardrails, Sandbox, SandboxClaim, SandboxCrds, SandboxRouter, SandboxRuntimeClass, SandboxTemplate, SandboxWarmPool, TeamSandboxes,
 } from '../../../lib';
-import { compliantPodSpec } from '../policy/fixtures';
+import { compliantPodSpec } from '../../support/objects';
 
 const podTemplate = { spec: compliantPodSpec() };
 
@@ -191,10 +191,10 @@ describe('Guardrails', () => {
     const chart = Testing.chart();
     new Guardrails(chart, 'Guardrails');
     const spec = { containers: [{ name: 'web', image: 'nginx' }] };
-    new ApiObject(chart, 'raw', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'raw' }, spec } as never);
+    new ApiObject(chart, 'raw', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'raw' }, spec });
     const lenient = new Chart(chart, 'lenient');
     new Guardrails(lenient, 'Guardrails', { profile: 'baseline', allowedRuntimeClasses: ['runc'] });
-    new ApiObject(lenient, 'web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { ...spec, runtimeClassName: 'runc' } } } } as never);
+    new ApiObject(lenient, 'web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { ...spec, runtimeClassName: 'runc' } } } });
     // WHEN / THEN only the raw pod fails, and every failing rule is named
     expect(() => Testing.synth(chart)).toThrow(/test\/raw: spec\.containers\[0\]\.securityContext\.runAsNonRoot: .*\[rule run-as-non-root\]/);
     let thrown: unknown;
@@ -214,7 +214,7 @@ describe('Guardrails', () => {
     expect(() => Testing.synth(chart)).toThrow(/guardrails: maxWarmPoolReplicas must be an integer >= 0/);
     const other = Testing.chart();
     new Guardrails(other, 'Guardrails');
-    new ApiObject(other, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { 'agent-sandbox-kit.dev/guardrail-exemptions': '{' } }, spec: {} } as never);
+    new ApiObject(other, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { 'agent-sandbox-kit.dev/guardrail-exemptions': '{' } }, spec: {} });
     expect(() => Testing.synth(other)).toThrow(/test\/pod: annotation agent-sandbox-kit.dev\/guardrail-exemptions is not valid JSON/);
     expect(Guardrails.of(Testing.chart())).toBeUndefined();
   });

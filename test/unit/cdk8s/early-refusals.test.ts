@@ -3,7 +3,7 @@
 
 import { App, Chart, Testing } from 'cdk8s';
 import { AgentSandboxSystem, Sandbox, SandboxClaim, SandboxRuntimeClass, SandboxTemplate, TeamSandboxes } from '../../../lib';
-import { compliantPodSpec } from '../policy/fixtures';
+import { compliantPodSpec } from '../../support/objects';
 
 const podTemplate = { spec: compliantPodSpec() };
 const agents = { groups: ['team-a'] };

@@ -16,6 +16,7 @@ class ScriptedTransport implements HttpTransport {
   }
   async openStream(spec: RequestSpec) {
     this.sent.push(spec);
+    // The decoder reads the response only as a byte stream; a PassThrough stands in for the socket.
     return this.stream as unknown as IncomingMessage;
   }
   close() {}

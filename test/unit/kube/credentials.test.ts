@@ -42,11 +42,11 @@ describe('inClusterCredentials', () => {
     const dir = tempDir('ask-sa-');
     writeFileSync(join(dir, 'token'), 'tok-1\n');
     writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
-    const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
+    const env = { KUBERNETES_SERVICE_HOST: '198.18.0.1', KUBERNETES_SERVICE_PORT: '443' };
     expect(inClusterAvailable(env, dir)).toBe(true);
     expect(inClusterAvailable({}, dir)).toBe(false);
     const creds = inClusterCredentials(env, dir);
-    expect(creds.server.href).toBe('https://10.0.0.1/');
+    expect(creds.server.href).toBe('https://198.18.0.1/');
     expect(String(creds.tls.ca)).toBe('CA PEM');
     expect(creds.headers.Authorization).toBe('Bearer tok-1');
     writeFileSync(join(dir, 'token'), 'tok-2');

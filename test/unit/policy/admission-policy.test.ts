@@ -2,7 +2,8 @@
 // the controller's own writes skipped, binding scoped to the team namespace.
 
 import { buildAdmissionPolicy, exemptionAnnotations, RULE } from '../../../lib/policy';
-import { poolWith, templateWith, compliantPodSpec } from './fixtures';
+import { compliantPodSpec } from '../../support/objects';
+import { poolWith, templateWith } from './fixtures';
 
 const controllerUsername = 'system:serviceaccount:agent-sandbox-system:agent-sandbox-controller';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { AgentSandboxGuardrails, ValidationContextLike } from '../../../lib/policy';
-import { compliantPodSpec, poolWith, templateWith } from './fixtures';
+import { compliantPodSpec } from '../../support/objects';
+import { poolWith, templateWith } from './fixtures';
 
 function contextFor(docs: object[]) {
   const file = join(mkdtempSync(join(tmpdir(), 'guardrails-')), 'app.k8s.yaml');
@@ -47,6 +48,7 @@ describe('AgentSandboxGuardrails (cdk8s validation plugin)', () => {
   });
 
   test('rejects a bad configuration when loaded', () => {
+    // An unknown profile on purpose (a typo in untyped configuration).
     expect(() => new AgentSandboxGuardrails({ profile: 'nope' as never })).toThrow(/unknown guardrail profile "nope"/);
   });
 });

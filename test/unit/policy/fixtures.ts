@@ -1,19 +1,6 @@
-// A compliant sandbox template and pool under the restricted profile, for rule tests to break one field at a time.
+// A sandbox template and pool around a given pod spec (test/support/objects has the compliant one), for rule tests to
+// break one field at a time.
 import type { PodSpec } from 'kubernetes-types/core/v1';
-
-export function compliantPodSpec(): PodSpec {
-  return {
-    runtimeClassName: 'gvisor',
-    automountServiceAccountToken: false,
-    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-    containers: [{
-      name: 'main',
-      image: 'ghcr.io/acme/runtime:1',
-      resources: { limits: { cpu: '1', memory: '1Gi' } },
-      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-    }],
-  };
-}
 
 export function templateWith(spec: PodSpec, annotations?: Record<string, string>) {
   return {

@@ -3,7 +3,8 @@
 import type { PodSpec } from 'kubernetes-types/core/v1';
 import { ANNOTATION } from '../../../lib/api';
 import { checkObject, checkObjects, exemptionAnnotations, formatViolation, GuardrailPolicy, RULE, RuleId } from '../../../lib/policy';
-import { compliantPodSpec, poolWith, templateWith } from './fixtures';
+import { compliantPodSpec } from '../../support/objects';
+import { poolWith, templateWith } from './fixtures';
 
 const policy: GuardrailPolicy = { allowedRegistries: ['ghcr.io/acme'], maxWarmPoolReplicas: 10 };
 
@@ -114,6 +115,7 @@ describe('guardrail rules (restricted profile)', () => {
   });
 
   test('invalid policies are rejected with every problem named', () => {
+    // An unknown profile on purpose (a typo in untyped configuration).
     expect(() => checkObjects([], { profile: 'lenient' as never, allowedRuntimeClasses: [], allowedRegistries: [], maxWarmPoolReplicas: -1 })).toThrow(
       /unknown guardrail profile "lenient".*allowedRuntimeClasses must not be empty.*allowedRegistries must not be empty.*maxWarmPoolReplicas must be an integer >= 0/,
     );

@@ -1,21 +1,24 @@
 // Resume on request (unit): one read and one patch for many waiting requests, nothing for a sandbox that is not
 // suspended, 503 with Retry-After past the hold, and a new resume after the sandbox was Ready and suspended again.
-import type { Sandbox } from '../../../lib/api';
-import type { KubeClient } from '../../../lib/kube';
+import { Resources } from '../../../lib/kube';
 import { SandboxWaker, type SandboxResolver, type SandboxTarget } from '../../../lib/router';
+import { FakeApiServer } from '../../support/fake-api-server';
+import { sandboxObject } from '../../support/objects';
 
 function setup(mode: 'Running' | 'Suspended' | 'absent') {
-  const calls = { get: 0, patch: [] as unknown[] };
+  const server = new FakeApiServer();
+  const suspended = sandboxObject('sb', { namespace: 'ns', operatingMode: 'Suspended' });
+  if (mode !== 'absent') server.seed(Resources.sandboxes, sandboxObject('sb', { namespace: 'ns', operatingMode: mode }));
+  const calls = {
+    get get() { return server.requests.filter((r) => r.verb === 'get' && r.plural === 'sandboxes').length; },
+    get patch() { return server.writes.filter((w) => w.verb === 'patch' && w.plural === 'sandboxes').map((w) => w.body); },
+  };
   let ready: SandboxTarget | undefined;
-  const sandbox = { metadata: { name: 'sb', namespace: 'ns' }, spec: { operatingMode: mode } } as unknown as Sandbox;
-  const client = {
-    getOrUndefined: async () => { calls.get++; return mode === 'absent' ? undefined : sandbox; },
-    mergePatch: async (_t: unknown, _ns: string, _n: string, patch: unknown) => { calls.patch.push(patch); return sandbox; },
-  } as unknown as KubeClient;
   const resolver: SandboxResolver = { lookup: () => ready, ready: () => true, refresh: async () => ready };
   const becomeReady = () => { ready = { namespace: 'ns', name: 'sb', uid: 'u', podIPs: ['198.18.0.1'] }; };
-  const suspendAgain = () => { ready = undefined; };
-  return { calls, becomeReady, suspendAgain, waker: new SandboxWaker({ client, resolver, holdMs: 300, pollMs: 5 }) };
+  /** Idle suspend set it Suspended again (not a write this test counts). */
+  const suspendAgain = () => { ready = undefined; server.seed(Resources.sandboxes, suspended); };
+  return { calls, becomeReady, suspendAgain, waker: new SandboxWaker({ client: server, resolver, holdMs: 300, pollMs: 5 }) };
 }
 
 test('50 concurrent requests to a suspended sandbox: one read, one patch, all answered once it is Ready', async () => {

@@ -8,7 +8,7 @@ import { SANDBOX } from '../../../api/groups';
 import { ACTIVITY_WRITE_INTERVAL_SECONDS, SANDBOX_RUNTIME_PORT, SUSPEND_REASON, type SuspendReason } from '../../../api/lifecycle';
 import { ANNOTATION } from '../../../api/metadata-keys';
 import type { Sandbox, SandboxActionStatus, SandboxStatus } from '../../../api/types';
-import type { KubeClient } from '../../../kube/client';
+import type { KubeApi } from '../../../kube/client';
 import { isNotFound } from '../../../kube/errors';
 import { Resources } from '../../../kube/resources';
 import type { EventRecorder } from '../../../controller-runtime/event-recorder';
@@ -24,7 +24,7 @@ export interface LifecycleMetrics {
 }
 
 export interface LifecycleDeps {
-  client: KubeClient;
+  client: KubeApi;
   runner: ActionRunner;
   events: EventRecorder;
   sandboxes: ReadYourWrites<Sandbox>;

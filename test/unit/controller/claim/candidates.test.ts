@@ -1,19 +1,21 @@
 import type { Sandbox } from '../../../../lib/api/types';
-import { ClaimBindings, sandboxClaimIndex } from '../../../../lib/controller/claim/bindings';
+import { Expectations } from '../../../../lib/controller-runtime/expectations';
+import { sandboxClaimIndex } from '../../../../lib/controller/claim/bindings';
 import { LABEL } from '../../../../lib/api/metadata-keys';
 import type { SandboxWarmPool } from '../../../../lib/api/types';
 import { adoptionBlocker, freshMembers, sandboxPoolIndex, SANDBOX_BY_POOL_INDEX, WarmCandidates } from '../../../../lib/controller/claim/candidates';
 import { PoolWaiters } from '../../../../lib/controller/claim/pool-waiters';
+import { Store } from '../../../../lib/kube/store';
 import { member, template } from './fixtures';
 
-/** A cache holding `items`, answering the pool index the way the informer index would. */
-function cacheOf(items: Sandbox[]) {
-  return {
-    sandboxes: {
-      get: (ns: string, name: string) => items.find((s) => s.metadata.namespace === ns && s.metadata.name === name),
-      byIndex: (index: string, value: string) => (index === SANDBOX_BY_POOL_INDEX ? items.filter((s) => sandboxPoolIndex(s).includes(value)) : []),
-    },
-  };
+const NOW = Date.parse('2026-03-01T10:00:00Z');
+
+/** Warm candidates over a real store holding `items` (indexed by pool as the informer is), and their expectations. */
+function candidatesOver(items: Sandbox[], timeoutMs?: number) {
+  const sandboxes = new Store<Sandbox>({ [SANDBOX_BY_POOL_INDEX]: sandboxPoolIndex });
+  for (const item of items) sandboxes.upsert(item);
+  const expectations = new Expectations<Sandbox>(timeoutMs, () => NOW);
+  return { candidates: new WarmCandidates({ sandboxes }, expectations), expectations };
 }
 
 describe('warm candidates', () => {
@@ -32,16 +34,16 @@ describe('warm candidates', () => {
 
   test('concurrent reservations hand out distinct members until none is left', () => {
     const items = [member('m1'), member('m2'), member('m3', { ip: false })];
-    const candidates = new WarmCandidates(cacheOf(items));
-    const picks = [candidates.reserve('team-a', 'pool'), candidates.reserve('team-a', 'pool'), candidates.reserve('team-a', 'pool')];
+    const { candidates } = candidatesOver(items);
+    const picks = ['c1', 'c2', 'c3'].map((c) => candidates.reserve(c, 'team-a', 'pool', NOW));
     expect(picks.map((p) => p.member?.metadata.name)).toEqual(['m1', 'm2', undefined]);
     expect(picks[2].starting).toBe(1);
     // a failed adoption frees its member for the next claim
     candidates.release(items[0]);
-    expect(candidates.reserve('team-a', 'pool').member?.metadata.name).toBe('m1');
+    expect(candidates.reserve('c3', 'team-a', 'pool', NOW).member?.metadata.name).toBe('m1');
     // a member skipped in this pass is not offered again
     candidates.release(items[1]);
-    expect(candidates.reserve('team-a', 'pool', new Set(['m2'])).member).toBeUndefined();
+    expect(candidates.reserve('c2', 'team-a', 'pool', NOW, new Set(['m2'])).member).toBeUndefined();
   });
 
   test('under Recreate, members built from an older template are never offered; under OnReplenish they are', () => {
@@ -49,48 +51,63 @@ describe('warm candidates', () => {
     const stale = member('m2');
     stale.spec.podTemplate.spec.containers[0].image = 'python:2';
     stale.metadata.labels![LABEL.templateHash] = 'old';
-    const candidates = new WarmCandidates(cacheOf([stale, fresh]));
+    const { candidates } = candidatesOver([stale, fresh]);
     const pool = (type: 'Recreate' | 'OnReplenish'): SandboxWarmPool => ({
       apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool', metadata: { name: 'pool', namespace: 'team-a' },
       spec: { sandboxTemplateRef: { name: 'python' }, updateStrategy: { type } },
     });
-    const recreate = candidates.reserve('team-a', 'pool', new Set(), freshMembers(pool('Recreate'), template()));
+    const recreate = candidates.reserve('c1', 'team-a', 'pool', NOW, new Set(), freshMembers(pool('Recreate'), template()));
     expect(recreate.member?.metadata.name).toBe('m1');
     candidates.release(fresh);
-    expect(candidates.reserve('team-a', 'pool', new Set(), freshMembers(pool('OnReplenish'), template())).member?.metadata.name).toBe('m2');
+    expect(candidates.reserve('c1', 'team-a', 'pool', NOW, new Set(), freshMembers(pool('OnReplenish'), template())).member?.metadata.name).toBe('m2');
     expect(freshMembers(pool('Recreate'), undefined)(stale)).toBe(true);
   });
 
   test('a reservation lasts until the cache shows the member left the pool', () => {
     const m = member('m1');
-    const candidates = new WarmCandidates(cacheOf([m]));
-    candidates.reserve('team-a', 'pool');
-    candidates.observe('team-a/m1', m);
-    expect(candidates.reservations()).toBe(1);
+    const { candidates, expectations } = candidatesOver([m]);
+    candidates.reserve('c1', 'team-a', 'pool', NOW);
+    candidates.observe(m, false);
+    expect(expectations.outstanding().reserved).toBe(1);
     const adopted = member('m1');
     delete adopted.metadata.labels!['agents.x-k8s.io/warm-pool-sandbox'];
-    candidates.observe('team-a/m1', adopted);
-    expect(candidates.reservations()).toBe(0);
+    candidates.observe(adopted, false);
+    expect(expectations.outstanding().reserved).toBe(0);
+    candidates.reserve('c2', 'team-a', 'pool', NOW);
+    candidates.observe(m, true); // deleted
+    expect(expectations.outstanding().reserved).toBe(0);
+  });
+
+  test('a reservation whose outcome the cache never shows lapses after the timeout; a forgotten claim frees its member', () => {
+    const { candidates } = candidatesOver([member('m1')], 1000);
+    expect(candidates.reserve('c1', 'team-a', 'pool', NOW).member?.metadata.name).toBe('m1');
+    expect(candidates.reserve('c2', 'team-a', 'pool', NOW + 1000).member).toBeUndefined();
+    expect(candidates.reserve('c2', 'team-a', 'pool', NOW + 1001).member?.metadata.name).toBe('m1');
+    const { candidates: other, expectations } = candidatesOver([member('m1')]);
+    other.reserve('c1', 'team-a', 'pool', NOW);
+    expectations.forget('c1');
+    expect(other.reserve('c2', 'team-a', 'pool', NOW).member?.metadata.name).toBe('m1');
   });
 });
 
 describe('claim bindings', () => {
   test('issued writes are remembered until the cache shows the sandbox under the claim', () => {
-    const bindings = new ClaimBindings();
+    const bindings = new Expectations<Sandbox>(undefined, () => NOW);
     const s = member('m1');
-    bindings.recordIssued('uid-c1', s);
-    expect(bindings.issuedFor('uid-c1')).toBe(s);
-    bindings.observe(s); // still pool-owned in the cache: not yet observed
-    expect(bindings.pending()).toBe(1);
+    bindings.expectObject('uid-c1', s);
+    expect(bindings.expectedObject('uid-c1')).toBe(s);
+    // still pool-owned in the cache: no claim controls it, so nothing is observed for the claim
+    expect(sandboxClaimIndex(s)).toEqual([]);
+    expect(bindings.outstanding().issued).toBe(1);
     const owned = member('m1');
     owned.metadata.ownerReferences = [{ apiVersion: 'extensions.agents.x-k8s.io/v1alpha1', kind: 'SandboxClaim', name: 'c1', uid: 'uid-c1', controller: true }];
     expect(sandboxClaimIndex(owned)).toEqual(['uid-c1']);
-    bindings.observe(owned);
-    expect(bindings.issuedFor('uid-c1')).toBeUndefined();
-    bindings.recordUnknown('uid-c2', 'team-a', 'm2');
-    expect(bindings.unknownFor('uid-c2')).toEqual({ namespace: 'team-a', name: 'm2' });
+    bindings.objectObserved('uid-c1', owned);
+    expect(bindings.expectedObject('uid-c1')).toBeUndefined();
+    bindings.outcomeUnknown('uid-c2', 'team-a', 'm2');
+    expect(bindings.unknownOutcome('uid-c2')).toEqual({ namespace: 'team-a', name: 'm2' });
     bindings.forget('uid-c2');
-    expect(bindings.pending()).toBe(0);
+    expect(bindings.outstanding()).toEqual({ issued: 0, unknown: 0, reserved: 0 });
   });
 
   test('waiters are woken once per pool', () => {

@@ -90,7 +90,7 @@ describe('ClaimReconciler exactly once', () => {
     const t = await setup(['pool-a', 'pool-b']);
     const c = t.addClaim();
     t.server.holdWatch(); // the cache will not show the adoption
-    t.server.failNext('patch', 'sandboxes', 503, true);
+    t.server.failNext('patch', 'sandboxes', 503, { afterApplying: true });
 
     await expect(t.reconciler.reconcile(`${NS}/c1`)).rejects.toThrow(/503/);
     expect(t.boundTo(c).map((s) => s.metadata.name)).toEqual(['pool-a']); // it happened

@@ -40,7 +40,7 @@ test('an outcome is recorded and the next action starts; a failure skips the res
     { state: () => ({ kind: 'settled', outcome: outcome(2) }) }, view)!;
   expect(second.condition).toMatchObject({ status: 'False', reason: 'ActionFailed', message: 'action "action-1" exited with code 2' });
   expect(second.complete).toEqual({ reason: 'actions-complete', failed: true });
-  const stored = withStartup({ actions: second.statuses, conditions: [{ ...second.condition, lastTransitionTime: '2026-01-01T00:00:10Z' } as never] });
+  const stored = withStartup({ actions: second.statuses, conditions: [{ ...second.condition, lastTransitionTime: '2026-01-01T00:00:10Z' }] });
   expect(planActions(stored, unknownRunner, view)!.complete).toBeUndefined();
 });
 

@@ -10,7 +10,7 @@ const base: SandboxObservation = { generation: 7, suspended: false, pod: { kind:
 /** An owned Pod in `phase`. */
 function pod(phase: string, ready = false, ips = ['198.18.0.1'], scheduled?: Partial<Condition>): PodState {
   const conditions = [{ type: 'Ready', status: ready ? 'True' : 'False' }];
-  if (scheduled) conditions.push({ type: 'PodScheduled', status: 'True', ...scheduled } as never);
+  if (scheduled) conditions.push({ type: 'PodScheduled', status: 'True', ...scheduled });
   const owned: Pod = { status: { phase, conditions, podIPs: ips.map((ip) => ({ ip })) } };
   return { kind: 'owned', pod: owned };
 }

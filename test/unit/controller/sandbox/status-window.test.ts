@@ -3,11 +3,11 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { OwnerReference } from 'kubernetes-types/meta/v1';
 import type { Sandbox } from '../../../../lib/api/types';
-import type { KubeClient } from '../../../../lib/kube/client';
-import type { ResourceType } from '../../../../lib/kube/resources';
+import { Resources } from '../../../../lib/kube/resources';
 import { buildPod } from '../../../../lib/controller/sandbox/pod';
 import { SandboxReconciler } from '../../../../lib/controller/sandbox/reconciler';
 import { isStartingStatus, StatusWindow } from '../../../../lib/controller/sandbox/status-window';
+import { FakeApiServer } from '../../../support/fake-api-server';
 import { sandbox } from '../fixtures';
 
 const CREATED = Date.parse('2026-03-01T10:00:00Z');
@@ -67,43 +67,35 @@ describe('StatusWindow', () => {
 });
 
 describe('SandboxReconciler with a 1s status window', () => {
-  /** A Sandbox whose Pod already exists (so the pass writes nothing but status), and a client recording status patches. */
+  /**
+   * A Sandbox whose Pod already exists (so the pass writes nothing but status) on the in-memory API server, caches
+   * that show what the server holds, and the status patches sent.
+   */
   function setup(spec: Partial<Sandbox['spec']> = {}) {
     let now = CREATED + 200;
-    let stored: Sandbox = sandbox(spec, { creationTimestamp: created, resourceVersion: '1', annotations: { 'agents.x-k8s.io/pod-name': 'box' } });
-    const built = buildPod(stored);
-    let pod: Pod = { ...built, metadata: { ...built.metadata, resourceVersion: '1' }, status: { phase: 'Pending' } };
-    // Like the API server, every change gives the Pod a newer resourceVersion.
-    const changed = (next: Pod): Pod => ({ ...next, metadata: { ...next.metadata, resourceVersion: String(Number(pod.metadata!.resourceVersion) + 1) } });
-    const statusPatches: unknown[] = [];
-    const client = {
-      async mergePatch(_type: ResourceType, _ns: string, _name: string, patch: Partial<Sandbox>, options: { subresource?: string } = {}) {
-        if (options.subresource === 'status') statusPatches.push(patch.status);
-        const metadata = { ...stored.metadata, ...patch.metadata, resourceVersion: String(Number(stored.metadata.resourceVersion) + 1) };
-        stored = { ...stored, metadata, status: patch.status ?? stored.status };
-        return stored;
-      },
-      async delete() { return undefined; },
-    } as unknown as KubeClient;
+    const server = new FakeApiServer();
+    const stored = server.seed<Sandbox>(Resources.sandboxes, sandbox(spec, { creationTimestamp: created, annotations: { 'agents.x-k8s.io/pod-name': 'box' } }));
+    let pod = server.seed<Pod>(Resources.pods, { ...buildPod(stored), status: { phase: 'Pending' } });
+    const statusPatches = () => server.writes.filter((w) => w.plural === 'sandboxes' && w.subresource === 'status').map((w) => (w.body as Partial<Sandbox>).status);
     const caches = {
-      sandboxes: { get: () => stored, byIndex: () => [] },
+      sandboxes: { get: () => server.peek<Sandbox>(Resources.sandboxes, 'ns', 'box'), byIndex: () => [] },
       pods: { get: () => pod, byIndex: () => [pod] },
       services: { get: () => undefined },
       pvcs: { get: () => undefined },
     };
     const reconciler = new SandboxReconciler({
-      client, caches, events: { warning: () => undefined, normal: () => undefined }, clusterDomain: 'cluster.local',
+      client: server, caches, events: { warning: () => undefined, normal: () => undefined }, clusterDomain: 'cluster.local',
       statusCoalesceWindowMs: 1000, now: () => now,
     });
     return {
       reconciler, statusPatches,
       advance: (ms: number) => { now += ms; },
-      setPod: (status: Pod['status']) => { pod = changed({ ...pod, status }); },
-      setOwner: (owner: OwnerReference) => { pod = changed({ ...pod, metadata: { ...pod.metadata, ownerReferences: [owner] } }); },
+      setPod: (status: Pod['status']) => { pod = server.seed(Resources.pods, { ...pod, status }); },
+      setOwner: (owner: OwnerReference) => { pod = server.seed(Resources.pods, { ...pod, metadata: { ...pod.metadata, ownerReferences: [owner] } }); },
     };
   }
   const readyPod: Pod['status'] = {
-    phase: 'Running', podIPs: [{ ip: '10.0.0.7' }],
+    phase: 'Running', podIPs: [{ ip: '198.18.0.7' }],
     conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }],
   };
   const readyOf = (status: unknown) => (status as Sandbox['status'])?.conditions?.find((c) => c.type === 'Ready');
@@ -114,16 +106,16 @@ describe('SandboxReconciler with a 1s status window', () => {
     t.advance(300);
     t.setPod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] });
     expect(await t.reconciler.reconcile('ns/box')).toEqual({ requeueAfter: 700 });
-    expect(t.statusPatches).toHaveLength(0);
+    expect(t.statusPatches()).toHaveLength(0);
     t.advance(700);
     expect(await t.reconciler.reconcile('ns/box')).toEqual({ requeueAfter: undefined });
-    expect(t.statusPatches).toHaveLength(1);
-    expect(readyOf(t.statusPatches[0])).toMatchObject({ status: 'False', message: 'Pod exists with phase: Pending' });
+    expect(t.statusPatches()).toHaveLength(1);
+    expect(readyOf(t.statusPatches()[0])).toMatchObject({ status: 'False', message: 'Pod exists with phase: Pending' });
     // After the window every change is written at once.
     t.advance(100);
     t.setPod({ phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }] });
     expect(await t.reconciler.reconcile('ns/box')).toEqual({ requeueAfter: undefined });
-    expect(t.statusPatches).toHaveLength(2);
+    expect(t.statusPatches()).toHaveLength(2);
   });
 
   test('Ready=True is written at once, inside the window', async () => {
@@ -132,8 +124,8 @@ describe('SandboxReconciler with a 1s status window', () => {
     t.advance(100);
     t.setPod(readyPod);
     expect(await t.reconciler.reconcile('ns/box')).toEqual({ requeueAfter: undefined });
-    expect(t.statusPatches).toHaveLength(1);
-    expect(readyOf(t.statusPatches[0])).toMatchObject({ status: 'True', reason: 'DependenciesReady' });
+    expect(t.statusPatches()).toHaveLength(1);
+    expect(readyOf(t.statusPatches()[0])).toMatchObject({ status: 'True', reason: 'DependenciesReady' });
   });
 
   test.each([
@@ -145,8 +137,8 @@ describe('SandboxReconciler with a 1s status window', () => {
     t.setPod(podStatus);
     t.advance(100);
     await t.reconciler.reconcile('ns/box');
-    expect(t.statusPatches).toHaveLength(1);
-    expect(readyOf(t.statusPatches[0])).toMatchObject({ status: 'False', reason });
+    expect(t.statusPatches()).toHaveLength(1);
+    expect(readyOf(t.statusPatches()[0])).toMatchObject({ status: 'False', reason });
   });
 
   test('a reconcile error is written at once', async () => {
@@ -155,7 +147,7 @@ describe('SandboxReconciler with a 1s status window', () => {
     t.setOwner({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'uid-rs', controller: true });
     t.advance(100);
     await expect(t.reconciler.reconcile('ns/box')).rejects.toThrow(/controlled by another object/);
-    expect(t.statusPatches).toHaveLength(1);
-    expect(readyOf(t.statusPatches[0])).toMatchObject({ status: 'False', reason: 'ReconcilerError' });
+    expect(t.statusPatches()).toHaveLength(1);
+    expect(readyOf(t.statusPatches()[0])).toMatchObject({ status: 'False', reason: 'ReconcilerError' });
   });
 });

@@ -7,7 +7,7 @@ test('no write when semantically equal (empty values mean absent)', () => {
   const current: SandboxStatus = { conditions: ready('False'), podIPs: [], service: '' };
   expect(statusNeedsWrite(current, { conditions: ready('False') })).toBe(false);
   expect(statusNeedsWrite(undefined, {})).toBe(false);
-  expect(statusNeedsWrite(current, { conditions: ready('False'), podIPs: ['10.0.0.1'] })).toBe(true);
+  expect(statusNeedsWrite(current, { conditions: ready('False'), podIPs: ['198.18.0.1'] })).toBe(true);
 });
 
 test('a nodeName-only change waits for Ready', () => {

@@ -1,33 +1,11 @@
-// Warm-pool building blocks: expectations (the over-creation guard), refill pacing, slow-start batching, member
-// health classification and the member object itself.
+// Warm-pool building blocks: refill pacing, slow-start batching, member health classification and the member object
+// itself (the expectations that guard against over-creation are tested with the runtime).
 import { ANNOTATION, LABEL, nameHash, type Condition, type Sandbox, type SandboxTemplate, type SandboxWarmPool } from '../../../../lib/api';
 import { blueprintHash } from '../../../../lib/controller/shared/blueprint';
 import { slowStartBatch } from '../../../../lib/controller/warm-pool/slow-start';
-import { Expectations } from '../../../../lib/controller-runtime/expectations';
 import { classifyMember, GRACE_SLACK_MS } from '../../../../lib/controller/warm-pool/health';
 import { buildMember, memberName, owningPoolKey, warmPoolIndexValue, warmPoolMemberIndex } from '../../../../lib/controller/warm-pool/member';
 import { RefillBucket, ReplenishHold } from '../../../../lib/controller/warm-pool/pacing';
-
-describe('Expectations', () => {
-  it('refuses new creations until every expected create and delete is observed', () => {
-    let now = 0;
-    const e = new Expectations(1000, () => now);
-    expect(e.tryExpectCreations('p', 2)).toBe(true);
-    expect(e.tryExpectCreations('p', 1)).toBe(false);
-    e.creationObserved('p');
-    expect(e.satisfied('p')).toBe(false);
-    e.creationObserved('p');
-    e.expectDeletion('p', 'u1');
-    expect(e.isDeletionPending('p', 'u1')).toBe(true);
-    expect(e.tryExpectCreations('p', 1)).toBe(false);
-    e.deletionObserved('p', 'u1');
-    expect(e.tryExpectCreations('p', 1)).toBe(true);
-    now = 1001; // a lost watch event must not wedge the pool
-    expect(e.satisfied('p')).toBe(true);
-    expect(e.tryExpectCreations('p', 3)).toBe(true);
-    expect(e.pending('p')).toEqual({ creations: 3, deletions: 0 });
-  });
-});
 
 describe('pacing', () => {
   it('holds refills after a drop below desired, never on first sight nor after a scale-down', () => {

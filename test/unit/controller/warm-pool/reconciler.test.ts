@@ -1,4 +1,4 @@
-// WarmPoolReconciler passes over in-memory caches and a recording client, on an injected clock: status write
+// WarmPoolReconciler passes over in-memory caches and the in-memory API server, on an injected clock: status write
 // coalescing (no lost final update), the replenish hold engaging on the first member taken from a full pool, and the
 // refill yielding to a burst of claims.
 import { controllerSettings } from '../../../../lib/controller/settings';
@@ -6,6 +6,8 @@ import { workerFor } from '../../../support/worker';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { defaultControllerConfig, type Sandbox, type SandboxTemplate, type SandboxWarmPool } from '../../../../lib/api';
 import { Store } from '../../../../lib/kube/store';
+import { Resources } from '../../../../lib/kube/resources';
+import { FakeApiServer } from '../../../support/fake-api-server';
 import { silentLogger } from '../../../../lib/controller-runtime/logger';
 import { BurstGate } from '../../../../lib/controller/burst-gate';
 import type { KubeObject } from '../../../../lib/kube';
@@ -24,49 +26,39 @@ const template: SandboxTemplate = {
   status: { conditions: [networkPolicyInPlace()] },
 };
 
-interface Write { verb: 'create' | 'patch' | 'delete'; resource: string; name?: string; body?: any }
-
-/** One pool `ns/pool` with its caches, a client recording every write, and a settable clock. */
+/** One pool `ns/pool` on the in-memory API server, caches the test moves by hand, and a settable clock. */
 function harness(replicas: number, flags: { replenishDelay?: string; burst?: { quietMs: number; maxDeferralMs: number } } = {}) {
   let clock = 1_000_000;
   const burstGate = flags.burst ? new BurstGate({ ...flags.burst, now: () => clock }) : undefined;
   let seq = 0;
-  const writes: Write[] = [];
+  const server = new FakeApiServer();
+  /** Writes before this index were made while setting up (see clearWrites). */
+  let firstWrite = 0;
+  const writes = () => server.writes.slice(firstWrite);
   const pools = new Store<SandboxWarmPool>();
   const templates = new Store<SandboxTemplate>();
   const sandboxes = new Store<Sandbox>({ [WARM_POOL_MEMBER_INDEX]: warmPoolMemberIndex });
-  templates.upsert(template);
-  pools.upsert({
+  templates.upsert(server.seed(Resources.sandboxTemplates, template));
+  pools.upsert(server.seed<SandboxWarmPool>(Resources.sandboxWarmPools, {
     apiVersion: 'extensions.agents.x-k8s.io/v1beta1', kind: 'SandboxWarmPool',
     metadata: { name: 'pool', namespace: 'ns', uid: 'p-uid', generation: 1 },
     spec: { replicas, sandboxTemplateRef: { name: 'tpl' } },
-  });
+  }));
   const expectations = new Expectations(undefined, () => clock);
   const events: { reason: string; message: string }[] = [];
-  /** When set, every create is refused with this error. */
-  let refuseCreates: Error | undefined;
-  const client = {
-    async create(resource: { plural: string }, obj: any) {
-      if (refuseCreates) throw refuseCreates;
-      writes.push({ verb: 'create', resource: resource.plural, body: obj });
-      return obj;
-    },
-    async mergePatch(resource: { plural: string }, _ns: string, name: string, body: any, opts: { subresource?: string } = {}) {
-      writes.push({ verb: 'patch', resource: opts.subresource ? `${resource.plural}/${opts.subresource}` : resource.plural, name, body });
-      return {} as any;
-    },
-    async delete(resource: { plural: string }, _ns: string, name: string) {
-      writes.push({ verb: 'delete', resource: resource.plural, name });
-    },
-  };
+  // Distinct member names (the server refuses a second create of one name), spread like Math.random.
+  let draws = 0;
+  const random = () => (draws++ * 0.6180339887) % 1;
   const { warmPool: settings } = controllerSettings({ ...defaultControllerConfig(), sandboxWarmPoolReplenishDelay: flags.replenishDelay ?? '0s' });
   const reconciler = workerFor('sandboxwarmpool', new WarmPoolReconciler({
-    client: client as any, pools, templates, sandboxes, pods: new Store<Pod & KubeObject>(), expectations, settings,
-    events: { warning: (_o, reason, message) => events.push({ reason, message }), normal: () => undefined }, log: silentLogger, now: () => clock, random: () => 0,
+    client: server, pools, templates, sandboxes, pods: new Store<Pod & KubeObject>(), expectations, settings,
+    events: { warning: (_o, reason, message) => events.push({ reason, message }), normal: () => undefined }, log: silentLogger, now: () => clock, random,
   }), burstGate);
   const pool = () => pools.get('ns', 'pool')!;
+  const statusBodies = () => writes().filter((w) => w.plural === 'sandboxwarmpools' && w.subresource === 'status').map((w) => (w.body as { status: SandboxWarmPool['status'] }).status);
   return {
     writes,
+    clearWrites: () => { firstWrite = server.writes.length; },
     requeued: reconciler.requeued,
     claimArrived: () => burstGate!.claimArrived(),
     reconcile: () => reconciler.reconcile('ns/pool'),
@@ -75,7 +67,7 @@ function harness(replicas: number, flags: { replenishDelay?: string; burst?: { q
     addMember(ready = true): Sandbox {
       seq++;
       const m = buildMember(pool(), template, true, `pool-${seq}`);
-      const s = { ...m, metadata: { ...m.metadata, uid: `u${seq}`, creationTimestamp: new Date(clock).toISOString() }, status: ready ? { conditions: READY } : {} };
+      const s = server.seed<Sandbox>(Resources.sandboxes, { ...m, metadata: { ...m.metadata, uid: `u${seq}`, creationTimestamp: new Date(clock).toISOString() }, status: ready ? { conditions: READY } : {} });
       sandboxes.upsert(s);
       expectations.creationObserved('ns/pool');
       return s;
@@ -84,15 +76,19 @@ function harness(replicas: number, flags: { replenishDelay?: string; burst?: { q
     takeMember(s: Sandbox) { sandboxes.remove(`ns/${s.metadata.name}`); },
     /** The pool status write reached the cache. */
     observeStatus() {
-      const last = [...writes].reverse().find((w) => w.resource === 'sandboxwarmpools/status');
-      if (last) pools.upsert({ ...pool(), status: last.body.status });
+      const last = statusBodies().at(-1);
+      if (last) pools.upsert({ ...pool(), status: last });
     },
     scale(n: number) { pools.upsert({ ...pool(), metadata: { ...pool().metadata, generation: pool().metadata.generation! + 1 }, spec: { ...pool().spec, replicas: n } }); },
-    statusWrites: () => writes.filter((w) => w.resource === 'sandboxwarmpools/status').map((w) => w.body.status),
+    statusWrites: statusBodies,
     events,
     setTemplate(t: SandboxTemplate | undefined) { if (t) templates.upsert(t); else templates.remove('ns/tpl'); },
-    refuseCreates(err: Error | undefined) { refuseCreates = err; },
-    creates: () => writes.filter((w) => w.verb === 'create').length,
+    /** Every create fails with 403 and `message` (quota), or succeeds again. */
+    refuseCreates(message: string | undefined) {
+      if (message) server.failNext('create', 'sandboxes', 403, { message, times: Infinity });
+      else server.clearFaults();
+    },
+    creates: () => writes().filter((w) => w.verb === 'create' && w.code === 201).length,
   };
 }
 
@@ -102,7 +98,7 @@ async function fullPool(n: number, flags: Parameters<typeof harness>[1] = {}) {
   const members = Array.from({ length: n }, () => h.addMember());
   await h.reconcile();
   h.observeStatus();
-  h.writes.length = 0;
+  h.clearWrites();
   return { h, members };
 }
 
@@ -149,7 +145,7 @@ describe('WarmPoolReconciler status coalescing', () => {
     const { h } = await fullPool(2);
     h.advance(10);
     expect(await h.reconcile()).toEqual({});
-    expect(h.writes).toEqual([]);
+    expect(h.writes()).toEqual([]);
   });
 });
 
@@ -219,7 +215,7 @@ describe('WarmPoolReconciler during a burst of claims', () => {
 });
 
 describe('WarmPoolReconciler when members cannot be created', () => {
-  const replicaFailure = (status: any) => status.conditions?.find((c: any) => c.type === 'ReplicaFailure');
+  const replicaFailure = (status: SandboxWarmPool['status']) => status?.conditions?.find((c) => c.type === 'ReplicaFailure');
 
   it('creates nothing while the template\'s NetworkPolicy is not in place, says why, then fills once it is', async () => {
     const h = harness(2);
@@ -228,8 +224,8 @@ describe('WarmPoolReconciler when members cannot be created', () => {
     await h.reconcile();
     expect(h.creates()).toBe(0);
     expect(replicaFailure(h.statusWrites()[0])).toMatchObject({ status: 'True', reason: 'NetworkPolicyNotReady', observedGeneration: 1 });
-    expect(replicaFailure(h.statusWrites()[0]).message).toContain('SandboxTemplate "tpl" is not in place (NetworkPolicyFailed: denied by deny-np)');
-    expect(h.events).toEqual([{ reason: 'NetworkPolicyNotReady', message: replicaFailure(h.statusWrites()[0]).message }]);
+    expect(replicaFailure(h.statusWrites()[0])?.message).toContain('SandboxTemplate "tpl" is not in place (NetworkPolicyFailed: denied by deny-np)');
+    expect(h.events).toEqual([{ reason: 'NetworkPolicyNotReady', message: replicaFailure(h.statusWrites()[0])?.message }]);
     h.observeStatus();
 
     h.setTemplate({ ...template, status: undefined }); // no verdict yet also keeps the pool waiting
@@ -254,7 +250,7 @@ describe('WarmPoolReconciler when members cannot be created', () => {
 
   it('says FailedCreate with the API server\'s message until a create succeeds', async () => {
     const h = harness(1);
-    h.refuseCreates(new Error('sandboxes.agents.x-k8s.io "pool-b" is forbidden: exceeded quota: two-sandboxes'));
+    h.refuseCreates('sandboxes.agents.x-k8s.io "pool-b" is forbidden: exceeded quota: two-sandboxes');
     await expect(h.reconcile()).rejects.toThrow('exceeded quota');
     h.observeStatus();
     h.advance(STATUS_WRITE_INTERVAL_MS);
