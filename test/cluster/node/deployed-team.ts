@@ -8,7 +8,7 @@ import { App, Chart } from 'cdk8s';
 import type { Pod, ResourceRequirements } from 'kubernetes-types/core/v1';
 import { pythonSandboxPod } from '../../../examples/playground/playground';
 import { TeamSandboxes } from '../../../lib';
-import { DEFAULT_SYSTEM_NAMESPACE, type PodTemplate } from '../../../lib/api';
+import { DEFAULT_SYSTEM_NAMESPACE, type PodTemplate, type SandboxStartup } from '../../../lib/api';
 import { ROUTER_SERVICE_NAME } from '../../../lib/builders/router';
 import { SandboxClient } from '../../../lib/client';
 import { applyServerSide, deleteNamespace, getObject, kubectl, serviceAccountKubeconfig, uniqueName, waitFor } from '../harness';
@@ -42,6 +42,8 @@ export interface DeployedTeam {
    * named like the claim.
    */
   readonly persistentPool: string;
+  /** With TeamOptions.tasks: the pool of task sandboxes (PVC at `/app`, default startup actions). */
+  readonly tasksPool?: string;
   /** The agent ServiceAccount the team's RBAC names. */
   readonly agent: string;
   remove(): Promise<void>;
@@ -55,6 +57,12 @@ export interface TeamOptions {
   denseRuntimeClass?: string;
   /** @default SANDBOX_RESOURCES */
   resources?: ResourceRequirements;
+  /**
+   * Also a template and warm pool `tasks` whose sandboxes keep `/app` on a PVC (bound by the team's label to prepared
+   * volumes: one per member, one for the refill after a claim, one spare) and run these startup actions unless a claim
+   * names its own. @default - none
+   */
+  tasks?: { startup: SandboxStartup; replicas: number };
 }
 
 function withContainer(pod: PodTemplate, change: (c: PodTemplate['spec']['containers'][number]) => void, runtimeClassName?: string): PodTemplate {
@@ -107,14 +115,25 @@ export async function deployTeam(prefix: string, options: TeamOptions): Promise<
       spec: { storageClassName: MANUAL_STORAGE_CLASS, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
     }],
   }).addWarmPool('pool', { name: 'persistent', replicas: 0 });
+  if (options.tasks) {
+    const workspace = { metadata: { name: 'workspace' }, spec: {
+      storageClassName: MANUAL_STORAGE_CLASS, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } },
+      selector: { matchLabels: { [TEAM_LABEL]: namespace } },
+    } };
+    team.addTemplate('tasks', { name: 'tasks', podTemplate: persistent, startup: options.tasks.startup, volumeClaimTemplates: [workspace] })
+      .addWarmPool('pool', { name: 'tasks', replicas: options.tasks.replicas });
+  }
 
   const yaml = app.synthYaml();
+  if (options.tasks) await applyServerSide(unclaimedVolumes(namespace, options.tasks.replicas + 2));
   // The namespace and its policies first: the templates' admission policy binding must exist before them.
   await applyServerSide(yaml);
   await applyServerSide([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: agent, namespace } }]);
   await waitForPool(namespace, pool, options.poolReplicas);
+  if (options.tasks) await waitForPool(namespace, 'tasks', options.tasks.replicas);
   return {
     namespace, pool, agent, badImagePool: 'bad-image', absentRuntimePool: 'absent-runtime', persistentPool: 'persistent',
+    ...(options.tasks && { tasksPool: 'tasks' }),
     remove: async () => {
       await deleteNamespace(namespace, { wait: true });
       await kubectl(['delete', 'persistentvolumes', '-l', `${TEAM_LABEL}=${namespace}`, '--ignore-not-found']);
@@ -128,14 +147,23 @@ export async function deployTeam(prefix: string, options: TeamOptions): Promise<
  * the plane's hostpath provisioner makes root-owned directories a non-root sandbox cannot write.
  */
 export function persistentVolumeFor(namespace: string, claim: string): object {
-  const path = join(volumesDir(namespace), claim);
+  return sandboxVolume(namespace, claim, { claimRef: { namespace, name: claim } });
+}
+
+/** `count` such volumes bound to no claim yet, for PVCs named only later (a warm pool's) that select the team's label. */
+function unclaimedVolumes(namespace: string, count: number): object[] {
+  return Array.from({ length: count }, (_, i) => sandboxVolume(namespace, `unclaimed-${i}`, {}));
+}
+
+function sandboxVolume(namespace: string, name: string, binding: { claimRef?: { namespace: string; name: string } }): object {
+  const path = join(volumesDir(namespace), name);
   mkdirSync(path, { recursive: true });
   chownSync(path, 65532, 65532);
   return {
-    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `${namespace}-${claim}`, labels: { [TEAM_LABEL]: namespace } },
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `${namespace}-${name}`, labels: { [TEAM_LABEL]: namespace } },
     spec: {
       storageClassName: MANUAL_STORAGE_CLASS, capacity: { storage: '64Mi' }, accessModes: ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: 'Retain', hostPath: { path, type: 'Directory' }, claimRef: { namespace, name: claim },
+      persistentVolumeReclaimPolicy: 'Retain', hostPath: { path, type: 'Directory' }, ...binding,
     },
   };
 }
