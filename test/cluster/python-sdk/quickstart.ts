@@ -25,12 +25,18 @@ export async function runQuickstart(env: Record<string, string>, atWaiting: (ste
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const steps: QuickstartSteps = {};
-  for await (const line of createInterface({ input: child.stdout })) {
-    const event = JSON.parse(line);
-    steps[event.step] = event;
-    if (event.step !== 'waiting') continue;
-    await atWaiting(steps);
-    child.stdin.write('go\n');
+  try {
+    for await (const line of createInterface({ input: child.stdout })) {
+      const event = JSON.parse(line);
+      steps[event.step] = event;
+      if (event.step !== 'waiting') continue;
+      await atWaiting(steps);
+      child.stdin.write('go\n');
+    }
+  } catch (err) {
+    // The script would wait on stdin for good (and keep jest from exiting).
+    child.kill();
+    throw err;
   }
   return { steps, exitCode: await exited, traceback: stderr.includes('Traceback') ? stderr : '' };
 }
