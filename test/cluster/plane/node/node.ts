@@ -1,4 +1,4 @@
-// The plane's real node: containerd (runc + gVisor), kubelet, kube-proxy and CoreDNS as plain processes
+// The plane's real node: containerd (runc + gVisor), kubelet, kube-proxy, CoreDNS and a volume provisioner as plain processes
 // on this host, their state under `<plane>/node/`, their logs beside the plane's. `prepareHost` records the
 // host's state and creates the bridge before the API server binds to it; `startNode` brings the node up
 // once the control plane runs; `teardownNode` puts the host back as the baseline recorded it.
@@ -110,7 +110,7 @@ export const apiserverKubeletClientUser = 'agent-sandbox-kit:apiserver-kubelet-c
 const dnsUser = 'agent-sandbox-kit:local-dns';
 const localVolumesUser = 'agent-sandbox-kit:local-volumes';
 
-/** Cluster objects the node needs: RBAC for the API server's kubelet client and DNS, a default StorageClass. */
+/** Cluster objects the node needs: RBAC for the API server's kubelet client, DNS and the volume provisioner, a default StorageClass. */
 async function createClusterObjects(plane: NodePlane): Promise<void> {
   const rbac = '/apis/rbac.authorization.k8s.io/v1';
   const binding = (name: string, role: string, user: string) => ({
@@ -165,7 +165,7 @@ async function ctr(bins: NodeBinaries, socket: string, args: string[]): Promise<
   return (await run(bins.ctr, ['--address', socket, ...args])).stdout;
 }
 
-/** Starts containerd, kubelet, kube-proxy and CoreDNS and waits until each is ready (Node Ready, DNS synced). */
+/** Starts containerd, kubelet, kube-proxy, CoreDNS and the volume provisioner and waits until each is ready. */
 export async function startNode(plane: NodePlane, bins: NodeBinaries, images: NodeImages): Promise<void> {
   const dir = nodeDir(plane.dir);
   const paths = nodePaths(dir);
