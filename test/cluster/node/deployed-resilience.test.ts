@@ -9,9 +9,9 @@ import { LEADER_ELECTION_ID } from '../../../lib/controller-runtime/leader-elect
 import { KubeClient, Resources } from '../../../lib/kube';
 import { watchPoolMembers } from '../../support/pool-watcher';
 import { adminClient, checkBindings, claimObject, waitForClaimsReady } from '../claims/fixtures';
-import { applyServerSide, getObject, kubectl, serviceAccountKubeconfig, waitFor } from '../harness';
+import { getObject, kubectl, serviceAccountKubeconfig, waitFor } from '../harness';
 import { deploySynthesizedPlatform } from './platform';
-import { ABSENT_IMAGE, ABSENT_RUNTIME_CLASS, agentClient, deployTeam, persistentVolumeFor, podsOf, waitForPool, type DeployedTeam } from './deployed-team';
+import { ABSENT_IMAGE, ABSENT_RUNTIME_CLASS, agentClient, deployTeam, podsOf, waitForPool, type DeployedTeam } from './deployed-team';
 
 jest.setTimeout(10 * 60_000);
 
@@ -78,7 +78,6 @@ describe('a sandbox with a PVC, suspended and resumed', () => {
   let podIp: string;
 
   test('keeps the files of its PVC, which stays Bound while the Pod is gone', async () => {
-    await applyServerSide([persistentVolumeFor(team.namespace, pvcName)]);
     const sandbox = await sdk.createSandbox({ namespace: team.namespace, warmPool: team.persistentPool, name, readyTimeoutMs: 180_000 });
     await sandbox.files.write('notes.txt', 'kept across suspend\n');
     const pvc = await getObject<PersistentVolumeClaim>('pvc', pvcName, { namespace: team.namespace });
@@ -112,7 +111,6 @@ describe('a sandbox with a PVC, suspended and resumed', () => {
     const fqdn = keeper!.status!.serviceFQDN!;
     expect(fqdn).toBe(`${name}.${team.namespace}.svc.cluster.local`);
     // A sandbox of the same template: the default NetworkPolicy's templates get public resolvers, not cluster DNS.
-    await applyServerSide([persistentVolumeFor(team.namespace, 'workspace-caller')]);
     const caller = await sdk.createSandbox({ namespace: team.namespace, warmPool: team.persistentPool, name: 'caller', readyTimeoutMs: 180_000 });
     const fetchScript = `import urllib.request; print(urllib.request.urlopen("http://${fqdn}:8888/download/notes.txt", timeout=20).read().decode(), end="")`;
     expect(await caller.run(['python3', '-c', fetchScript])).toMatchObject({ stdout: 'kept across suspend\n', exitCode: 0 });

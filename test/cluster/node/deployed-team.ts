@@ -2,13 +2,11 @@
 // our TeamSandboxes construct synthesized and applied, an agent ServiceAccount it names, and the SDK acting as that
 // agent through the router Service. Also the few looks at the node the tests need (which runtime a container has).
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
-import type { Pod, ResourceRequirements } from 'kubernetes-types/core/v1';
+import type { Pod, ResourceQuota, ResourceRequirements } from 'kubernetes-types/core/v1';
 import { pythonSandboxPod } from '../../../examples/playground/playground';
 import { TeamSandboxes } from '../../../lib';
-import { DEFAULT_SYSTEM_NAMESPACE, type PodTemplate } from '../../../lib/api';
+import { DEFAULT_SYSTEM_NAMESPACE, type PodTemplate, type SandboxStartup } from '../../../lib/api';
 import { ROUTER_SERVICE_NAME } from '../../../lib/builders/router';
 import { SandboxClient } from '../../../lib/client';
 import { applyServerSide, deleteNamespace, getObject, kubectl, serviceAccountKubeconfig, uniqueName, waitFor } from '../harness';
@@ -19,11 +17,6 @@ import { nodeBinaries } from '../plane/tools';
 
 /** Small enough that the platform (2 controllers, 2 routers) and a handful of sandboxes share the node's 2 cores. */
 export const SANDBOX_RESOURCES: ResourceRequirements = { requests: { cpu: '10m', memory: '96Mi' }, limits: { cpu: '1', memory: '512Mi' } };
-const TEAM_LABEL = 'agent-sandbox-kit.dev/test-team';
-const volumesDir = (namespace: string) => join(realNodeClusterDir, 'volumes', namespace);
-
-/** A StorageClass no provisioner serves: the tests bind its claims to volumes they prepare (see persistentVolumeFor). */
-export const MANUAL_STORAGE_CLASS = 'deployed-manual';
 /** A runtime class the guardrails allow but the cluster does not have. */
 export const ABSENT_RUNTIME_CLASS = 'gvisor-absent';
 /** An image of an allowed registry that exists nowhere (the node has no registry and pulls nothing). */
@@ -37,11 +30,13 @@ export interface DeployedTeam {
   readonly badImagePool: string;
   readonly absentRuntimePool: string;
   /**
-   * A pool of size 0 whose sandboxes keep `/app` on a PVC `workspace-<sandbox>` of StorageClass MANUAL_STORAGE_CLASS,
+   * A pool of size 0 whose sandboxes keep `/app` on a PVC `workspace-<sandbox>` of the default StorageClass,
    * have a headless Service and a NetworkPolicy of their own (so cluster DNS): a claim on it cold-starts a Sandbox
    * named like the claim.
    */
   readonly persistentPool: string;
+  /** With TeamOptions.tasks: the pool of task sandboxes (PVC at `/app`, default startup actions). */
+  readonly tasksPool?: string;
   /** The agent ServiceAccount the team's RBAC names. */
   readonly agent: string;
   remove(): Promise<void>;
@@ -55,6 +50,11 @@ export interface TeamOptions {
   denseRuntimeClass?: string;
   /** @default SANDBOX_RESOURCES */
   resources?: ResourceRequirements;
+  /**
+   * Also a template and warm pool `tasks` whose sandboxes keep `/app` on a PVC and run these startup actions unless a
+   * claim names its own. @default - none
+   */
+  tasks?: { startup: SandboxStartup; replicas: number };
 }
 
 function withContainer(pod: PodTemplate, change: (c: PodTemplate['spec']['containers'][number]) => void, runtimeClassName?: string): PodTemplate {
@@ -91,6 +91,8 @@ export async function deployTeam(prefix: string, options: TeamOptions): Promise<
     const dense = withContainer(pod, () => undefined, options.denseRuntimeClass);
     team.addTemplate('dense', { name: 'dense', podTemplate: dense }).addWarmPool('pool', { name: 'dense', replicas: 0 });
   }
+  // The default StorageClass's volumes take the pod's fsGroup, so the non-root sandbox can write to them.
+  const workspace = { metadata: { name: 'workspace' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } } };
   const persistent = structuredClone(pod);
   persistent.spec.volumes = persistent.spec.volumes!.filter((volume) => volume.name !== 'workspace');
   // Its own NetworkPolicy (peers of the team on the runtime port, and DNS) instead of the default, which cuts cluster
@@ -102,42 +104,37 @@ export async function deployTeam(prefix: string, options: TeamOptions): Promise<
       ingress: [{ from: [peers, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DEFAULT_SYSTEM_NAMESPACE } } }], ports: [{ port: 8888, protocol: 'TCP' }] }],
       egress: [{ to: [peers], ports: [{ port: 8888, protocol: 'TCP' }] }, { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
     },
-    volumeClaimTemplates: [{
-      metadata: { name: 'workspace' },
-      spec: { storageClassName: MANUAL_STORAGE_CLASS, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
-    }],
+    volumeClaimTemplates: [workspace],
   }).addWarmPool('pool', { name: 'persistent', replicas: 0 });
+  if (options.tasks) {
+    team.addTemplate('tasks', { name: 'tasks', podTemplate: persistent, startup: options.tasks.startup, volumeClaimTemplates: [workspace] })
+      .addWarmPool('pool', { name: 'tasks', replicas: options.tasks.replicas });
+  }
 
   const yaml = app.synthYaml();
   // The namespace and its policies first: the templates' admission policy binding must exist before them.
   await applyServerSide(yaml);
   await applyServerSide([{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: agent, namespace } }]);
+  await waitForQuotaTracking(namespace);
   await waitForPool(namespace, pool, options.poolReplicas);
+  if (options.tasks) await waitForPool(namespace, 'tasks', options.tasks.replicas);
   return {
     namespace, pool, agent, badImagePool: 'bad-image', absentRuntimePool: 'absent-runtime', persistentPool: 'persistent',
-    remove: async () => {
-      await deleteNamespace(namespace, { wait: true });
-      await kubectl(['delete', 'persistentvolumes', '-l', `${TEAM_LABEL}=${namespace}`, '--ignore-not-found']);
-      rmSync(volumesDir(namespace), { recursive: true, force: true });
-    },
+    ...(options.tasks && { tasksPool: 'tasks' }),
+    remove: () => deleteNamespace(namespace, { wait: true }),
   };
 }
 
 /**
- * A hostPath PersistentVolume pre-bound to claim `namespace/claim`, in a directory the sandbox's user (65532) owns:
- * the plane's hostpath provisioner makes root-owned directories a non-root sandbox cannot write.
+ * Waits until every ResourceQuota of the namespace reports usage for each of its limits: until then quota admission
+ * refuses what it counts ("status unknown for quota"), which on a fresh plane lasts until kube-controller-manager's
+ * quota controller has discovered our CRDs' count/<resource> names.
  */
-export function persistentVolumeFor(namespace: string, claim: string): object {
-  const path = join(volumesDir(namespace), claim);
-  mkdirSync(path, { recursive: true });
-  chownSync(path, 65532, 65532);
-  return {
-    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `${namespace}-${claim}`, labels: { [TEAM_LABEL]: namespace } },
-    spec: {
-      storageClassName: MANUAL_STORAGE_CLASS, capacity: { storage: '64Mi' }, accessModes: ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: 'Retain', hostPath: { path, type: 'Directory' }, claimRef: { namespace, name: claim },
-    },
-  };
+async function waitForQuotaTracking(namespace: string): Promise<void> {
+  await waitFor(`the ResourceQuotas of ${namespace} tracking every limit`, async () => {
+    const quotas = JSON.parse(await kubectl(['get', 'resourcequotas', '-n', namespace, '-o', 'json'])) as { items: ResourceQuota[] };
+    return quotas.items.every((quota) => Object.keys(quota.spec?.hard ?? {}).every((name) => quota.status?.used?.[name] !== undefined));
+  }, { timeoutMs: 120_000, intervalMs: 1000 });
 }
 
 /** Waits until the warm pool has `replicas` Ready members. */

@@ -16,12 +16,12 @@ export interface PodOptions {
   labels?: Record<string, string>;
   volumes?: object[];
   volumeMounts?: object[];
-  /** Run as root (e.g. to write into a hostPath volume owned by root). @default false */
-  root?: boolean;
+  /** The pod's fsGroup: kubelet gives it the pod's volumes that support ownership (local PersistentVolumes do). @default - none */
+  fsGroup?: number;
 }
 
 export function testPod(name: string, options: PodOptions): object {
-  const user = options.root ? {} : { runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true };
+  const user = { runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -29,6 +29,7 @@ export function testPod(name: string, options: PodOptions): object {
     spec: {
       ...(options.runtimeClassName ? { runtimeClassName: options.runtimeClassName } : {}),
       terminationGracePeriodSeconds: 1,
+      ...(options.fsGroup !== undefined ? { securityContext: { fsGroup: options.fsGroup } } : {}),
       ...(options.volumes ? { volumes: options.volumes } : {}),
       containers: [{
         name: 'main',

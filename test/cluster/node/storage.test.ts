@@ -1,11 +1,11 @@
-// A claim on the real node's default StorageClass (kube-controller-manager's hostpath provisioner) binds at
-// once, and what a pod writes to it is still there for the next pod.
+// A claim on the real node's default StorageClass (the plane's local volume provisioner) binds at once, a non-root pod
+// writes to it through its fsGroup, and what it wrote is still there for the next pod.
 import { applyServerSide, kubectl, useTestNamespace, waitFor, getObject } from '../harness';
 import { applyGvisorRuntimeClass, deletePod, runPod, testPod } from './pods';
 
 const ns = useTestNamespace('storage');
 
-test("a PersistentVolumeClaim's data survives its pod (gVisor pods, default StorageClass)", async () => {
+test("a PersistentVolumeClaim's data survives its pod (non-root gVisor pods, default StorageClass)", async () => {
   const runtimeClassName = await applyGvisorRuntimeClass();
   await applyServerSide([{
     apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' },
@@ -15,8 +15,8 @@ test("a PersistentVolumeClaim's data survives its pod (gVisor pods, default Stor
     (await getObject<{ status?: { phase?: string } }>('pvc', 'data', { namespace: ns.name }))?.status?.phase === 'Bound');
   const withClaim = (name: string, script: string) => testPod(name, {
     runtimeClassName,
-    // The provisioned hostPath directory belongs to root.
-    root: true,
+    // The provisioned directory belongs to root; kubelet gives it the pod's fsGroup.
+    fsGroup: 65534,
     command: ['sh', '-c', script],
     volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
     volumeMounts: [{ name: 'data', mountPath: '/data' }],

@@ -146,8 +146,6 @@ export function componentSpecs(bins: ControlPlaneBinaries, layout: PlaneLayout):
         // Quotas learn about a new CRD's count/<resource> only at a full resync (default 5m); until then
         // creating such objects in a namespace with that quota fails "status unknown for quota".
         '--resource-quota-sync-period=10s',
-        // PersistentVolumes for a real node's claims: directories under /tmp/hostpath_pv (single node, testing only).
-        ...(realNode ? ['--enable-hostpath-provisioner'] : []),
       ],
       health: { url: `https://${local(ports.controllerManager)}/healthz`, selfSigned: true },
     },

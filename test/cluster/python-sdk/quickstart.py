@@ -2,7 +2,8 @@
 
 Prints one JSON line per step on stdout. After the first steps it prints {"step": "waiting"} and reads one line from
 stdin, so the test can replace the sandbox's pod before the same handle is used again.
-Environment: ROUTER_URL, ROUTER_TOKEN, NAMESPACE, WARM_POOL, KUBECONFIG.
+Environment: NAMESPACE, WARM_POOL, KUBECONFIG; ROUTER_URL and ROUTER_TOKEN for direct mode with a token, else the SDK's
+default mode: a tunnel through `kubectl port-forward svc/sandbox-router-svc` (kubectl from PATH, KUBECONFIG's user).
 """
 import json
 import os
@@ -16,11 +17,13 @@ def emit(step, **fields):
     print(json.dumps({"step": step, **fields}), flush=True)
 
 
-config = SandboxDirectConnectionConfig(
-    api_url=os.environ["ROUTER_URL"],
-    extra_headers={"Authorization": "Bearer " + os.environ["ROUTER_TOKEN"]},
-)
-client = SandboxClient(connection_config=config)
+if "ROUTER_URL" in os.environ:
+    client = SandboxClient(connection_config=SandboxDirectConnectionConfig(
+        api_url=os.environ["ROUTER_URL"],
+        extra_headers={"Authorization": "Bearer " + os.environ["ROUTER_TOKEN"]},
+    ))
+else:
+    client = SandboxClient()
 sandbox = client.create_sandbox(warmpool=os.environ["WARM_POOL"], namespace=os.environ["NAMESPACE"], sandbox_ready_timeout=120)
 emit("claimed", claim=sandbox.claim_name, sandbox=sandbox.sandbox_id)
 

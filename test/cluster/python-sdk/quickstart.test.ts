@@ -2,9 +2,6 @@
 // router (tokenreview, per-sandbox RBAC) and runtime: claim from a warm pool, commands with and without a timeout,
 // files, and a handle that keeps working after its pod was deleted and replaced (its X-Sandbox-Pod-IP is then
 // stale; the router re-reads the Sandbox instead of refusing), then terminate. Direct mode with a token.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import { ANNOTATION, type Sandbox } from '../../../lib/api';
 import { KubeClient, Resources } from '../../../lib/kube';
 import { TokenReviewAuthorizer } from '../../../lib/router';
@@ -12,12 +9,12 @@ import { adminClient } from '../claims/fixtures';
 import { adminKubeconfig, kubectl, useTestNamespace, waitFor, type ControllerProcess } from '../harness';
 import { grantSandboxAccess, installRouterIdentity, servePod, startControllerWithPool, startRouter, type RunningRouter, type ServedPod } from '../data-path/fixtures';
 import { PYTHON_SDK, pythonWithSdk } from './python-sdk';
+import { expectQuickstartFlow, runQuickstart } from './quickstart';
 
 const ns = useTestNamespace('python-sdk');
 let admin: KubeClient;
 let controller: ControllerProcess;
 let router: RunningRouter;
-let python: string;
 const pods: ServedPod[] = [];
 
 const sandboxOf = (name: string) => admin.get<Sandbox>(Resources.sandboxes, ns.name, name);
@@ -28,7 +25,7 @@ const readyIP = async (name: string): Promise<string | undefined> => {
 };
 
 beforeAll(async () => {
-  python = await pythonWithSdk();
+  await pythonWithSdk();
   admin = await adminClient();
   controller = await startControllerWithPool(ns.name, 'python', 1);
   const [member] = (await admin.list<Sandbox>(Resources.sandboxes, { namespace: ns.name })).items;
@@ -45,18 +42,7 @@ afterAll(async () => {
 
 test(`${PYTHON_SDK.name} ${PYTHON_SDK.version}: quick start in direct mode with a token; the handle survives pod replacement`, async () => {
   const token = (await kubectl(['create', 'token', 'default', '--namespace', ns.name])).trim();
-  const child = spawn(python, [join(__dirname, 'quickstart.py')], {
-    env: { ...process.env, ROUTER_URL: router.url, ROUTER_TOKEN: token, NAMESPACE: ns.name, WARM_POOL: 'python', KUBECONFIG: adminKubeconfig() },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
-  const steps: Record<string, any> = {};
-  for await (const line of createInterface({ input: child.stdout })) {
-    const event = JSON.parse(line);
-    steps[event.step] = event;
-    if (event.step !== 'waiting') continue;
+  const run = await runQuickstart({ ROUTER_URL: router.url, ROUTER_TOKEN: token, NAMESPACE: ns.name, WARM_POOL: 'python', KUBECONFIG: adminKubeconfig() }, async (steps) => {
     // Replace the pod under the live handle: delete it, the controller creates a new one at a new address.
     const sandbox = await sandboxOf(steps.claimed.sandbox);
     const oldIP = sandbox.status!.podIPs![0]!;
@@ -68,19 +54,9 @@ test(`${PYTHON_SDK.name} ${PYTHON_SDK.version}: quick start in direct mode with 
     }, { timeoutMs: 60_000 });
     await pods.shift()!.stop();
     pods.push(await servePod(newIP));
-    child.stdin.write('go\n');
-  }
-  expect([await exited, stderr.includes('Traceback') ? stderr : '']).toEqual([0, '']);
-
-  expect(steps.claimed.sandbox).toMatch(/^python-/); // adopted from the warm pool
-  expect(steps.run).toMatchObject({ stdout: 'Hello from Agent Sandbox!\n', exit_code: 0, timed_out: false });
-  expect(steps['run-timeout']).toMatchObject({ timed_out: true });
-  expect(steps['run-timeout'].stderr).toContain("Failed to execute command: Command '['sleep', '30']' timed out after 1.0 seconds");
-  expect(steps.read.content).toBe('print("Hello, World! Greetings from inside the sandbox.")\n');
-  expect(steps.list.names).toContain('hello.py');
-  expect(steps.exists).toEqual({ step: 'exists', present: true, absent: false });
-  expect(steps['run-file'].stdout).toBe('Hello, World! Greetings from inside the sandbox.\n');
-  expect(steps['after-replacement'].stdout).toBe('still here\n');
+  });
+  expectQuickstartFlow(run, 'python');
+  const { steps } = run;
   expect(await router.metrics.registry.metrics()).toMatch(/sandbox_router_stale_pod_ip_hints_total [1-9]/);
   await waitFor('claim deleted by terminate()', async () => (await admin.getOrUndefined(Resources.sandboxClaims, ns.name, steps.claimed.claim)) === undefined);
 }, 300_000);

@@ -38,6 +38,8 @@ export function nodePaths(nodeDir: string) {
     kubeProxyKubeconfig: join(nodeDir, 'kube-proxy', 'kubeconfig'),
     corefile: join(nodeDir, 'coredns', 'Corefile'),
     corednsKubeconfig: join(nodeDir, 'coredns', 'kubeconfig'),
+    /** The directories of the default StorageClass's volumes (local-volumes.ts). */
+    localVolumes: join(nodeDir, 'volumes'),
   };
 }
 export type NodePaths = ReturnType<typeof nodePaths>;

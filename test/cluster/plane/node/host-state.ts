@@ -43,12 +43,12 @@ export function writeSysctl(key: string, value: string): void {
 }
 
 /**
- * Fixed paths outside the node's state directory that kubelet, libcni, gVisor's shim, runc or the hostpath
- * provisioner create (each is hardcoded upstream), and the containerd run directory whose children the
+ * Fixed paths outside the node's state directory that kubelet, libcni, gVisor's shim or runc create (each is
+ * hardcoded upstream), and the containerd run directory whose children the
  * shims add.
  */
 export const foreignPaths = [
-  '/var/lib/kubelet', '/var/log/containers', '/var/log/pods', '/var/lib/cni', '/run/mount', '/tmp/hostpath_pv',
+  '/var/lib/kubelet', '/var/log/containers', '/var/log/pods', '/var/lib/cni', '/run/mount',
   '/run/containerd', '/run/netns', '/run/nri', '/run/runc', '/var/lib/containerd', '/etc/cni', '/opt/cni',
   '/opt/containerd', '/etc/containerd', '/usr/libexec/kubernetes',
 ];

@@ -1,10 +1,11 @@
-// The plane's real node: containerd (runc + gVisor), kubelet, kube-proxy and CoreDNS as plain processes
+// The plane's real node: containerd (runc + gVisor), kubelet, kube-proxy, CoreDNS and a volume provisioner as plain processes
 // on this host, their state under `<plane>/node/`, their logs beside the plane's. `prepareHost` records the
 // host's state and creates the bridge before the API server binds to it; `startNode` brings the node up
 // once the control plane runs; `teardownNode` puts the host back as the baseline recorded it.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { ImageArchive, importImages } from '../../images/images';
 import { httpCall, isHealthy, TlsOptions } from '../http';
@@ -19,14 +20,15 @@ import {
   writeKubeProxyConfig,
 } from './configs';
 import { applyFirewall, bridgeExists, createBridge, nodeNetwork } from './network';
+import { LOCAL_STORAGE_CLASS, LOCAL_VOLUMES_PROVISIONER, LOCAL_VOLUMES_READY, localVolumesEnv } from './local-volumes';
 import { captureHostState, HostState } from './host-state';
 import { restoreHost } from './teardown';
 
 const run = promisify(execFile);
 
-export type NodeComponent = 'containerd' | 'kubelet' | 'kube-proxy' | 'coredns';
+export type NodeComponent = 'containerd' | 'kubelet' | 'kube-proxy' | 'coredns' | 'local-volumes';
 /** Start order; teardown stops them in reverse (kubelet first is handled by teardown itself). */
-const nodeComponents: NodeComponent[] = ['containerd', 'kubelet', 'kube-proxy', 'coredns'];
+const nodeComponents: NodeComponent[] = ['containerd', 'kubelet', 'kube-proxy', 'coredns', 'local-volumes'];
 
 interface NodeState {
   processes: Partial<Record<NodeComponent, { pid: number; bin: string }>>;
@@ -106,8 +108,9 @@ async function createIfAbsent(plane: NodePlane, path: string, object: object): P
 /** Identities of the node's components that the API server's default RBAC does not cover. */
 export const apiserverKubeletClientUser = 'agent-sandbox-kit:apiserver-kubelet-client';
 const dnsUser = 'agent-sandbox-kit:local-dns';
+const localVolumesUser = 'agent-sandbox-kit:local-volumes';
 
-/** Cluster objects the node needs: RBAC for the API server's kubelet client and DNS, a default StorageClass. */
+/** Cluster objects the node needs: RBAC for the API server's kubelet client, DNS and the volume provisioner, a default StorageClass. */
 async function createClusterObjects(plane: NodePlane): Promise<void> {
   const rbac = '/apis/rbac.authorization.k8s.io/v1';
   const binding = (name: string, role: string, user: string) => ({
@@ -125,10 +128,18 @@ async function createClusterObjects(plane: NodePlane): Promise<void> {
     ],
   });
   await createIfAbsent(plane, `${rbac}/clusterrolebindings`, binding(dnsUser, dnsUser, dnsUser));
+  await createIfAbsent(plane, `${rbac}/clusterroles`, {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: localVolumesUser },
+    rules: [
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['list', 'create', 'delete'] },
+    ],
+  });
+  await createIfAbsent(plane, `${rbac}/clusterrolebindings`, binding(localVolumesUser, localVolumesUser, localVolumesUser));
   await createIfAbsent(plane, '/apis/storage.k8s.io/v1/storageclasses', {
     apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
-    metadata: { name: 'local-hostpath', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-    provisioner: 'kubernetes.io/host-path', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate',
+    metadata: { name: LOCAL_STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: LOCAL_VOLUMES_PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate',
   });
 }
 
@@ -154,7 +165,7 @@ async function ctr(bins: NodeBinaries, socket: string, args: string[]): Promise<
   return (await run(bins.ctr, ['--address', socket, ...args])).stdout;
 }
 
-/** Starts containerd, kubelet, kube-proxy and CoreDNS and waits until each is ready (Node Ready, DNS synced). */
+/** Starts containerd, kubelet, kube-proxy, CoreDNS and the volume provisioner and waits until each is ready. */
 export async function startNode(plane: NodePlane, bins: NodeBinaries, images: NodeImages): Promise<void> {
   const dir = nodeDir(plane.dir);
   const paths = nodePaths(dir);
@@ -164,8 +175,8 @@ export async function startNode(plane: NodePlane, bins: NodeBinaries, images: No
   const log = (name: NodeComponent) => componentLog(plane.dir, name);
   // Node tools find runc, nft and the CNI plugins' helpers on a root PATH whatever the caller's PATH is.
   const env = { ...process.env, PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` };
-  const launch = (name: NodeComponent, bin: string, args: string[]) => {
-    state.processes[name] = { pid: startDetached(bin, args, log(name), env), bin };
+  const launch = (name: NodeComponent, bin: string, args: string[], processEnv = env) => {
+    state.processes[name] = { pid: startDetached(bin, args, log(name), processEnv), bin };
     writeFileSync(statePath(plane.dir), JSON.stringify(state, null, 2));
   };
 
@@ -212,6 +223,17 @@ export async function startNode(plane: NodePlane, bins: NodeBinaries, images: No
     writeCorefile(paths, dnsReady);
     launch('coredns', bins.coredns, ['-conf', paths.corefile]);
     await waitUntil(`CoreDNS (${clusterDomain})`, () => isHealthy(`http://127.0.0.1:${dnsReady}/ready`), 60_000);
+  });
+
+  await step('start the local volume provisioner', log('local-volumes'), async () => {
+    const client = ensureClientCert(plane.pki, 'local-volumes', `/CN=${localVolumesUser}`);
+    const settings = {
+      [localVolumesEnv.server]: plane.server, [localVolumesEnv.ca]: plane.pki.caCert, [localVolumesEnv.cert]: client.cert,
+      [localVolumesEnv.key]: client.key, [localVolumesEnv.dir]: paths.localVolumes, [localVolumesEnv.node]: realNodeName,
+    };
+    // Node.js with tsx's loader, so the provisioner runs from its TypeScript source like the rest of the plane.
+    launch('local-volumes', process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, join(__dirname, 'local-volumes.ts')], { ...env, ...settings });
+    await waitUntil('the local volume provisioner', async () => readFileSync(log('local-volumes'), 'utf8').includes(LOCAL_VOLUMES_READY), 60_000);
   });
 }
 

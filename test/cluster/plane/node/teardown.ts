@@ -169,7 +169,7 @@ export async function restoreHost(options: RestoreOptions): Promise<void> {
   const planeLog = join(options.planeDir, 'kube-apiserver.log');
 
   if (plane) await attempt('delete pods on the node', log('kubelet'), () => deletePods(plane));
-  for (const name of ['kubelet', 'kube-proxy', 'coredns', 'containerd'] as const) {
+  for (const name of ['local-volumes', 'kubelet', 'kube-proxy', 'coredns', 'containerd'] as const) {
     await attempt(`stop ${name}`, log(name), () => options.stopComponent(name));
   }
   const cgroups = baseline ? cgroupDirs(baseline) : [];
