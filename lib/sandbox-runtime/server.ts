@@ -115,10 +115,10 @@ export function createRuntimeServer(config: RuntimeConfig): RuntimeServer {
   return {
     server,
     listen: async () => {
-      const port = await listenOn(server, config.port);
-      if (restServer) await listenOn(restServer, config.sandboxdRestPort);
+      // The main port last: once it answers, every listener is up.
       if (config.sandboxdGrpcPort > 0) processService = await startProcessService(config, config.sandboxdGrpcPort);
-      return port;
+      if (restServer) await listenOn(restServer, config.sandboxdRestPort);
+      return listenOn(server, config.port);
     },
     close: async () => {
       streams.cancelAll();
