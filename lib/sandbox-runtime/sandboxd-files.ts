@@ -43,7 +43,9 @@ async function directoryEntries(directory: string): Promise<SandboxdFileEntry[]>
 export async function handleFileGet(req: IncomingMessage, res: ServerResponse, config: RuntimeConfig, relative: string): Promise<void> {
   const target = confine(config.baseDir, relative);
   const stat = await fs.promises.stat(target);
-  if (!stat.isDirectory()) return sendFile(req, res, target, stat);
+  if (stat.isFile()) return sendFile(req, res, target, stat);
+  // A FIFO or device would hold the answer open (or never end it).
+  if (!stat.isDirectory()) throw new BadRequestError('the path is neither a regular file nor a directory');
   sendJson(res, 200, { path: relative.startsWith('/') ? relative : `/${relative}`, entries: await directoryEntries(target) });
 }
 

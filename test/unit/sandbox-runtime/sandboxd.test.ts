@@ -1,5 +1,6 @@
 // Upstream sandboxd's API on our runtime: the REST `/v1/files` surface over real HTTP, and the gRPC ProcessService
 // called by a real @grpc/grpc-js client built from our process.proto. Real files, real processes.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -123,7 +124,9 @@ describe('REST /v1/files', () => {
     expect(fs.readFileSync(path.join(outside, 'sentinel'), 'utf8')).toBe('untouched');
   });
 
-  test('bad requests: a malformed mode, a directory as the destination, a body over the cap', async () => {
+  test('bad requests: a malformed mode, a directory as the destination, a FIFO to read, a body over the cap', async () => {
+    execFileSync('mkfifo', [path.join(baseDir, 'a-fifo')]);
+    expect(await (await fetch(filesUrl('a-fifo'))).json()).toEqual({ code: 'INVALID_ARGUMENT', message: 'the path is neither a regular file nor a directory' });
     expect(await (await put('m.txt', 'x', '?mode=4755')).json()).toEqual({ code: 'INVALID_ARGUMENT', message: 'mode "4755" must match ^0[0-7]{3}$' });
     fs.mkdirSync(path.join(baseDir, 'a-dir'), { recursive: true });
     expect(await (await put('a-dir', 'x')).json()).toEqual({ code: 'INVALID_ARGUMENT', message: 'the path is a directory' });
