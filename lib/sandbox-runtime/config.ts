@@ -13,15 +13,27 @@ export interface RuntimeConfig {
   readonly maxBodyBytes: number;
   /** Output kept per stream by the unary `/execute`. @default 16777216 (env SANDBOX_MAX_OUTPUT_BYTES) */
   readonly maxOutputBytes: number;
+  /**
+   * Port of upstream sandboxd's REST API (`/v1/files`, `/v1/health`), on `host`; 0: not served.
+   * @default 0 (env SANDBOXD_REST_PORT; the runtime image sets 8080, upstream's port)
+   */
+  readonly sandboxdRestPort: number;
+  /**
+   * Port of upstream sandboxd's gRPC ProcessService, on `host`; 0: not served. Needs `@grpc/grpc-js` and
+   * `@grpc/proto-loader`. @default 0 (env SANDBOXD_GRPC_PORT; the runtime image sets 9090, upstream's port)
+   */
+  readonly sandboxdGrpcPort: number;
 }
 
-const FLAGS: Record<string, { key: keyof RuntimeConfig; env: string; numeric: boolean }> = {
+const FLAGS: Record<string, { key: keyof RuntimeConfig; env: string; numeric: boolean; zeroAllowed?: boolean }> = {
   '--port': { key: 'port', env: 'SANDBOX_PORT', numeric: true },
   '--bind-address': { key: 'host', env: 'SANDBOX_BIND_ADDRESS', numeric: false },
   '--base-dir': { key: 'baseDir', env: 'SANDBOX_BASE_DIR', numeric: false },
   '--exec-timeout-seconds': { key: 'execTimeoutSeconds', env: 'SANDBOX_EXEC_TIMEOUT_SECONDS', numeric: true },
   '--max-body-bytes': { key: 'maxBodyBytes', env: 'SANDBOX_MAX_BODY_BYTES', numeric: true },
   '--max-output-bytes': { key: 'maxOutputBytes', env: 'SANDBOX_MAX_OUTPUT_BYTES', numeric: true },
+  '--sandboxd-rest-port': { key: 'sandboxdRestPort', env: 'SANDBOXD_REST_PORT', numeric: true, zeroAllowed: true },
+  '--sandboxd-grpc-port': { key: 'sandboxdGrpcPort', env: 'SANDBOXD_GRPC_PORT', numeric: true, zeroAllowed: true },
 };
 
 export const DEFAULT_RUNTIME_CONFIG: RuntimeConfig = {
@@ -31,12 +43,15 @@ export const DEFAULT_RUNTIME_CONFIG: RuntimeConfig = {
   execTimeoutSeconds: 300,
   maxBodyBytes: 256 * 1024 * 1024,
   maxOutputBytes: 16 * 1024 * 1024,
+  sandboxdRestPort: 0,
+  sandboxdGrpcPort: 0,
 };
 
-function parseValue(flag: string, raw: string, numeric: boolean): string | number {
-  if (!numeric) return raw;
+function parseValue(flag: string, raw: string, spec: { numeric: boolean; zeroAllowed?: boolean }): string | number {
+  if (!spec.numeric) return raw;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag}: expected a positive number, got ${JSON.stringify(raw)}`);
+  if (spec.zeroAllowed && value === 0) return value;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag}: expected a positive number${spec.zeroAllowed ? ' or 0' : ''}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -45,7 +60,7 @@ export function parseRuntimeConfig(argv: readonly string[], env: NodeJS.ProcessE
   const config: Record<string, string | number> = { ...DEFAULT_RUNTIME_CONFIG };
   for (const spec of Object.values(FLAGS)) {
     const raw = env[spec.env];
-    if (raw !== undefined && raw !== '') config[spec.key] = parseValue(spec.env, raw, spec.numeric);
+    if (raw !== undefined && raw !== '') config[spec.key] = parseValue(spec.env, raw, spec);
   }
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
@@ -53,7 +68,7 @@ export function parseRuntimeConfig(argv: readonly string[], env: NodeJS.ProcessE
     if (!spec) throw new Error(`unknown flag ${flag}; known: ${Object.keys(FLAGS).join(', ')}`);
     const raw = inline ?? argv[++i];
     if (raw === undefined) throw new Error(`${flag}: missing value`);
-    config[spec.key] = parseValue(flag, raw, spec.numeric);
+    config[spec.key] = parseValue(flag, raw, spec);
   }
   return config as unknown as RuntimeConfig;
 }

@@ -40,8 +40,8 @@ async function readExecRequest(req: IncomingMessage, config: RuntimeConfig): Pro
   return { argv, timeoutMs: seconds * 1000, ...placement(body, config) };
 }
 
-/** Optional `cwd` (inside the base directory) and `env` (string values) of a command; startup actions use them. */
-function placement(body: Record<string, unknown>, config: RuntimeConfig): { cwd: string; env?: Record<string, string> } {
+/** Optional `cwd` (inside the base directory) and `env` (string values) of a command; startup actions and sandboxd's ProcessService use them. */
+export function placement(body: Record<string, unknown>, config: RuntimeConfig): { cwd: string; env?: Record<string, string> } {
   const { cwd, env } = body;
   if (cwd !== undefined && typeof cwd !== 'string') throw new BadRequestError('"cwd" must be a string');
   if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env) || Object.values(env).some((v) => typeof v !== 'string'))) {

@@ -108,8 +108,18 @@ export interface CollectedResult {
   readonly timed_out: boolean;
 }
 
-/** Runs `req` to completion and returns its decoded output; output beyond `maxOutputBytes` per stream is dropped and noted. */
-export async function execCollect(req: ExecRequest, maxOutputBytes: number): Promise<CollectedResult> {
+export interface CollectedOutput {
+  /** At most `maxOutputBytes`, then a note saying where the stream was cut. */
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  readonly exit: ExitInfo;
+}
+
+/**
+ * Runs `req` to completion (or until `signal` aborts it) and returns its output; bytes beyond `maxOutputBytes`
+ * per stream are dropped and noted.
+ */
+export async function collectOutput(req: ExecRequest, maxOutputBytes: number, signal?: AbortSignal): Promise<CollectedOutput> {
   const chunks: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
   const sizes: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
   const running = startExec(req, (stream, chunk) => {
@@ -117,14 +127,21 @@ export async function execCollect(req: ExecRequest, maxOutputBytes: number): Pro
     if (room > 0) chunks[stream].push(chunk.subarray(0, room));
     sizes[stream] += chunk.length;
   });
+  if (signal?.aborted) running.cancel();
+  signal?.addEventListener('abort', () => running.cancel(), { once: true });
   const exit = await running.exited;
-  const decode = (stream: OutputStream): string => {
-    const text = Buffer.concat(chunks[stream]).toString('utf8');
-    return sizes[stream] > maxOutputBytes ? `${text}\n[${stream} truncated at ${maxOutputBytes} bytes]` : text;
-  };
+  const kept = (stream: OutputStream): Buffer => Buffer.concat(
+    sizes[stream] > maxOutputBytes ? [...chunks[stream], Buffer.from(`\n[${stream} truncated at ${maxOutputBytes} bytes]`)] : chunks[stream],
+  );
+  return { stdout: kept('stdout'), stderr: kept('stderr'), exit };
+}
+
+/** Runs `req` to completion and returns its decoded output (see collectOutput), failures worded as upstream's python runtime words them. */
+export async function execCollect(req: ExecRequest, maxOutputBytes: number): Promise<CollectedResult> {
+  const { stdout, stderr: stderrBytes, exit } = await collectOutput(req, maxOutputBytes);
   // Failures read as upstream's runtime words them (upstream-text.ts), after whatever the command wrote.
-  let stderr = decode('stderr');
+  let stderr = stderrBytes.toString('utf8');
   if (exit.startError) stderr += startFailureText(exit.startErrorCode, req.argv[0] ?? '', exit.startError);
   if (exit.timedOut) stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}${timeoutText(req.argv, req.timeoutMs / 1000)}`;
-  return { stdout: decode('stdout'), stderr, exit_code: exit.exitCode, timed_out: exit.timedOut };
+  return { stdout: stdout.toString('utf8'), stderr, exit_code: exit.exitCode, timed_out: exit.timedOut };
 }

@@ -7,6 +7,9 @@ export class BodyTooLargeError extends Error {}
 /** Thrown when the request itself is malformed; answered with 400 and this message. */
 export class BadRequestError extends Error {}
 
+/** Thrown when the request conflicts with what is there (a non-empty directory to remove); answered with 409. */
+export class ConflictError extends Error {}
+
 /** Throws BodyTooLargeError when the declared Content-Length is already over `maxBytes`, before any byte is read. */
 export function refuseDeclaredOversize(req: IncomingMessage, maxBytes: number): void {
   const declared = Number(req.headers['content-length']);

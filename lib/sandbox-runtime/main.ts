@@ -6,7 +6,8 @@ async function main(): Promise<void> {
   const config = parseRuntimeConfig(process.argv.slice(2));
   const runtime = createRuntimeServer(config);
   const port = await runtime.listen();
-  console.log(JSON.stringify({ msg: 'sandbox runtime listening', host: config.host, port, baseDir: config.baseDir }));
+  const sandboxd = config.sandboxdRestPort || config.sandboxdGrpcPort ? { sandboxdRestPort: config.sandboxdRestPort, sandboxdGrpcPort: config.sandboxdGrpcPort } : {};
+  console.log(JSON.stringify({ msg: 'sandbox runtime listening', host: config.host, port, ...sandboxd, baseDir: config.baseDir }));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void runtime.close().then(() => process.exit(0)));
   }

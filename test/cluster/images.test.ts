@@ -84,4 +84,8 @@ it('runtime: UID 65532 under tini, Python 3 and Node.js LTS, the runtime compile
   expect(inImage(rootfs, '65532:65532', ['node', '--version'])).toBe(`v${NODE_VERSION}\n`);
   expect(existsSync(join(rootfs, 'opt/sandbox-runtime/main.js'))).toBe(true);
   expect(existsSync(join(rootfs, 'usr/bin/tini'))).toBe(true);
+  // sandboxd's ports are on, and its gRPC service loads (grpc-js and our process.proto beside the runtime), without the compiler.
+  expect(config.config.Env).toEqual(expect.arrayContaining(['SANDBOXD_REST_PORT=8080', 'SANDBOXD_GRPC_PORT=9090']));
+  expect(inImage(rootfs, '65532:65532', ['node', '-e', "require('/opt/sandbox-runtime/process-service.js'); console.log('loaded')"], '/app')).toBe('loaded\n');
+  expect(existsSync(join(rootfs, 'opt/sandbox-runtime/node_modules/typescript'))).toBe(false);
 });

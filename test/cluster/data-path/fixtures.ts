@@ -15,6 +15,8 @@ import { CONTROLLER_NAMESPACE } from '../harness/controller-process';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 export const RUNTIME_PORT = 8888;
+/** Upstream sandboxd's ports, which the runtime image serves too (REST, gRPC). */
+export const SANDBOXD_PORTS = { rest: 8080, grpc: 9090 } as const;
 
 export interface ServedPod {
   readonly ip: string;
@@ -23,12 +25,13 @@ export interface ServedPod {
 }
 
 /**
- * Starts `npm run sandbox-runtime` on `ip:8888` (what the sandbox image runs) and waits until it answers. Given a
+ * Starts `npm run sandbox-runtime` on `ip:8888` and sandboxd's ports (what the sandbox image runs) and waits until it answers. Given a
  * `volume` directory (a PVC surviving its pod) the runtime works in it and stop() leaves it; else in a fresh one.
  */
 export async function servePod(ip: string, volume?: string): Promise<ServedPod> {
   const baseDir = volume ?? mkdtempSync(join(tmpdir(), 'pod-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/sandbox-runtime/main.ts', '--bind-address', ip, '--port', String(RUNTIME_PORT), '--base-dir', baseDir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/sandbox-runtime/main.ts', '--bind-address', ip, '--port', String(RUNTIME_PORT), '--base-dir', baseDir,
+    '--sandboxd-rest-port', String(SANDBOXD_PORTS.rest), '--sandboxd-grpc-port', String(SANDBOXD_PORTS.grpc)], {
     cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -9,18 +9,21 @@ import { toolsDir } from '../plane/tools';
 
 const run = promisify(execFile);
 
-/** The SDK release our compatibility tests pin (what `pip install k8s-agent-sandbox` gave users when we checked). */
-export const PYTHON_SDK = { name: 'k8s-agent-sandbox', version: '1.0.8' } as const;
+/**
+ * The SDK release our compatibility tests pin (what `pip install k8s-agent-sandbox` gave users when we checked), with
+ * its `grpc` extra (grpcio, protobuf) for the sandboxd connection modes.
+ */
+export const PYTHON_SDK = { name: 'k8s-agent-sandbox', version: '1.0.8', extras: 'grpc' } as const;
 
 /** Path of the virtualenv's python with the pinned SDK installed; creates the virtualenv on first use. */
 export async function pythonWithSdk(): Promise<string> {
-  const dir = join(toolsDir(), 'python-sdk', `${PYTHON_SDK.name}-${PYTHON_SDK.version}`);
+  const dir = join(toolsDir(), 'python-sdk', `${PYTHON_SDK.name}-${PYTHON_SDK.extras}-${PYTHON_SDK.version}`);
   const python = join(dir, 'bin', 'python');
   if (existsSync(join(dir, '.complete'))) return python;
   const building = `${dir}.building-${process.pid}`;
   mkdirSync(join(toolsDir(), 'python-sdk'), { recursive: true });
   rmSync(building, { recursive: true, force: true });
-  const spec = `${PYTHON_SDK.name}==${PYTHON_SDK.version}`;
+  const spec = `${PYTHON_SDK.name}[${PYTHON_SDK.extras}]==${PYTHON_SDK.version}`;
   try {
     await run('python3', ['-m', 'venv', building]);
     await run(join(building, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', spec], { maxBuffer: 16 << 20 });
