@@ -9,7 +9,7 @@ import { handleExecute, StreamingExecs } from './exec-handlers';
 import { handleDownload, handleExists, handleList } from './files';
 import { BadRequestError, BodyTooLargeError, ConflictError, sendJson, sendJsonAndLinger } from './http-io';
 import { AccessDeniedError } from './paths';
-import { startProcessService, type ProcessService } from './process-service';
+import type { ProcessService } from './process-service';
 import { handleFileDelete, handleFileGet, handleFilePut, handleHealth } from './sandboxd-files';
 import { handleUpload } from './upload';
 
@@ -116,7 +116,11 @@ export function createRuntimeServer(config: RuntimeConfig): RuntimeServer {
     server,
     listen: async () => {
       // The main port last: once it answers, every listener is up.
-      if (config.sandboxdGrpcPort > 0) processService = await startProcessService(config, config.sandboxdGrpcPort);
+      // gRPC is loaded only when its port is on: it adds about 10 MiB to every runtime otherwise.
+      if (config.sandboxdGrpcPort > 0) {
+        const { startProcessService } = require('./process-service') as typeof import('./process-service');
+        processService = await startProcessService(config, config.sandboxdGrpcPort);
+      }
       if (restServer) await listenOn(restServer, config.sandboxdRestPort);
       return listenOn(server, config.port);
     },
