@@ -1,7 +1,8 @@
 // Startup actions from the SDK: the typed result of a claim's actions, read from the claim's mirror of them
 // (status.actions and the ActionsCompleted condition), once the condition is final.
 import { CONDITION, DEFAULT_ACTION_TIMEOUT_SECONDS, type SandboxAction, type SandboxActionStatus, type SandboxClaim } from '../api';
-import { failOnTerminalReason, type Verdict } from './claims';
+import { failOnTerminalReason } from './claims';
+import type { Verdict } from './watch-until';
 
 /** How a claim's startup actions ended. */
 export interface ActionsResult {

@@ -120,7 +120,7 @@ async function run(invocation: Invocation): Promise<number> {
         return 0;
     }
   } finally {
-    client.close();
+    await client.close();
   }
 }
 

@@ -1,12 +1,13 @@
 // SandboxClient: "give me a sandbox from this warm pool" in one call — create (or re-attach to) a claim,
 // wait for Ready, and hand back a SandboxHandle connected through the router or directly. Every call is bounded
 // (see deadline.ts) and its failures name the API server, the kubeconfig context and the step in progress.
-import { CONDITION, type SandboxClaim, type SandboxStartup } from '../api';
+import { CONDITION, type Sandbox, type SandboxClaim, type SandboxStartup } from '../api';
 import { isNotFound, KubeClient, Resources } from '../kube';
 import { actionsWaitMs, judgeActions, type ActionsResult } from './actions';
 import { createClaim, deleteClaim, waitForClaim, waitForClaimReady, type ClaimRequest } from './claims';
 import { resolveEndpoint, type ConnectionConfig } from './connection';
 import { Deadline } from './deadline';
+import { DirectLifecycle } from './direct-lifecycle';
 import { SandboxError, type ApiServerRef } from './errors';
 import { SandboxHandle } from './sandbox';
 
@@ -21,6 +22,11 @@ export interface SandboxClientOptions {
   readonly context?: string;
   /** Bound on each API call without an answer (connecting included). @default 30000 */
   readonly requestTimeoutMs?: number;
+  /**
+   * Direct mode: a failed write of a sandbox's last-activity annotation (idle suspend may then come early).
+   * @default - a process warning, once per distinct message
+   */
+  readonly onActivityError?: (err: unknown) => void;
 }
 
 /** Bounds one SDK call. */
@@ -63,9 +69,24 @@ export interface ClaimSummary {
 }
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+/** As the router's --resume-hold-seconds. */
+const DEFAULT_RESUME_HOLD_SECONDS = 30;
+
+/** Warns once per distinct message, so a lasting failure does not repeat every write interval. */
+function warnOnce(): (err: unknown) => void {
+  const seen = new Set<string>();
+  return (err) => {
+    const message = `agent-sandbox-kit: recording sandbox activity failed: ${(err as Error).message}`;
+    if (seen.has(message)) return;
+    seen.add(message);
+    process.emitWarning(message);
+  };
+}
 
 export class SandboxClient {
   private kube?: KubeClient;
+  /** Direct mode's activity and resume, shared by every handle of this client. */
+  private direct?: DirectLifecycle;
 
   constructor(private readonly options: SandboxClientOptions) {
     this.kube = options.kube;
@@ -161,8 +182,9 @@ export class SandboxClient {
     await this.bounded(deadline, (kube) => deleteClaim(kube, ns, claimName, deadline.signal));
   }
 
-  /** Closes the API connections. */
-  close(): void {
+  /** Writes the activity still pending (direct mode) and closes the API connections. */
+  async close(): Promise<void> {
+    await this.direct?.stop();
     this.kube?.close();
   }
 
@@ -180,8 +202,14 @@ export class SandboxClient {
   private async handle(namespace: string, sandbox: string, claimName: string, signal?: AbortSignal): Promise<SandboxHandle> {
     const kube = await this.client();
     const address = { namespace, sandbox };
-    const resolve = (s?: AbortSignal) => resolveEndpoint(this.options.connection, address, kube, s);
-    return new SandboxHandle(kube, address, claimName, await resolve(signal), () => resolve());
+    const { connection } = this.options;
+    const resolve = (s?: AbortSignal, known?: Sandbox) => resolveEndpoint(connection, address, kube, s, known);
+    if (connection.mode === 'direct') {
+      this.direct ??= new DirectLifecycle(kube, {
+        holdMs: (connection.resumeHoldSeconds ?? DEFAULT_RESUME_HOLD_SECONDS) * 1000, onActivityError: this.options.onActivityError ?? warnOnce(),
+      });
+    }
+    return new SandboxHandle(kube, address, claimName, await resolve(signal), (known) => resolve(undefined, known), this.direct);
   }
 
   private async client(): Promise<KubeClient> {

@@ -5,7 +5,7 @@ export { SandboxHandle, type ExecutionResult, type StreamEvent, type FileEntry, 
 export { type ConnectionConfig, type SandboxAddress } from './connection';
 export { claimManifest, createClaim, waitForClaim, waitForClaimReady, type ClaimRequest } from './claims';
 export {
-  SandboxError, ClaimFailedError, ClaimTimeoutError, ClaimConflictError, SandboxRequestError, SandboxConnectionError, ApiUnreachableError,
+  SandboxError, ClaimFailedError, ClaimTimeoutError, ClaimConflictError, SandboxRequestError, SandboxConnectionError, ApiUnreachableError, ResumeForbiddenError, ResumeTimeoutError,
   DeadlineExceededError, type ApiServerRef,
 } from './errors';
 export { mintScopedToken } from '../router/auth/scoped-token';
