@@ -34,3 +34,11 @@ export type SuspendReason = (typeof SUSPEND_REASON)[keyof typeof SUSPEND_REASON]
 export function actionName(action: { name?: string }, index: number): string {
   return action.name || `action-${index}`;
 }
+
+/**
+ * The id under which the controller runs action `index` of the Sandbox with `uid` in its runtime (`POST
+ * /v1/actions/{id}`); a client follows the action's output live with `GET /v1/actions/{id}/output`.
+ */
+export function actionExecId(uid: string, index: number): string {
+  return `${uid}-${index}`;
+}

@@ -28,6 +28,8 @@ function routesFor(config: RuntimeConfig, streams: StreamingExecs): Array<[metho
     ['GET', /^\/exists\/(.*)$/, (_req, res, rest) => handleExists(res, config, rest)],
     ['POST', /^\/v1\/exec\/stream$/, (req, res) => streams.handleStream(req, res)],
     ['POST', /^\/v1\/exec\/([0-9a-f-]+)\/cancel$/, (_req, res, id) => streams.handleCancel(res, id)],
+    ['POST', /^\/v1\/actions\/([0-9a-f-]+)$/, (req, res, id) => streams.handleAction(req, res, id)],
+    ['GET', /^\/v1\/actions\/([0-9a-f-]+)\/output$/, (_req, res, id) => streams.handleFollow(res, id)],
   ];
 }
 

@@ -1,4 +1,5 @@
-// Runs one startup action through the in-sandbox runtime's streamed exec API (`POST /v1/exec/stream`, NDJSON events),
+// Runs one startup action through the in-sandbox runtime's action API (`POST /v1/actions/{id}`, NDJSON events as
+// `/v1/exec/stream`, the action's own timeout honoured up to the runtime's action maximum, its output followable by id),
 // so the controller needs no `pods/exec` permission: only a network path to the sandbox's runtime port. Output is
 // kept as a bounded tail; the command is cancelled when the signal aborts (the runtime kills a command whose stream
 // closes).
@@ -19,8 +20,8 @@ export interface ActionOutcome {
   error?: string;
 }
 
-/** Runs an action in the sandbox whose runtime listens at `address` (`host:port`). */
-export type ActionExecutor = (address: string, action: SandboxAction, signal: AbortSignal) => Promise<ActionOutcome>;
+/** Runs an action under `id` (actionExecId) in the sandbox whose runtime listens at `address` (`host:port`). */
+export type ActionExecutor = (address: string, action: SandboxAction, signal: AbortSignal, id: string) => Promise<ActionOutcome>;
 
 /** Keeps the last `limit` bytes of what it is given. */
 export class OutputTail {
@@ -71,7 +72,7 @@ async function fetchWhenListening(url: string, init: RequestInit & { signal: Abo
   }
 }
 
-export const runtimeExecutor: ActionExecutor = async (address, action, signal) => {
+export const runtimeExecutor: ActionExecutor = async (address, action, signal, id) => {
   const startedAt = new Date();
   const tail = new OutputTail();
   const timeoutSeconds = action.timeoutSeconds ?? DEFAULT_ACTION_TIMEOUT_SECONDS;
@@ -79,7 +80,7 @@ export const runtimeExecutor: ActionExecutor = async (address, action, signal) =
   const ended = (fields: Partial<ActionOutcome>): ActionOutcome => ({ timedOut: false, cancelled: false, startedAt, finishedAt: new Date(), output: tail.toString(), ...fields });
   let exit: Extract<StreamEvent, { type: 'exit' }> | undefined;
   try {
-    const response = await fetchWhenListening(`http://${address}/v1/exec/stream`, {
+    const response = await fetchWhenListening(`http://${address}/v1/actions/${id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
