@@ -19,6 +19,8 @@ export interface ActionsResult {
   readonly actions: readonly SandboxActionStatus[];
   /** The exit code of the last action that ran to an exit (a failed one's, else the last one's). */
   readonly exitCode?: number;
+  /** With runActions' onOutput: the indices of the actions whose whole output it received live. */
+  readonly followed?: readonly number[];
 }
 
 /** Done once the claim mirrors a final ActionsCompleted condition; Ready reasons that cannot cure throw. */

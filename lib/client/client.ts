@@ -8,6 +8,7 @@ import { createClaim, deleteClaim, waitForClaim, waitForClaimReady, type ClaimRe
 import { resolveEndpoint, type ConnectionConfig } from './connection';
 import { Deadline } from './deadline';
 import { DirectLifecycle } from './direct-lifecycle';
+import { ActionFollower, type ActionOutputChunk } from './follow';
 import { SandboxError, type ApiServerRef } from './errors';
 import { SandboxHandle } from './sandbox';
 
@@ -53,6 +54,11 @@ export interface RunActionsOptions extends Omit<CreateSandboxOptions, 'startup' 
   readonly keepOnFailure?: boolean;
   /** Bound on the whole call. @default every action's timeout plus 180 s */
   readonly timeoutMs?: number;
+  /**
+   * Receives each action's output live, followed from the sandbox's runtime through this client's connection (no API
+   * write per chunk); ActionsResult.followed then lists the actions whose whole output it received. @default - none
+   */
+  readonly onOutput?: (chunk: ActionOutputChunk) => void;
 }
 
 /** One claim, as `list` shows it. */
@@ -128,13 +134,24 @@ export class SandboxClient {
    */
   async runActions(options: RunActionsOptions): Promise<ActionsResult> {
     const namespace = options.namespace ?? await this.defaultNamespace();
-    const { actions, completionPolicy, keepOnFailure, timeoutMs, ...request } = options;
+    const { actions, completionPolicy, keepOnFailure, timeoutMs, onOutput, ...request } = options;
     const deadline = new Deadline(timeoutMs ?? actionsWaitMs(actions), `running actions in a SandboxClaim in ${namespace} from warm pool ${options.warmPool}`, options.signal);
     return this.bounded(deadline, async (kube) => {
       const startup: SandboxStartup = { actions, ...(completionPolicy && { completionPolicy }), ...(keepOnFailure !== undefined && { keepOnFailure }) };
       const { claim } = await createClaim(kube, { ...request, namespace, startup }, deadline.signal);
-      deadline.step = `waiting for the actions of SandboxClaim ${namespace}/${claim.metadata.name}`;
-      return waitForClaim(kube, namespace, claim.metadata.name!, deadline.timeoutMs, judgeActions, deadline.signal);
+      const name = claim.metadata.name!;
+      deadline.step = `waiting for the actions of SandboxClaim ${namespace}/${name}`;
+      if (!onOutput) return waitForClaim(kube, namespace, name, deadline.timeoutMs, judgeActions, deadline.signal);
+      const follower = new ActionFollower(kube, namespace, (sandbox) => this.handle(namespace, sandbox, name, deadline.signal), onOutput);
+      try {
+        const result = await waitForClaim(kube, namespace, name, deadline.timeoutMs, (c) => {
+          follower.see(c);
+          return judgeActions(c);
+        }, deadline.signal);
+        return { ...result, followed: await follower.finish() };
+      } finally {
+        await follower.finish();
+      }
     });
   }
 

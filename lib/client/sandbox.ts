@@ -21,6 +21,9 @@ export type StreamEvent =
   | { type: 'stdout' | 'stderr'; data: string }
   | { type: 'exit'; exit_code: number; timed_out: boolean; cancelled: boolean; error?: string };
 
+/** What following a startup action yields: its output (after `skipped` bytes a late follower missed), then its exit. */
+export type ActionOutputEvent = Exclude<StreamEvent, { type: 'start' }> | { type: 'skipped'; bytes: number };
+
 export interface FileEntry {
   readonly name: string;
   readonly size: number;
@@ -40,6 +43,8 @@ const RETRYABLE = new Set([502, 503]);
 const DIAL_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 interface SendOptions {
+  /** false: never resume a suspended sandbox for this request (router: X-Sandbox-Resume: false). @default true */
+  readonly resume?: boolean;
   readonly method?: string;
   readonly json?: unknown;
   readonly body?: FormData;
@@ -80,14 +85,23 @@ export class SandboxHandle {
     // An open stream is activity until it ends, however long the command is silent.
     const end = this.trackActivity();
     try {
-      yield* this.readEvents('runStream', await this.request('runStream', '/v1/exec/stream', { method: 'POST', json: { command, timeout: options.timeoutSeconds }, signal: options.signal }));
+      yield* this.readEvents<StreamEvent>('runStream', await this.request('runStream', '/v1/exec/stream', { method: 'POST', json: { command, timeout: options.timeoutSeconds }, signal: options.signal }));
     } finally {
       end();
     }
   }
 
+  /**
+   * Follows startup action `id` (actionExecId: the Sandbox UID and the action's index) as the controller runs it:
+   * what it printed so far, then live until its exit. Passive: it neither wakes a suspended sandbox nor counts as activity.
+   */
+  async *followAction(id: string, options: Pick<RunOptions, 'signal'> = {}): AsyncGenerator<ActionOutputEvent> {
+    const res = await this.request('followAction', `/v1/actions/${encodeURIComponent(id)}/output`, { resume: false, signal: options.signal });
+    yield* this.readEvents<ActionOutputEvent>('followAction', res);
+  }
+
   /** Yields the NDJSON events of a streamed command's response until its exit event; a cut stream throws. */
-  private async *readEvents(operation: string, res: Response): AsyncGenerator<StreamEvent> {
+  private async *readEvents<E extends { type: string }>(operation: string, res: Response): AsyncGenerator<E> {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let buffered = '';
@@ -101,7 +115,7 @@ export class SandboxHandle {
         buffered += decoder.decode(value, { stream: true });
         let newline: number;
         while ((newline = buffered.indexOf('\n')) >= 0) {
-          const event = JSON.parse(buffered.slice(0, newline)) as StreamEvent;
+          const event = JSON.parse(buffered.slice(0, newline)) as E;
           buffered = buffered.slice(newline + 1);
           exited ||= event.type === 'exit';
           yield event;
@@ -189,14 +203,15 @@ export class SandboxHandle {
    * so retrying cannot run a command twice.
    */
   private async send(operation: string, path: string, init: SendOptions): Promise<Response> {
-    if (this.direct && this.endpoint.sandbox?.serving === false) return this.wakeAndSend(operation, path, init);
+    const wake = this.direct && init.resume !== false;
+    if (wake && this.endpoint.sandbox?.serving === false) return this.wakeAndSend(operation, path, init);
     const failedUrl = this.endpoint.baseUrl;
     try {
       return await this.fetchFrom(this.endpoint, path, init);
     } catch (err) {
       if (init.signal?.aborted || !isDialFailure(err)) throw this.connectionError(operation, failedUrl, err);
       const fresh = await this.reconnect().catch(() => undefined); // e.g. the Sandbox is gone: report the refusal
-      if (this.direct && fresh?.sandbox?.serving === false) {
+      if (wake && fresh?.sandbox?.serving === false) {
         this.endpoint = fresh;
         return this.wakeAndSend(operation, path, init);
       }
@@ -231,6 +246,7 @@ export class SandboxHandle {
   private fetchFrom(endpoint: Endpoint, path: string, init: SendOptions): Promise<Response> {
     const headers: Record<string, string> = { ...endpoint.headers };
     if (init.json !== undefined) headers['content-type'] = 'application/json';
+    if (init.resume === false) headers['x-sandbox-resume'] = 'false';
     return fetch(endpoint.baseUrl + path, {
       method: init.method ?? 'GET', headers, signal: init.signal, redirect: 'error',
       body: init.json !== undefined ? JSON.stringify(init.json) : init.body,

@@ -58,7 +58,7 @@ export async function admit(req: IncomingMessage, deps: AdmissionDeps): Promise<
     deps.metrics.stalePodIPHints.inc();
     target = await deps.resolver.refresh(route.namespace, route.id);
   }
-  if (target || !deps.waker) return place(route, target, deps);
+  if (target || !deps.waker || !route.resume) return place(route, target, deps);
   const resumed = await deps.waker.wake(route.namespace, route.id);
   return { ...place(route, resumed, deps), resumed: resumed !== undefined };
 }
