@@ -110,7 +110,8 @@ export class StreamingExecs {
 
   /** A startup action under the controller's `id`: its timeout up to the action maximum, its output kept for followers. */
   async handleAction(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    const limit = { defaultSeconds: this.config.execTimeoutSeconds, maxSeconds: this.config.actionTimeoutMaxSeconds, refuseAboveSetting: 'SANDBOX_ACTION_TIMEOUT_MAX_SECONDS' };
+    const { execTimeoutSeconds, actionTimeoutMaxSeconds } = this.config;
+    const limit = { defaultSeconds: Math.min(execTimeoutSeconds, actionTimeoutMaxSeconds), maxSeconds: actionTimeoutMaxSeconds, refuseAboveSetting: 'SANDBOX_ACTION_TIMEOUT_MAX_SECONDS' };
     if (await this.stream(req, res, id, limit, () => this.actions.start(id))) this.actions.ended(id);
   }
 

@@ -85,7 +85,8 @@ export const runtimeExecutor: ActionExecutor = async (address, action, signal, i
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         command: action.command,
-        timeout: timeoutSeconds,
+        // Undeclared: the runtime's own default (its exec cap), as for any command.
+        ...(action.timeoutSeconds !== undefined ? { timeout: action.timeoutSeconds } : {}),
         ...(action.workingDir ? { cwd: action.workingDir } : {}),
         ...(action.env?.length ? { env: Object.fromEntries(action.env.map((e) => [e.name, e.value])) } : {}),
       }),
@@ -93,7 +94,13 @@ export const runtimeExecutor: ActionExecutor = async (address, action, signal, i
     });
     if (!response.ok || !response.body) {
       const text = (await response.text()).slice(0, 1024);
-      return ended({ error: `the sandbox runtime answered ${response.status}: ${text}` });
+      let detail = text;
+      try {
+        detail = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        // Not JSON: keep the raw text.
+      }
+      return ended({ error: `the sandbox runtime refused it (HTTP ${response.status}): ${detail}` });
     }
     let pending = '';
     const decoder = new TextDecoder();
