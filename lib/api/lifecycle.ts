@@ -9,6 +9,8 @@ export const MAX_STARTUP_ACTIONS = 16;
 export const MAX_ACTION_ARGS = 256;
 /** An action without timeoutSeconds is killed after this long (the runtime's default command limit). */
 export const DEFAULT_ACTION_TIMEOUT_SECONDS = 300;
+/** The runtime's default bound on an action's declared timeout (SANDBOX_ACTION_TIMEOUT_MAX_SECONDS). */
+export const DEFAULT_ACTION_TIMEOUT_MAX_SECONDS = 86_400;
 /** Output kept per action in status: the last this many bytes of stdout and stderr. */
 export const ACTION_OUTPUT_TAIL_BYTES = 4096;
 /**

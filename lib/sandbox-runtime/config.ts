@@ -35,6 +35,7 @@ export const DEFAULT_RUNTIME_CONFIG: RuntimeConfig = {
   host: '0.0.0.0',
   baseDir: '/app',
   execTimeoutSeconds: 300,
+  // A day, as DEFAULT_ACTION_TIMEOUT_MAX_SECONDS of lib/api (the runtime image builds from this folder alone).
   actionTimeoutMaxSeconds: 86_400,
   maxBodyBytes: 256 * 1024 * 1024,
   maxOutputBytes: 16 * 1024 * 1024,

@@ -3,7 +3,7 @@
 // so the controller needs no `pods/exec` permission: only a network path to the sandbox's runtime port. Output is
 // kept as a bounded tail; the command is cancelled when the signal aborts (the runtime kills a command whose stream
 // closes).
-import { ACTION_OUTPUT_TAIL_BYTES, DEFAULT_ACTION_TIMEOUT_SECONDS } from '../../../api/lifecycle';
+import { ACTION_OUTPUT_TAIL_BYTES, DEFAULT_ACTION_TIMEOUT_MAX_SECONDS } from '../../../api/lifecycle';
 import type { SandboxAction } from '../../../api/types';
 
 /** How one action ended. */
@@ -75,8 +75,8 @@ async function fetchWhenListening(url: string, init: RequestInit & { signal: Abo
 export const runtimeExecutor: ActionExecutor = async (address, action, signal, id) => {
   const startedAt = new Date();
   const tail = new OutputTail();
-  const timeoutSeconds = action.timeoutSeconds ?? DEFAULT_ACTION_TIMEOUT_SECONDS;
-  const deadline = AbortSignal.timeout(timeoutSeconds * 1000 + STREAM_GRACE_MS);
+  // Undeclared, the runtime applies its own exec cap, which a template may have raised: only a day bounds the wait then.
+  const deadline = AbortSignal.timeout((action.timeoutSeconds ?? DEFAULT_ACTION_TIMEOUT_MAX_SECONDS) * 1000 + STREAM_GRACE_MS);
   const ended = (fields: Partial<ActionOutcome>): ActionOutcome => ({ timedOut: false, cancelled: false, startedAt, finishedAt: new Date(), output: tail.toString(), ...fields });
   let exit: Extract<StreamEvent, { type: 'exit' }> | undefined;
   try {
