@@ -4,7 +4,7 @@
 // action are kept (a follower arriving later is told how much it missed), at most MAX_ACTIONS are remembered, an ended
 // one for RETENTION_MS, and a follower that does not read is disconnected rather than buffered for.
 import type { ServerResponse } from 'node:http';
-import type { ExecStreamEvent } from './exec-handlers';
+import type { ExecStreamEvent } from './exec';
 
 /** One line of `GET /v1/actions/{id}/output`: the command's events, and what a late follower missed. */
 export type ActionOutputEvent = ExecStreamEvent | { type: 'skipped'; bytes: number };

@@ -6,17 +6,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { ActionOutputs, type ActionOutput } from './action-output';
 import type { RuntimeConfig } from './config';
-import { execCollect, startExec, type ExecRequest, type OutputStream, type RunningExec } from './exec';
+import { execCollect, startExec, type ExecRequest, type ExecStreamEvent, type OutputStream, type RunningExec } from './exec';
 import { BadRequestError, parseJsonObject, readBody, sendJson } from './http-io';
 import { confine } from './paths';
 import { shlexSplit } from './shlex';
 import { badCommandText } from './upstream-text';
 
-/** One line of the `/v1/exec/stream` response. */
-export type ExecStreamEvent =
-  | { type: 'start'; id: string; pid: number | undefined }
-  | { type: 'stdout' | 'stderr'; data: string }
-  | { type: 'exit'; exit_code: number; timed_out: boolean; cancelled: boolean; error?: string };
 
 /**
  * Largest command body read. Linux passes at most a few MiB of arguments to a program (ARG_MAX), so a
