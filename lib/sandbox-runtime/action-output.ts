@@ -1,8 +1,8 @@
 // Output of the startup actions this runtime runs, addressable by the id the controller gave each (`POST
 // /v1/actions/{id}`), so a client (`agent-sandbox run`) can follow one live with `GET /v1/actions/{id}/output` without
 // running it a second time and without any API write per chunk. Memory stays bounded: the last MAX_KEPT_BYTES per
-// action are kept (a follower arriving later is told how much it missed), at most MAX_ACTIONS are remembered, an ended
-// one for RETENTION_MS, and a follower that does not read is disconnected rather than buffered for.
+// action are kept (a follower arriving later is told how much it missed), at most MAX_ACTIONS are remembered (a new one
+// is refused with 503 while that many run), an ended one for RETENTION_MS, and a follower that does not read is disconnected rather than buffered for.
 import type { ServerResponse } from 'node:http';
 import type { ExecStreamEvent } from './exec';
 
@@ -62,12 +62,16 @@ class ActionOutput {
 export class ActionOutputs {
   private readonly outputs = new Map<string, ActionOutput>();
 
-  /** A new action's output, or undefined when `id` was used already (an action never runs twice). */
-  start(id: string): ActionOutput | undefined {
-    if (this.outputs.has(id)) return undefined;
+  /**
+   * A new action's output; `taken` when `id` was used already (an action never runs twice), `full` when MAX_ACTIONS
+   * are running (their kept output is what bounds the runtime's memory).
+   */
+  start(id: string): ActionOutput | 'taken' | 'full' {
+    if (this.outputs.has(id)) return 'taken';
     if (this.outputs.size >= MAX_ACTIONS) {
       const oldestEnded = [...this.outputs].find(([, output]) => output.ended);
-      if (oldestEnded) this.outputs.delete(oldestEnded[0]);
+      if (!oldestEnded) return 'full';
+      this.outputs.delete(oldestEnded[0]);
     }
     const output = new ActionOutput();
     this.outputs.set(id, output);
@@ -83,5 +87,3 @@ export class ActionOutputs {
     return this.outputs.get(id);
   }
 }
-
-export type { ActionOutput };

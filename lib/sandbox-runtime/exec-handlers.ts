@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
-import { ActionOutputs, type ActionOutput } from './action-output';
+import { ActionOutputs } from './action-output';
 import type { RuntimeConfig } from './config';
 import { execCollect, startExec, type ExecRequest, type ExecStreamEvent, type OutputStream, type RunningExec } from './exec';
 import { BadRequestError, parseJsonObject, readBody, sendJson } from './http-io';
@@ -118,12 +118,12 @@ export class StreamingExecs {
   }
 
   /** Runs the command, streaming it to `res` (and to the action output `publishTo` takes); false when it did not run. */
-  private async stream(req: IncomingMessage, res: ServerResponse, id: string, limit: TimeoutLimit, publishTo?: () => ActionOutput | undefined): Promise<boolean> {
+  private async stream(req: IncomingMessage, res: ServerResponse, id: string, limit: TimeoutLimit, publishTo?: () => ReturnType<ActionOutputs['start']>): Promise<boolean> {
     const request = await readExecRequest(req, this.config, limit);
     // Taken only once the request is valid, so a refused one leaves the id free.
     const output = publishTo?.();
-    if (publishTo && !output) {
-      sendJson(res, 409, { message: `action ${id} was started already` });
+    if (output === 'taken' || output === 'full') {
+      sendJson(res, output === 'taken' ? 409 : 503, { message: output === 'taken' ? `action ${id} was started already` : 'too many actions are running; retry later' });
       return false;
     }
     res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-exec-id': id });

@@ -63,3 +63,15 @@ test('SANDBOX_ACTION_TIMEOUT_MAX_SECONDS sets the action maximum (default a day)
   expect(parseRuntimeConfig([], { SANDBOX_ACTION_TIMEOUT_MAX_SECONDS: '7200' }).actionTimeoutMaxSeconds).toBe(7200);
   expect(parseRuntimeConfig(['--action-timeout-max-seconds=60'], {}).actionTimeoutMaxSeconds).toBe(60);
 });
+
+test('at most 32 actions are kept: while that many run, a new one is refused with 503', async () => {
+  const running = await Promise.all(Array.from({ length: 32 }, async (_, i) => {
+    const res = await post(`/v1/actions/ee-${i}`, { command: ['sleep', '3'], timeout: 3 });
+    return res.status === 200 ? res.body!.getReader() : undefined;
+  }));
+  // Earlier tests' ended actions were evicted to make room; now every kept one runs.
+  expect(running.every(Boolean)).toBe(true);
+  const refused = await post('/v1/actions/ff-0', { command: ['true'] });
+  expect({ status: refused.status, body: await refused.json() }).toEqual({ status: 503, body: { message: 'too many actions are running; retry later' } });
+  await Promise.all(running.map((r) => r!.cancel()));
+});
