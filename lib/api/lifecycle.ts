@@ -9,6 +9,8 @@ export const MAX_STARTUP_ACTIONS = 16;
 export const MAX_ACTION_ARGS = 256;
 /** An action without timeoutSeconds is killed after this long (the runtime's default command limit). */
 export const DEFAULT_ACTION_TIMEOUT_SECONDS = 300;
+/** The runtime's default bound on an action's declared timeout (SANDBOX_ACTION_TIMEOUT_MAX_SECONDS). */
+export const DEFAULT_ACTION_TIMEOUT_MAX_SECONDS = 86_400;
 /** Output kept per action in status: the last this many bytes of stdout and stderr. */
 export const ACTION_OUTPUT_TAIL_BYTES = 4096;
 /**
@@ -33,4 +35,12 @@ export type SuspendReason = (typeof SUSPEND_REASON)[keyof typeof SUSPEND_REASON]
 /** The name an action has in status: its own, or `action-<index>`. */
 export function actionName(action: { name?: string }, index: number): string {
   return action.name || `action-${index}`;
+}
+
+/**
+ * The id under which the controller runs action `index` of the Sandbox with `uid` in its runtime (`POST
+ * /v1/actions/{id}`); a client follows the action's output live with `GET /v1/actions/{id}/output`.
+ */
+export function actionExecId(uid: string, index: number): string {
+  return `${uid}-${index}`;
 }

@@ -9,7 +9,7 @@ import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from
 import type { PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
 import { sandboxCrd } from '../api/crds';
 import { celList } from '../policy/cel';
-import { CONTROLLER_POD_LABELS, CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS, SANDBOX_RUNTIME_PORT } from '../api';
+import { ANNOTATION, CONTROLLER_POD_LABELS, CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS, SANDBOX_RUNTIME_PORT } from '../api';
 import { buildAdmissionPolicy, resourceRules } from '../policy/admission-policy';
 import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
@@ -217,7 +217,8 @@ function agentRbac(props: TeamProps, labels: Record<string, string>): Manifest[]
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: props.name, labels },
     rules: [
       { apiGroups: [EXTENSIONS_GROUP], resources: [SANDBOX_CLAIM.plural], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
-      // patch: suspend and resume (spec.operatingMode) as the SDK does; agentSandboxUpdatePolicy allows nothing else.
+      // patch: suspend and resume (spec.operatingMode) and direct mode's activity as the SDK does; agentSandboxUpdatePolicy
+      // allows nothing else.
       { apiGroups: [CORE_GROUP], resources: [SANDBOX.plural], verbs: ['get', 'list', 'watch', 'patch'] },
       sandboxProxyRule(),
     ],
@@ -233,8 +234,23 @@ function agentRbac(props: TeamProps, labels: Record<string, string>): Manifest[]
 /** What of a Sandbox the agents' updates must leave as it was: all of spec but operatingMode, and the metadata the controller keys on. */
 const frozenForAgents = () => [
   ...Object.keys(sandboxCrd().spec.versions[0].schema!.openAPIV3Schema!.properties!.spec.properties!).filter((field) => field !== 'operatingMode').map((field) => `spec.${field}`),
-  ...['labels', 'annotations', 'ownerReferences', 'finalizers'].map((field) => `metadata.${field}`),
+  ...['labels', 'ownerReferences', 'finalizers'].map((field) => `metadata.${field}`),
 ];
+
+/**
+ * CEL: the annotations are unchanged but for what the SDK's direct mode writes: the last-activity annotation (an RFC 3339
+ * UTC time, as the router writes it) and, on resume, the removal of the suspend reason.
+ */
+function annotationsUnchangedButActivity(): string {
+  const [now, old] = ['object.metadata.annotations', 'oldObject.metadata.annotations'];
+  const activity = JSON.stringify(ANNOTATION.lastActivity);
+  const has = (root: string) => `has(${root.replace('.annotations', '')}.annotations)`;
+  return [
+    `(!${has(now)} || ${now}.all(k, k == ${activity} || (${has(old)} && k in ${old} && ${old}[k] == ${now}[k])))`,
+    `(!${has(old)} || ${old}.all(k, k == ${activity} || k == ${JSON.stringify(ANNOTATION.suspendReason)} || (${has(now)} && k in ${now})))`,
+    `(!${has(now)} || !(${activity} in ${now}) || ${now}[${activity}].matches('^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'))`,
+  ].join(' && ');
+}
 
 /**
  * A ValidatingAdmissionPolicy (and binding to the team namespace) limiting what the agents' `patch` on Sandboxes may
@@ -261,8 +277,9 @@ function agentSandboxUpdatePolicy(props: TeamProps, labels: Record<string, strin
         expression: `request.userInfo.username in ${celList(usernames)} || (has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${celList(groups)}))`,
       }],
       validations: [{
-        expression: frozen.map((path) => `(${unchanged(path)})`).join(' && '),
-        message: `agents of team ${props.name} may change only spec.operatingMode of a Sandbox (suspend, resume); unchanged: ${frozen.join(', ')}`,
+        expression: [...frozen.map((path) => `(${unchanged(path)})`), annotationsUnchangedButActivity()].join(' && '),
+        message: `agents of team ${props.name} may change only spec.operatingMode of a Sandbox (suspend, resume), its ${ANNOTATION.lastActivity} annotation `
+          + `and, when resuming, remove its ${ANNOTATION.suspendReason} annotation; unchanged: ${frozen.join(', ')}, metadata.annotations`,
         reason: 'Forbidden',
       }],
     },

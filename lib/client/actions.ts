@@ -1,7 +1,8 @@
 // Startup actions from the SDK: the typed result of a claim's actions, read from the claim's mirror of them
 // (status.actions and the ActionsCompleted condition), once the condition is final.
 import { CONDITION, DEFAULT_ACTION_TIMEOUT_SECONDS, type SandboxAction, type SandboxActionStatus, type SandboxClaim } from '../api';
-import { failOnTerminalReason, type Verdict } from './claims';
+import { failOnTerminalReason } from './claims';
+import type { Verdict } from './watch-until';
 
 /** How a claim's startup actions ended. */
 export interface ActionsResult {
@@ -18,6 +19,8 @@ export interface ActionsResult {
   readonly actions: readonly SandboxActionStatus[];
   /** The exit code of the last action that ran to an exit (a failed one's, else the last one's). */
   readonly exitCode?: number;
+  /** With runActions' onOutput: the indices of the actions whose whole output it received live. */
+  readonly followed?: readonly number[];
 }
 
 /** Done once the claim mirrors a final ActionsCompleted condition; Ready reasons that cannot cure throw. */

@@ -2,8 +2,9 @@
 // Delete) and waiting for Ready with one watch, failing fast on terminal reasons.
 import { randomBytes } from 'node:crypto';
 import { ANNOTATION, CONDITION, LABEL, TERMINAL_CLAIM_REASONS, type SandboxClaim, type SandboxStartup } from '../api';
-import { isAlreadyExists, isGone, isNotFound, Resources, type KubeClient } from '../kube';
+import { isAlreadyExists, isNotFound, Resources, type KubeClient } from '../kube';
 import { ClaimConflictError, ClaimFailedError, ClaimTimeoutError } from './errors';
+import { watchUntil, type Verdict } from './watch-until';
 
 export interface ClaimRequest {
   readonly namespace: string;
@@ -59,8 +60,6 @@ export async function createClaim(kube: KubeClient, req: ClaimRequest, signal?: 
   return { claim: existing, created: false };
 }
 
-/** What a look at the claim concluded: done with a value, or not yet (with the Ready reason so far). */
-export type Verdict<T> = { done: true; value: T } | { done: false; reason?: string; message?: string };
 
 /** Throws ClaimFailedError when the claim's Ready reason is one waiting cannot cure. */
 export function failOnTerminalReason(claim: SandboxClaim): { reason?: string; message?: string } {
@@ -89,55 +88,15 @@ export function waitForClaimReady(kube: KubeClient, namespace: string, name: str
 }
 
 /** Watches the claim until `judge` says done (or throws); the watch, timeout and signal as waitForClaimReady's. */
-export async function waitForClaim<T>(
+export function waitForClaim<T>(
   kube: KubeClient, namespace: string, name: string, timeoutMs: number, judge: (claim: SandboxClaim) => Verdict<T>, signal?: AbortSignal,
 ): Promise<T> {
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), timeoutMs);
-  const onCallerAbort = (): void => deadline.abort();
-  signal?.addEventListener('abort', onCallerAbort);
-  if (signal?.aborted) deadline.abort();
-  let last: Verdict<T> = { done: false };
-  try {
-    let claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name, { signal: deadline.signal });
-    let resourceVersion = claim.metadata.resourceVersion;
-    while (!(last = judge(claim)).done) {
-      if (deadline.signal.aborted) throw new ClaimTimeoutError(namespace, name, timeoutMs, last.reason, last.message);
-      const stop = new AbortController();
-      const onDeadline = (): void => stop.abort();
-      deadline.signal.addEventListener('abort', onDeadline);
-      let failure: unknown;
-      try {
-        await kube.watch<SandboxClaim>(Resources.sandboxClaims, { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion, signal: stop.signal }, (event) => {
-          if (event.type === 'BOOKMARK') return;
-          if (event.type === 'DELETED') failure = new ClaimFailedError(namespace, name, 'Deleted', 'the claim was deleted while waiting for Ready');
-          else {
-            claim = event.object;
-            resourceVersion = claim.metadata.resourceVersion;
-            try {
-              if (judge(claim).done) stop.abort();
-            } catch (err) {
-              failure = err;
-            }
-          }
-          if (failure) stop.abort();
-        });
-      } catch (err) {
-        if (!isGone(err)) throw err;
-        claim = await kube.get<SandboxClaim>(Resources.sandboxClaims, namespace, name, { signal: deadline.signal });
-        resourceVersion = claim.metadata.resourceVersion;
-      } finally {
-        deadline.signal.removeEventListener('abort', onDeadline);
-      }
-      if (failure) throw failure;
-    }
-    return last.value;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onCallerAbort);
-  }
+  return watchUntil(kube, {
+    resource: Resources.sandboxClaims, namespace, name, judge,
+    timedOut: (last) => new ClaimTimeoutError(namespace, name, timeoutMs, last.reason, last.message),
+    deleted: () => new ClaimFailedError(namespace, name, 'Deleted', 'the claim was deleted while waiting for Ready'),
+  }, timeoutMs, signal);
 }
-
 
 /** Deletes a claim (and, through ownership, its sandbox). Idempotent: an already deleted claim is success. */
 export async function deleteClaim(kube: KubeClient, namespace: string, name: string, signal?: AbortSignal): Promise<void> {

@@ -53,16 +53,19 @@ const COMMANDS = {
   --ttl SECONDS   delete the claim and its sandbox this long after creation (default: never)`,
   },
   run: {
-    summary: 'claim a sandbox to run one command as its startup action, print its output and status, exit with its exit code',
+    summary: 'claim a sandbox to run one command as its startup action, stream its output and print its status, exit with its exit code',
     usage: 'agent-sandbox run --pool POOL [--name NAME] [--keep-on-failure] [--task-timeout SECONDS] [flags] -- COMMAND [ARGS...]',
     options: { pool: { type: 'string' }, name: { type: 'string' }, 'keep-on-failure': { type: 'boolean' }, 'task-timeout': { type: 'string' } },
     required: ['pool'], operands: 0,
     details: `  --pool POOL              the SandboxWarmPool to claim from (a warm sandbox runs the command at once)
   --name NAME              claim name; running again with it waits for the same claim's result
   --keep-on-failure        leave the sandbox running when the command fails (default: suspended either way)
-  --task-timeout SECONDS   kill the command after this long (default 300)
+  --task-timeout SECONDS   kill the command after this long (default 300; above the runtime's action maximum,
+                           SANDBOX_ACTION_TIMEOUT_MAX_SECONDS of the template, default a day, it fails)
   The sandbox is left suspended with its PVCs: resume it (e.g. a request through the router) to read its files.
-  The output printed is the last 4 KiB the controller kept; the exit code is the command's (1 if it never exited).`,
+  The output is streamed live from the sandbox (through --router-url, else directly); when the sandbox cannot be
+  reached from here, the last 4 KiB the controller kept are printed at the end. The exit code is the command's
+  (1 if it never exited).`,
   },
   list: {
     summary: 'list the claims in the namespace, with their pool, sandbox and readiness',

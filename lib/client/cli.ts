@@ -29,16 +29,27 @@ async function exec(client: SandboxClient, claim: string, namespace: string | un
   throw new Error('unreachable: runStream ends with an exit event or throws');
 }
 
-/** `run`: the command as the claim's one startup action; its kept output on stdout, the outcome on stderr. */
+/**
+ * `run`: the command as the claim's one startup action; its output streamed live to stdout/stderr as it runs (else, when
+ * the sandbox cannot be reached from here, the last 4 KiB the controller kept, at the end), then the outcome on stderr.
+ */
 async function runTask(client: SandboxClient, flags: CommandInvocation['flags'], namespace: string | undefined, commandLine: readonly string[], timeoutMs: number | undefined): Promise<number> {
   const taskTimeout = seconds(flags, 'task-timeout');
+  let streamed = false;
   const result = await client.runActions({
     namespace, warmPool: flags.get('pool')!, name: flags.get('name'), timeoutMs,
     actions: [{ name: 'task', command: [...commandLine], ...(taskTimeout !== undefined && { timeoutSeconds: Math.ceil(taskTimeout) }) }],
     keepOnFailure: flags.has('keep-on-failure'),
+    onOutput: (chunk) => {
+      streamed = true;
+      (chunk.stream === 'stdout' ? process.stdout : process.stderr).write(chunk.data);
+    },
   });
   const task = result.actions[0];
-  if (task?.output) process.stdout.write(task.output);
+  if (!result.followed?.includes(0) && task?.output) {
+    if (streamed) process.stderr.write('\nagent-sandbox: the live output was cut; the last 4 KiB the controller kept follow\n');
+    process.stdout.write(task.output);
+  }
   const took = task?.startedAt && task.finishedAt ? ` in ${((Date.parse(task.finishedAt) - Date.parse(task.startedAt)) / 1000).toFixed(1)}s` : '';
   const code = task?.exitCode !== undefined ? ` (exit code ${task.exitCode})` : '';
   process.stderr.write(`agent-sandbox: task ${task?.state ?? 'unknown'}${code}${took}: ${result.message}; claim ${result.namespace}/${result.claim}, sandbox ${result.sandbox ?? '<none>'}\n`);
@@ -120,7 +131,7 @@ async function run(invocation: Invocation): Promise<number> {
         return 0;
     }
   } finally {
-    client.close();
+    await client.close();
   }
 }
 

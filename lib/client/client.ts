@@ -1,12 +1,14 @@
 // SandboxClient: "give me a sandbox from this warm pool" in one call — create (or re-attach to) a claim,
 // wait for Ready, and hand back a SandboxHandle connected through the router or directly. Every call is bounded
 // (see deadline.ts) and its failures name the API server, the kubeconfig context and the step in progress.
-import { CONDITION, type SandboxClaim, type SandboxStartup } from '../api';
+import { CONDITION, type Sandbox, type SandboxClaim, type SandboxStartup } from '../api';
 import { isNotFound, KubeClient, Resources } from '../kube';
 import { actionsWaitMs, judgeActions, type ActionsResult } from './actions';
 import { createClaim, deleteClaim, waitForClaim, waitForClaimReady, type ClaimRequest } from './claims';
 import { resolveEndpoint, type ConnectionConfig } from './connection';
 import { Deadline } from './deadline';
+import { DirectLifecycle } from './direct-lifecycle';
+import { ActionFollower, type ActionOutputChunk } from './follow';
 import { SandboxError, type ApiServerRef } from './errors';
 import { SandboxHandle } from './sandbox';
 
@@ -21,6 +23,11 @@ export interface SandboxClientOptions {
   readonly context?: string;
   /** Bound on each API call without an answer (connecting included). @default 30000 */
   readonly requestTimeoutMs?: number;
+  /**
+   * Direct mode: a failed write of a sandbox's last-activity annotation (idle suspend may then come early).
+   * @default - a process warning, once per distinct message
+   */
+  readonly onActivityError?: (err: unknown) => void;
 }
 
 /** Bounds one SDK call. */
@@ -47,6 +54,11 @@ export interface RunActionsOptions extends Omit<CreateSandboxOptions, 'startup' 
   readonly keepOnFailure?: boolean;
   /** Bound on the whole call. @default every action's timeout plus 180 s */
   readonly timeoutMs?: number;
+  /**
+   * Receives each action's output live, followed from the sandbox's runtime through this client's connection (no API
+   * write per chunk); ActionsResult.followed then lists the actions whose whole output it received. @default - none
+   */
+  readonly onOutput?: (chunk: ActionOutputChunk) => void;
 }
 
 /** One claim, as `list` shows it. */
@@ -63,9 +75,24 @@ export interface ClaimSummary {
 }
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+/** As the router's --resume-hold-seconds. */
+const DEFAULT_RESUME_HOLD_SECONDS = 30;
+
+/** Warns once per distinct message, so a lasting failure does not repeat every write interval. */
+function warnOnce(): (err: unknown) => void {
+  const seen = new Set<string>();
+  return (err) => {
+    const message = `agent-sandbox-kit: recording sandbox activity failed: ${(err as Error).message}`;
+    if (seen.has(message)) return;
+    seen.add(message);
+    process.emitWarning(message);
+  };
+}
 
 export class SandboxClient {
   private kube?: KubeClient;
+  /** Direct mode's activity and resume, shared by every handle of this client. */
+  private direct?: DirectLifecycle;
 
   constructor(private readonly options: SandboxClientOptions) {
     this.kube = options.kube;
@@ -107,13 +134,24 @@ export class SandboxClient {
    */
   async runActions(options: RunActionsOptions): Promise<ActionsResult> {
     const namespace = options.namespace ?? await this.defaultNamespace();
-    const { actions, completionPolicy, keepOnFailure, timeoutMs, ...request } = options;
+    const { actions, completionPolicy, keepOnFailure, timeoutMs, onOutput, ...request } = options;
     const deadline = new Deadline(timeoutMs ?? actionsWaitMs(actions), `running actions in a SandboxClaim in ${namespace} from warm pool ${options.warmPool}`, options.signal);
     return this.bounded(deadline, async (kube) => {
       const startup: SandboxStartup = { actions, ...(completionPolicy && { completionPolicy }), ...(keepOnFailure !== undefined && { keepOnFailure }) };
       const { claim } = await createClaim(kube, { ...request, namespace, startup }, deadline.signal);
-      deadline.step = `waiting for the actions of SandboxClaim ${namespace}/${claim.metadata.name}`;
-      return waitForClaim(kube, namespace, claim.metadata.name!, deadline.timeoutMs, judgeActions, deadline.signal);
+      const name = claim.metadata.name!;
+      deadline.step = `waiting for the actions of SandboxClaim ${namespace}/${name}`;
+      if (!onOutput) return waitForClaim(kube, namespace, name, deadline.timeoutMs, judgeActions, deadline.signal);
+      const follower = new ActionFollower(kube, namespace, (sandbox) => this.handle(namespace, sandbox, name, deadline.signal), onOutput);
+      try {
+        const result = await waitForClaim(kube, namespace, name, deadline.timeoutMs, (c) => {
+          follower.see(c);
+          return judgeActions(c);
+        }, deadline.signal);
+        return { ...result, followed: await follower.finish() };
+      } finally {
+        await follower.finish();
+      }
     });
   }
 
@@ -161,8 +199,9 @@ export class SandboxClient {
     await this.bounded(deadline, (kube) => deleteClaim(kube, ns, claimName, deadline.signal));
   }
 
-  /** Closes the API connections. */
-  close(): void {
+  /** Writes the activity still pending (direct mode) and closes the API connections. */
+  async close(): Promise<void> {
+    await this.direct?.stop();
     this.kube?.close();
   }
 
@@ -180,8 +219,14 @@ export class SandboxClient {
   private async handle(namespace: string, sandbox: string, claimName: string, signal?: AbortSignal): Promise<SandboxHandle> {
     const kube = await this.client();
     const address = { namespace, sandbox };
-    const resolve = (s?: AbortSignal) => resolveEndpoint(this.options.connection, address, kube, s);
-    return new SandboxHandle(kube, address, claimName, await resolve(signal), () => resolve());
+    const { connection } = this.options;
+    const resolve = (s?: AbortSignal, known?: Sandbox) => resolveEndpoint(connection, address, kube, s, known);
+    if (connection.mode === 'direct') {
+      this.direct ??= new DirectLifecycle(kube, {
+        holdMs: (connection.resumeHoldSeconds ?? DEFAULT_RESUME_HOLD_SECONDS) * 1000, onActivityError: this.options.onActivityError ?? warnOnce(),
+      });
+    }
+    return new SandboxHandle(kube, address, claimName, await resolve(signal), (known) => resolve(undefined, known), this.direct);
   }
 
   private async client(): Promise<KubeClient> {

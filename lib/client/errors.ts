@@ -65,3 +65,17 @@ export class DeadlineExceededError extends SandboxError {
     super(`timed out after ${timeoutMs / 1000}s while ${step}: no answer from ${describeServer(server)}`);
   }
 }
+
+/** Direct mode could not resume a suspended sandbox: the caller may not patch it (`permission` says what is missing). */
+export class ResumeForbiddenError extends SandboxError {
+  constructor(readonly namespace: string, readonly sandbox: string, readonly permission: string, readonly detail: string) {
+    super(`cannot resume suspended sandbox ${namespace}/${sandbox}: ${permission} (the API server said: ${detail})`);
+  }
+}
+
+/** Direct mode set a suspended sandbox running, but it was not Ready within the hold; try again later. */
+export class ResumeTimeoutError extends SandboxError {
+  constructor(readonly namespace: string, readonly sandbox: string, readonly holdMs: number, readonly reason?: string) {
+    super(`sandbox ${namespace}/${sandbox} is resuming and not Ready after ${holdMs / 1000}s${reason ? ` (${reason})` : ''}; retry later`);
+  }
+}

@@ -45,6 +45,11 @@ const NOT_READY_RETRY_AFTER_SECONDS = 1;
 /** Resolves the upstream for `req`, or throws a RouteError with the status and detail to answer. */
 export async function admit(req: IncomingMessage, deps: AdmissionDeps): Promise<Admitted> {
   const route = parseRouteHeaders(req.headers);
+  // Startup actions may run far past the interactive exec cap; only the controller (which dials the runtime itself)
+  // starts them. Callers may follow their output (GET), which any command they run could print anyway.
+  if (req.method === 'POST' && /^\/v1\/actions(\/|$)/.test(req.url ?? '')) {
+    throw new RouteError(403, 'Startup actions are started by the controller only; run commands with /execute or /v1/exec/stream.');
+  }
   const known = deps.resolver.lookup(route.namespace, route.id);
   // Authorize before revealing whether the sandbox exists; label metrics only with namespaces we know.
   const portForwarded = deps.trustPortForward === true && isPortForwarded(req.socket);
@@ -58,7 +63,7 @@ export async function admit(req: IncomingMessage, deps: AdmissionDeps): Promise<
     deps.metrics.stalePodIPHints.inc();
     target = await deps.resolver.refresh(route.namespace, route.id);
   }
-  if (target || !deps.waker) return place(route, target, deps);
+  if (target || !deps.waker || !route.resume) return place(route, target, deps);
   const resumed = await deps.waker.wake(route.namespace, route.id);
   return { ...place(route, resumed, deps), resumed: resumed !== undefined };
 }

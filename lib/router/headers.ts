@@ -1,5 +1,6 @@
 // Parses and validates the routing headers (X-Sandbox-ID/-Namespace/-Port/-Pod-IP/-UID) with the exact
-// error messages of upstream's router (§15.1), so clients written for it see the same answers.
+// error messages of upstream's router (§15.1), so clients written for it see the same answers; plus ours,
+// X-Sandbox-Resume: false (a request that must not wake a suspended sandbox).
 import type { IncomingHttpHeaders } from 'node:http';
 import * as net from 'node:net';
 
@@ -10,6 +11,8 @@ export interface RouteRequest {
   /** Client's claim of the pod IP; only honoured when it matches the cache. */
   readonly podIP?: string;
   readonly uid?: string;
+  /** False when the request must not resume a suspended sandbox (it is then answered as for any sandbox not Ready). */
+  readonly resume: boolean;
 }
 
 /** A refusal the router answers with `{"detail": message}`. */
@@ -40,7 +43,7 @@ export function parseRouteHeaders(headers: IncomingHttpHeaders): RouteRequest {
   if (!(port >= 1 && port <= 65535)) throw new RouteError(400, 'Invalid port format.');
   const podIP = single(headers, 'x-sandbox-pod-ip');
   if (podIP !== undefined && net.isIP(podIP) === 0) throw new RouteError(400, 'Invalid target IP address.');
-  return { id, namespace, port, podIP, uid: single(headers, 'x-sandbox-uid') };
+  return { id, namespace, port, podIP, uid: single(headers, 'x-sandbox-uid'), resume: single(headers, 'x-sandbox-resume')?.toLowerCase() !== 'false' };
 }
 
 /** True for addresses a sandbox pod can never have (SSRF guard): unspecified, multicast, link-local, loopback unless allowed. */

@@ -11,6 +11,6 @@ export { NodeAddressCache, NO_NODES, type NodeAddressIndex } from './node-addres
 export { RouterMetrics } from './metrics';
 export { createAdminServer } from './admin-server';
 export { SandboxWaker, type WakerOptions } from './lifecycle/waker';
-export { ActivityRecorder, type ActivityOptions } from './lifecycle/activity';
+export { ActivityRecorder, type ActivityOptions } from '../lifecycle/activity';
 export { LifecycleRouterMetrics } from './lifecycle/metrics';
 export type { RouterLifecycle } from './lifecycle/hooks';

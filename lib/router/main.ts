@@ -12,7 +12,7 @@ import { RouterMetrics } from './metrics';
 import { NodeAddressCache } from './node-addresses';
 import { SandboxCache } from './sandbox-cache';
 import { RouterServer } from './server';
-import { ActivityRecorder } from './lifecycle/activity';
+import { ActivityRecorder } from '../lifecycle/activity';
 import { LifecycleRouterMetrics } from './lifecycle/metrics';
 import { SandboxWaker } from './lifecycle/waker';
 
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const lifecycleMetrics = new LifecycleRouterMetrics(metrics);
   const lifecycle = {
     metrics: lifecycleMetrics,
-    activity: new ActivityRecorder({ client, metrics: lifecycleMetrics, onError: logError('activity write') }),
+    activity: new ActivityRecorder({ client, onWrite: lifecycleMetrics.countActivityWrite, onError: logError('activity write') }),
     waker: config.resumeHoldSeconds > 0 ? new SandboxWaker({ client, resolver: cache, holdMs: config.resumeHoldSeconds * 1000, metrics: lifecycleMetrics }) : undefined,
   };
   const router = new RouterServer({ config, resolver: cache, nodeAddresses: nodes, metrics, authorizer: buildAuthorizer(config, client, metrics), lifecycle });

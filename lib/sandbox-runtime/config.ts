@@ -9,6 +9,11 @@ export interface RuntimeConfig {
   readonly baseDir: string;
   /** Default and maximum command timeout in seconds. @default 300 (env SANDBOX_EXEC_TIMEOUT_SECONDS) */
   readonly execTimeoutSeconds: number;
+  /**
+   * Maximum timeout of a startup action (`POST /v1/actions/{id}`): its declared timeoutSeconds is honoured up to this,
+   * and refused above it. A template lowers it with the env var on its container. @default 86400 (env SANDBOX_ACTION_TIMEOUT_MAX_SECONDS)
+   */
+  readonly actionTimeoutMaxSeconds: number;
   /** Largest accepted request body (uploads, commands). @default 268435456 (env SANDBOX_MAX_BODY_BYTES) */
   readonly maxBodyBytes: number;
   /** Output kept per stream by the unary `/execute`. @default 16777216 (env SANDBOX_MAX_OUTPUT_BYTES) */
@@ -30,6 +35,7 @@ const FLAGS: Record<string, { key: keyof RuntimeConfig; env: string; numeric: bo
   '--bind-address': { key: 'host', env: 'SANDBOX_BIND_ADDRESS', numeric: false },
   '--base-dir': { key: 'baseDir', env: 'SANDBOX_BASE_DIR', numeric: false },
   '--exec-timeout-seconds': { key: 'execTimeoutSeconds', env: 'SANDBOX_EXEC_TIMEOUT_SECONDS', numeric: true },
+  '--action-timeout-max-seconds': { key: 'actionTimeoutMaxSeconds', env: 'SANDBOX_ACTION_TIMEOUT_MAX_SECONDS', numeric: true },
   '--max-body-bytes': { key: 'maxBodyBytes', env: 'SANDBOX_MAX_BODY_BYTES', numeric: true },
   '--max-output-bytes': { key: 'maxOutputBytes', env: 'SANDBOX_MAX_OUTPUT_BYTES', numeric: true },
   '--sandboxd-rest-port': { key: 'sandboxdRestPort', env: 'SANDBOXD_REST_PORT', numeric: true, zeroAllowed: true },
@@ -41,6 +47,8 @@ export const DEFAULT_RUNTIME_CONFIG: RuntimeConfig = {
   host: '0.0.0.0',
   baseDir: '/app',
   execTimeoutSeconds: 300,
+  // A day, as DEFAULT_ACTION_TIMEOUT_MAX_SECONDS of lib/api (the runtime image builds from this folder alone).
+  actionTimeoutMaxSeconds: 86_400,
   maxBodyBytes: 256 * 1024 * 1024,
   maxOutputBytes: 16 * 1024 * 1024,
   sandboxdRestPort: 0,

@@ -1,20 +1,17 @@
 // Command endpoints: upstream's unary `POST /execute`, plus our streaming `POST /v1/exec/stream`
-// (NDJSON events) and `POST /v1/exec/{id}/cancel`.
+// (NDJSON events) and `POST /v1/exec/{id}/cancel`, and the controller's startup actions: `POST /v1/actions/{id}` streams
+// as `/v1/exec/stream` does, with its own timeout maximum, and keeps the output for `GET /v1/actions/{id}/output`.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
+import { ActionOutputs } from './action-output';
 import type { RuntimeConfig } from './config';
-import { execCollect, startExec, type ExecRequest, type OutputStream, type RunningExec } from './exec';
+import { execCollect, startExec, type ExecRequest, type ExecStreamEvent, type OutputStream, type RunningExec } from './exec';
 import { BadRequestError, parseJsonObject, readBody, sendJson } from './http-io';
 import { confine } from './paths';
 import { shlexSplit } from './shlex';
 import { badCommandText } from './upstream-text';
 
-/** One line of the `/v1/exec/stream` response. */
-export type ExecStreamEvent =
-  | { type: 'start'; id: string; pid: number | undefined }
-  | { type: 'stdout' | 'stderr'; data: string }
-  | { type: 'exit'; exit_code: number; timed_out: boolean; cancelled: boolean; error?: string };
 
 /**
  * Largest command body read. Linux passes at most a few MiB of arguments to a program (ARG_MAX), so a
@@ -22,8 +19,21 @@ export type ExecStreamEvent =
  */
 const MAX_COMMAND_BODY_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How long a command may run: an interactive one is cut to the exec cap (as upstream); an action's declared timeout is
+ * honoured up to the action maximum and refused above it, naming the setting.
+ */
+interface TimeoutLimit {
+  readonly defaultSeconds: number;
+  readonly maxSeconds: number;
+  /** The setting whose maximum is enforced by refusing, not cutting. @default - cut */
+  readonly refuseAboveSetting?: string;
+}
+
+const interactiveLimit = (config: RuntimeConfig): TimeoutLimit => ({ defaultSeconds: config.execTimeoutSeconds, maxSeconds: config.execTimeoutSeconds });
+
 /** Reads `{"command": string | string[], "timeout"?: seconds}` into an ExecRequest (`timeout_seconds`: upstream SDK's name). */
-async function readExecRequest(req: IncomingMessage, config: RuntimeConfig): Promise<ExecRequest> {
+async function readExecRequest(req: IncomingMessage, config: RuntimeConfig, limit: TimeoutLimit): Promise<ExecRequest> {
   const body = parseJsonObject(await readBody(req, Math.min(config.maxBodyBytes, MAX_COMMAND_BODY_BYTES)));
   const { command } = body;
   const [timeoutField, timeout] = body.timeout_seconds !== undefined && body.timeout_seconds !== null
@@ -36,7 +46,10 @@ async function readExecRequest(req: IncomingMessage, config: RuntimeConfig): Pro
   if (argv.some((a) => a.includes('\0'))) throw new BadRequestError('"command" must not contain a NUL byte');
   if (body.timeout_seconds != null && body.timeout != null && body.timeout !== body.timeout_seconds) throw new BadRequestError('"timeout" and "timeout_seconds" differ; send one of them');
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) throw new BadRequestError(`"${timeoutField}" must be a positive number of seconds`);
-  const seconds = Math.min(timeout ?? config.execTimeoutSeconds, config.execTimeoutSeconds);
+  if (limit.refuseAboveSetting && typeof timeout === 'number' && timeout > limit.maxSeconds) {
+    throw new BadRequestError(`"${timeoutField}" ${timeout}s exceeds the runtime's maximum of ${limit.maxSeconds}s (${limit.refuseAboveSetting})`);
+  }
+  const seconds = Math.min(timeout ?? limit.defaultSeconds, limit.maxSeconds);
   return { argv, timeoutMs: seconds * 1000, ...placement(body, config) };
 }
 
@@ -70,7 +83,7 @@ function cancelOnDisconnect(res: ServerResponse, running: RunningExec): void {
 export async function handleExecute(req: IncomingMessage, res: ServerResponse, config: RuntimeConfig): Promise<void> {
   let request: ExecRequest;
   try {
-    request = await readExecRequest(req, config);
+    request = await readExecRequest(req, config, interactiveLimit(config));
   } catch (err) {
     if (!(err instanceof BadRequestError)) throw err;
     // Upstream reports a bad command as a completed command with exit code 1.
@@ -82,19 +95,44 @@ export async function handleExecute(req: IncomingMessage, res: ServerResponse, c
 /** Streams the command's output and exit as NDJSON; cancellable by id or by disconnecting. */
 export class StreamingExecs {
   private readonly running = new Map<string, RunningExec>();
+  private readonly actions = new ActionOutputs();
 
   constructor(private readonly config: RuntimeConfig) {}
 
   async handleStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let request: ExecRequest;
-    request = await readExecRequest(req, this.config);
-    const id = randomUUID();
+    await this.stream(req, res, randomUUID(), interactiveLimit(this.config));
+  }
+
+  /** A startup action under the controller's `id`: its timeout up to the action maximum, its output kept for followers. */
+  async handleAction(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const { execTimeoutSeconds, actionTimeoutMaxSeconds } = this.config;
+    const limit = { defaultSeconds: Math.min(execTimeoutSeconds, actionTimeoutMaxSeconds), maxSeconds: actionTimeoutMaxSeconds, refuseAboveSetting: 'SANDBOX_ACTION_TIMEOUT_MAX_SECONDS' };
+    if (await this.stream(req, res, id, limit, () => this.actions.start(id))) this.actions.ended(id);
+  }
+
+  /** Follows action `id`: what it printed so far (the last MiB), then live until its exit. */
+  handleFollow(res: ServerResponse, id: string): void {
+    const output = this.actions.get(id);
+    if (!output) return sendJson(res, 404, { message: `No action with id ${id} (not started, or forgotten since)` });
+    output.follow(res);
+  }
+
+  /** Runs the command, streaming it to `res` (and to the action output `publishTo` takes); false when it did not run. */
+  private async stream(req: IncomingMessage, res: ServerResponse, id: string, limit: TimeoutLimit, publishTo?: () => ReturnType<ActionOutputs['start']>): Promise<boolean> {
+    const request = await readExecRequest(req, this.config, limit);
+    // Taken only once the request is valid, so a refused one leaves the id free.
+    const output = publishTo?.();
+    if (output === 'taken' || output === 'full') {
+      sendJson(res, output === 'taken' ? 409 : 503, { message: output === 'taken' ? `action ${id} was started already` : 'too many actions are running; retry later' });
+      return false;
+    }
     res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-exec-id': id });
     let running: RunningExec | undefined;
     let paused = false;
     // Backpressure: while the client is not reading, stop reading the command's output, so it waits
     // on its own writes instead of the runtime buffering them.
     const send = (event: ExecStreamEvent): void => {
+      output?.publish(event);
       if (res.destroyed || res.write(JSON.stringify(event) + '\n') || !running || paused) return;
       paused = true;
       running.pause();
@@ -119,6 +157,7 @@ export class StreamingExecs {
     }
     send({ type: 'exit', exit_code: exit.exitCode, timed_out: exit.timedOut, cancelled: exit.cancelled, ...(exit.startError ? { error: exit.startError } : {}) });
     res.end();
+    return true;
   }
 
   handleCancel(res: ServerResponse, id: string): void {

@@ -9,6 +9,12 @@ import { startFailureText, timeoutText } from './upstream-text';
 
 export type OutputStream = 'stdout' | 'stderr';
 
+/** One line of a streamed command's response (`/v1/exec/stream`, `/v1/actions/{id}`). */
+export type ExecStreamEvent =
+  | { type: 'start'; id: string; pid: number | undefined }
+  | { type: 'stdout' | 'stderr'; data: string }
+  | { type: 'exit'; exit_code: number; timed_out: boolean; cancelled: boolean; error?: string };
+
 export interface ExecRequest {
   /** argv[0] is looked up on PATH; nothing is interpreted by a shell. */
   readonly argv: readonly string[];

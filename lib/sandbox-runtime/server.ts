@@ -39,6 +39,8 @@ function routesFor(config: RuntimeConfig, streams: StreamingExecs): Array<[metho
     ['PUT', sandboxdFile, (req, res, rest) => handleFilePut(req, res, config, rest)],
     ['DELETE', sandboxdFile, (req, res, rest) => handleFileDelete(req, res, config, rest)],
     ['GET', /^\/v1\/health$/, (_req, res) => handleHealth(res, startedAt)],
+    ['POST', /^\/v1\/actions\/([0-9a-f-]+)$/, (req, res, id) => streams.handleAction(req, res, id)],
+    ['GET', /^\/v1\/actions\/([0-9a-f-]+)\/output$/, (_req, res, id) => streams.handleFollow(res, id)],
   ];
 }
 

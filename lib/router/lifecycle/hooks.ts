@@ -3,7 +3,7 @@
 import type { Duplex } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import type { Admitted } from '../admission';
-import type { ActivityRecorder } from './activity';
+import type { ActivityRecorder } from '../../lifecycle/activity';
 import type { LifecycleRouterMetrics } from './metrics';
 import type { SandboxWaker } from './waker';
 

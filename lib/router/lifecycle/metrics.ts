@@ -1,5 +1,6 @@
 // Metrics of the router's lifecycle work (resume on request, activity writes), on the router's registry.
 import { Counter, Histogram } from 'prom-client';
+import type { ActivityWriteResult } from '../../lifecycle/activity';
 import type { RouterMetrics } from '../metrics';
 
 export class LifecycleRouterMetrics {
@@ -17,4 +18,7 @@ export class LifecycleRouterMetrics {
     this.resumes = new Counter({ name: 'sandbox_router_resumes_total', help: 'Resumes the router started (one per sandbox however many requests wait), by result.', labelNames: ['sandbox_namespace', 'result'], registers });
     this.activityWrites = new Counter({ name: 'sandbox_router_activity_writes_total', help: 'last-activity annotation writes, by result.', labelNames: ['result'], registers });
   }
+
+  /** The ActivityRecorder's onWrite. */
+  readonly countActivityWrite = (result: ActivityWriteResult): void => this.activityWrites.inc({ result });
 }

@@ -3,8 +3,9 @@
 // the requests wait, up to --resume-hold-seconds, for the cache to show it Ready. One resume however many requests
 // arrive; past the hold, 503 with Retry-After. Only called after authorization: a caller who may not reach a sandbox
 // cannot wake it.
-import { ANNOTATION, type Sandbox } from '../../api';
+import type { Sandbox } from '../../api';
 import { isNotFound, Resources, type KubeApi } from '../../kube';
+import { setRunning } from '../../lifecycle/resume';
 import { RouteError } from '../headers';
 import type { SandboxResolver, SandboxTarget } from '../resolver';
 import type { LifecycleRouterMetrics } from './metrics';
@@ -74,8 +75,7 @@ export class SandboxWaker {
     if (!sandbox || sandbox.metadata.deletionTimestamp) return false;
     if (sandbox.spec.operatingMode !== 'Suspended') return false;
     try {
-      await client.mergePatch<Sandbox>(Resources.sandboxes, namespace, name,
-        { metadata: { annotations: { [ANNOTATION.suspendReason]: null } }, spec: { operatingMode: 'Running' } });
+      await setRunning(client, namespace, name);
       metrics?.resumes.inc({ sandbox_namespace: namespace, result: 'resumed' });
       return true;
     } catch (err) {

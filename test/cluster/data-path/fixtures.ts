@@ -27,12 +27,13 @@ export interface ServedPod {
 /**
  * Starts `npm run sandbox-runtime` on `ip:8888` and sandboxd's ports (what the sandbox image runs) and waits until it answers. Given a
  * `volume` directory (a PVC surviving its pod) the runtime works in it and stop() leaves it; else in a fresh one.
+ * `env` adds to its environment (e.g. SANDBOX_EXEC_TIMEOUT_SECONDS, as a template's container env would).
  */
-export async function servePod(ip: string, volume?: string): Promise<ServedPod> {
+export async function servePod(ip: string, volume?: string, env: Record<string, string> = {}): Promise<ServedPod> {
   const baseDir = volume ?? mkdtempSync(join(tmpdir(), 'pod-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'lib/sandbox-runtime/main.ts', '--bind-address', ip, '--port', String(RUNTIME_PORT), '--base-dir', baseDir,
     '--sandboxd-rest-port', String(SANDBOXD_PORTS.rest), '--sandboxd-grpc-port', String(SANDBOXD_PORTS.grpc)], {
-    cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env },
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await waitFor(`runtime on ${ip}:${RUNTIME_PORT}`, async () => (await fetch(`http://${ip}:${RUNTIME_PORT}/`)).ok, { timeoutMs: 30_000, intervalMs: 100 });

@@ -43,7 +43,7 @@ async function startLifecycleRouter(kubeconfig: string, resumeHoldSeconds: numbe
   const resolver = probedResolver(cache);
   const metrics = new RouterMetrics();
   const lifecycleMetrics = new LifecycleRouterMetrics(metrics);
-  const activity = new ActivityRecorder({ client: kube, metrics: lifecycleMetrics });
+  const activity = new ActivityRecorder({ client: kube, onWrite: lifecycleMetrics.countActivityWrite });
   const server = new RouterServer({
     config: { ...DEFAULT_ROUTER_CONFIG, allowLoopbackPodIP: true, accessLog: false, resumeHoldSeconds }, resolver, nodeAddresses: nodes, metrics,
     authorizer: new TokenReviewAuthorizer(kube, { metrics }),

@@ -1,7 +1,9 @@
 // Issue 19: `agent-sandbox run` and SDK runActions against the real plane, controller and runtime processes: a warm
-// claim runs the command as its startup action; the CLI prints its output and outcome, exits with its exit code, and
-// leaves the sandbox suspended; the SDK returns the typed result.
-import { execFile } from 'node:child_process';
+// claim runs the command as its startup action; the CLI streams its output live while it runs, prints the outcome,
+// exits with its exit code, and leaves the sandbox suspended; the SDK returns the typed result. The runtimes run with a
+// 1 s interactive exec cap and a 5 s action maximum: an action's declared timeout is honoured past the first, refused
+// past the second.
+import { execFile, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { Sandbox, SandboxClaim } from '../../../lib/api';
 import { SandboxClient } from '../../../lib/client';
@@ -25,9 +27,11 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 beforeAll(async () => {
   admin = await adminClient();
-  controller = await startControllerWithPool(ns.name, 'job', 3);
-  // Every warm member's pod is served by the runtime, so whichever one a claim takes runs its task at once.
-  for (const member of (await admin.list<Sandbox>(Resources.sandboxes, { namespace: ns.name })).items) pods.push(await servePod(member.status!.podIPs![0]!));
+  controller = await startControllerWithPool(ns.name, 'job', 7);
+  // Every warm member's pod is served by the runtime (one member per test), so whichever one a claim takes runs its task at once.
+  for (const member of (await admin.list<Sandbox>(Resources.sandboxes, { namespace: ns.name })).items) {
+    pods.push(await servePod(member.status!.podIPs![0]!, undefined, { SANDBOX_EXEC_TIMEOUT_SECONDS: '1', SANDBOX_ACTION_TIMEOUT_MAX_SECONDS: '5' }));
+  }
 }, 120_000);
 afterAll(async () => {
   for (const pod of pods) await pod.stop();
@@ -50,6 +54,29 @@ test('run exits with the command\'s own exit code and says how it failed', async
   expect(stderr).toContain('agent-sandbox: task Failed (exit code 7)');
   expect(stderr).toContain('action "task" exited with code 7');
 });
+
+test('run streams the output while the task runs, not at its end', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/client/cli.ts', 'run', '-n', ns.name, '--pool', 'job', '--name', 'live', '--task-timeout', '5', '--', 'sh', '-c', 'echo first; sleep 3; echo second'],
+    { cwd: repoRoot, env: { ...process.env, KUBECONFIG: adminKubeconfig() } });
+  let stdout = '';
+  let stateAtFirst: string | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (!stdout) void admin.get<SandboxClaim>(Resources.sandboxClaims, ns.name, 'live').then((c) => { stateAtFirst = c.status?.actions?.[0]?.state; });
+    stdout += chunk.toString();
+  });
+  const code = await new Promise((r) => child.once('exit', r));
+  expect({ code, stdout }).toEqual({ code: 0, stdout: 'first\nsecond\n' });
+  // The first line reached us while the task still ran (and was printed once: not again from the kept tail).
+  expect(stateAtFirst).toBe('Running');
+}, 60_000);
+
+test("an action's declared timeout is honoured past the runtime's exec cap, and refused past its action maximum", async () => {
+  const long = await cli(['run', '-n', ns.name, '--pool', 'job', '--name', 'long', '--task-timeout', '4', '--', 'sh', '-c', 'sleep 2; echo late']);
+  expect({ code: long.code, stdout: long.stdout }).toEqual({ code: 0, stdout: 'late\n' });
+  const over = await cli(['run', '-n', ns.name, '--pool', 'job', '--name', 'over', '--task-timeout', '6', '--', 'true']);
+  expect(over.code).toBe(1);
+  expect(over.stderr).toContain('"timeout" 6s exceeds the runtime\'s maximum of 5s (SANDBOX_ACTION_TIMEOUT_MAX_SECONDS)');
+}, 60_000);
 
 test('run without a command is a usage error', async () => {
   expect(await cli(['run', '-n', ns.name, '--pool', 'job'])).toMatchObject({ code: 2, stderr: expect.stringContaining('run needs the command after "--"') });

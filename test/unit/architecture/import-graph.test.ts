@@ -87,6 +87,10 @@ describe('lib/ import graph', () => {
     expect(crossings('controller-runtime/', ['controller/', 'api/'])).toEqual([]);
   });
 
+  it('keeps the lifecycle code the router and the SDK share below both', () => {
+    expect(crossings('lifecycle/', ['router/', 'client/', 'controller/', 'controller-runtime/', 'builders/', 'sandbox-runtime/'])).toEqual([]);
+  });
+
   it('keeps each controller folder to itself, the shared folder and the composition root', () => {
     const kinds = ['sandbox', 'template', 'warm-pool', 'claim'];
     for (const kind of kinds) {

@@ -6,7 +6,7 @@ import type { RouteRequest } from '../../../lib/router/headers';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = (claims: object = {}, alg = 'RS256') => `${b64({ alg, kid: 'k' })}.${b64({ iss: 'https://kubernetes.default.svc', ...claims })}.c2lnbmF0dXJl`;
-const route = (namespace: string, id: string): RouteRequest => ({ namespace, id, port: 8888 });
+const route = (namespace: string, id: string): RouteRequest => ({ namespace, id, port: 8888, resume: true });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('tokenShapeProblem', () => {

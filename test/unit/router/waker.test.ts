@@ -1,7 +1,10 @@
 // Resume on request (unit): one read and one patch for many waiting requests, nothing for a sandbox that is not
-// suspended, 503 with Retry-After past the hold, and a new resume after the sandbox was Ready and suspended again.
+// suspended, 503 with Retry-After past the hold, a new resume after the sandbox was Ready and suspended again, and none
+// for a request that says X-Sandbox-Resume: false.
+import type { IncomingMessage } from 'node:http';
 import { Resources } from '../../../lib/kube';
-import { SandboxWaker, type SandboxResolver, type SandboxTarget } from '../../../lib/router';
+import { AllowAllAuthorizer, NO_NODES, RouterMetrics, SandboxWaker, type SandboxResolver, type SandboxTarget } from '../../../lib/router';
+import { admit } from '../../../lib/router/admission';
 import { FakeApiServer } from '../../support/fake-api-server';
 import { sandboxObject } from '../../support/objects';
 
@@ -51,4 +54,17 @@ test('suspended again after it was Ready, the next request resumes it again', as
   setTimeout(becomeReady, 10);
   await waker.wake('ns', 'sb');
   expect(calls.patch).toHaveLength(2);
+});
+
+test('a request with X-Sandbox-Resume: false never wakes a suspended sandbox: 404 as for any sandbox not Ready', async () => {
+  const woken: string[] = [];
+  const deps = {
+    resolver: { lookup: () => undefined, ready: () => true, refresh: async () => undefined }, authorizer: new AllowAllAuthorizer(), metrics: new RouterMetrics(),
+    allowLoopbackPodIP: true, nodeAddresses: NO_NODES, waker: { wake: async (_ns: string, name: string) => { woken.push(name); return undefined; } },
+  };
+  const request = (extra: Record<string, string>) => ({ headers: { 'x-sandbox-id': 'sb', 'x-sandbox-namespace': 'ns', ...extra }, socket: {} }) as unknown as IncomingMessage;
+  await expect(admit(request({ 'x-sandbox-resume': 'false' }), deps)).rejects.toMatchObject({ status: 404 });
+  expect(woken).toEqual([]);
+  await expect(admit(request({}), deps)).rejects.toMatchObject({ status: 404 });
+  expect(woken).toEqual(['sb']);
 });

@@ -1,6 +1,7 @@
 // The startup actions this process is running: at most one per Sandbox (by UID), started only after the Sandbox's
 // status says Running (so a restart can never run it a second time), and its outcome kept until a pass records it.
 // A settled action re-queues its Sandbox through `onSettled`.
+import { actionExecId } from '../../../api/lifecycle';
 import type { SandboxAction } from '../../../api/types';
 import type { ActionExecutor, ActionOutcome } from './runtime-exec';
 
@@ -20,7 +21,7 @@ export class ActionRunner {
     if (this.inFlight.get(uid)?.index === index) return;
     const entry: InFlight = { index, abort: new AbortController() };
     this.inFlight.set(uid, entry);
-    void this.execute(address, action, entry.abort.signal).then((outcome) => {
+    void this.execute(address, action, entry.abort.signal, actionExecId(uid, index)).then((outcome) => {
       entry.outcome = outcome;
       this.onSettled(key);
     });

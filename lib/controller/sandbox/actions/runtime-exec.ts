@@ -1,8 +1,9 @@
-// Runs one startup action through the in-sandbox runtime's streamed exec API (`POST /v1/exec/stream`, NDJSON events),
+// Runs one startup action through the in-sandbox runtime's action API (`POST /v1/actions/{id}`, NDJSON events as
+// `/v1/exec/stream`, the action's own timeout honoured up to the runtime's action maximum, its output followable by id),
 // so the controller needs no `pods/exec` permission: only a network path to the sandbox's runtime port. Output is
 // kept as a bounded tail; the command is cancelled when the signal aborts (the runtime kills a command whose stream
 // closes).
-import { ACTION_OUTPUT_TAIL_BYTES, DEFAULT_ACTION_TIMEOUT_SECONDS } from '../../../api/lifecycle';
+import { ACTION_OUTPUT_TAIL_BYTES, DEFAULT_ACTION_TIMEOUT_MAX_SECONDS } from '../../../api/lifecycle';
 import type { SandboxAction } from '../../../api/types';
 
 /** How one action ended. */
@@ -19,8 +20,8 @@ export interface ActionOutcome {
   error?: string;
 }
 
-/** Runs an action in the sandbox whose runtime listens at `address` (`host:port`). */
-export type ActionExecutor = (address: string, action: SandboxAction, signal: AbortSignal) => Promise<ActionOutcome>;
+/** Runs an action under `id` (actionExecId) in the sandbox whose runtime listens at `address` (`host:port`). */
+export type ActionExecutor = (address: string, action: SandboxAction, signal: AbortSignal, id: string) => Promise<ActionOutcome>;
 
 /** Keeps the last `limit` bytes of what it is given. */
 export class OutputTail {
@@ -71,20 +72,21 @@ async function fetchWhenListening(url: string, init: RequestInit & { signal: Abo
   }
 }
 
-export const runtimeExecutor: ActionExecutor = async (address, action, signal) => {
+export const runtimeExecutor: ActionExecutor = async (address, action, signal, id) => {
   const startedAt = new Date();
   const tail = new OutputTail();
-  const timeoutSeconds = action.timeoutSeconds ?? DEFAULT_ACTION_TIMEOUT_SECONDS;
-  const deadline = AbortSignal.timeout(timeoutSeconds * 1000 + STREAM_GRACE_MS);
+  // Undeclared, the runtime applies its own exec cap, which a template may have raised: only a day bounds the wait then.
+  const deadline = AbortSignal.timeout((action.timeoutSeconds ?? DEFAULT_ACTION_TIMEOUT_MAX_SECONDS) * 1000 + STREAM_GRACE_MS);
   const ended = (fields: Partial<ActionOutcome>): ActionOutcome => ({ timedOut: false, cancelled: false, startedAt, finishedAt: new Date(), output: tail.toString(), ...fields });
   let exit: Extract<StreamEvent, { type: 'exit' }> | undefined;
   try {
-    const response = await fetchWhenListening(`http://${address}/v1/exec/stream`, {
+    const response = await fetchWhenListening(`http://${address}/v1/actions/${id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         command: action.command,
-        timeout: timeoutSeconds,
+        // Undeclared: the runtime's own default (its exec cap), as for any command.
+        ...(action.timeoutSeconds !== undefined ? { timeout: action.timeoutSeconds } : {}),
         ...(action.workingDir ? { cwd: action.workingDir } : {}),
         ...(action.env?.length ? { env: Object.fromEntries(action.env.map((e) => [e.name, e.value])) } : {}),
       }),
@@ -92,7 +94,13 @@ export const runtimeExecutor: ActionExecutor = async (address, action, signal) =
     });
     if (!response.ok || !response.body) {
       const text = (await response.text()).slice(0, 1024);
-      return ended({ error: `the sandbox runtime answered ${response.status}: ${text}` });
+      let detail = text;
+      try {
+        detail = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        // Not JSON: keep the raw text.
+      }
+      return ended({ error: `the sandbox runtime refused it (HTTP ${response.status}): ${detail}` });
     }
     let pending = '';
     const decoder = new TextDecoder();

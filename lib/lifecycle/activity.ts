@@ -1,16 +1,20 @@
-// Activity for idle suspend, recorded cheaply: requests only mark their sandbox in memory; every
-// ACTIVITY_WRITE_INTERVAL_SECONDS one pass writes the last-activity annotation of each sandbox that saw a request
-// since the last pass or still has one in flight (a streamed command, an upgraded connection). At most one write per
-// sandbox per interval, none for sandboxes without an idle timeout, none per request.
-import { ACTIVITY_WRITE_INTERVAL_SECONDS, ANNOTATION, type Sandbox } from '../../api';
-import { isNotFound, Resources, type KubeClient } from '../../kube';
-import type { LifecycleRouterMetrics } from './metrics';
+// Activity for idle suspend, recorded cheaply, shared by the router and the SDK's direct mode: requests only mark their
+// sandbox in memory; every ACTIVITY_WRITE_INTERVAL_SECONDS one pass writes the last-activity annotation of each sandbox
+// that saw a request since the last pass or still has one in flight (a streamed command, an upgraded connection). At
+// most one write per sandbox per interval, none per request; callers begin() only sandboxes with an idle timeout.
+import { ACTIVITY_WRITE_INTERVAL_SECONDS, ANNOTATION, type Sandbox } from '../api';
+import { isNotFound, Resources, type KubeClient } from '../kube';
+
+/** How one annotation write ended: `gone` is a Sandbox deleted meanwhile. */
+export type ActivityWriteResult = 'written' | 'gone' | 'failed';
 
 export interface ActivityOptions {
   readonly client: KubeClient;
   /** @default ACTIVITY_WRITE_INTERVAL_SECONDS * 1000 */
   readonly intervalMs?: number;
-  readonly metrics?: LifecycleRouterMetrics;
+  /** Called once per write (e.g. to count them). @default - nothing */
+  readonly onWrite?: (result: ActivityWriteResult) => void;
+  /** Called with each failure other than a Sandbox that is gone. @default - nothing */
   readonly onError?: (err: unknown) => void;
 }
 
@@ -52,9 +56,9 @@ export class ActivityRecorder {
       const [namespace, name] = key.split('/') as [string, string];
       try {
         await this.options.client.mergePatch<Sandbox>(Resources.sandboxes, namespace, name, { metadata: { annotations: { [ANNOTATION.lastActivity]: at } } });
-        this.options.metrics?.activityWrites.inc({ result: 'written' });
+        this.options.onWrite?.('written');
       } catch (err) {
-        this.options.metrics?.activityWrites.inc({ result: isNotFound(err) ? 'gone' : 'failed' });
+        this.options.onWrite?.(isNotFound(err) ? 'gone' : 'failed');
         if (!isNotFound(err)) this.options.onError?.(err);
       }
     }));
