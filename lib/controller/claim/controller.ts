@@ -59,7 +59,6 @@ function claimRelevantChange(a: Sandbox, b: Sandbox): boolean {
 
 /** Registers the event handlers that feed `queue`; a new claim still to be served marks a burst on `burstGate`. */
 export function watchForClaims(informers: ClaimInformers, queue: { add(key: string): void }, reconciler: ClaimReconciler, burstGate: BurstGate): void {
-  reconciler.onWake = (keys) => keys.forEach((k) => queue.add(k));
   informers.claims.addEventHandler({
     onAdd: (claim) => {
       if (!claim.status?.sandbox?.name && !claim.metadata.deletionTimestamp) burstGate.claimArrived();
@@ -125,6 +124,8 @@ export const claimControllerModule: ControllerModule = {
     const reconciler = new ClaimReconciler({
       client: manager.client, caches: informers, metrics, events,
       settings: { ...settings.claim, allowedLabelDomains: loadAllowedLabelDomains() },
+      // Called only once workers run, after `controller` below exists.
+      wakeClaims: (keys) => keys.forEach((k) => controller.queue.add(k)),
     });
     const controller = manager.controller({ name: 'sandboxclaim', reconciler, workers: settings.claim.workers });
     watchForClaims(informers, controller.queue, reconciler, burstGate);

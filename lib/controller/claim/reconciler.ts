@@ -33,7 +33,19 @@ export interface ClaimReconcilerDeps {
   metrics: ClaimMetrics;
   /** Normal events on claims (a no-op recorder with --disable-claim-events). */
   events: EventRecorder;
+  /** Claims waiting on a pool get another look: the composition root hands these keys to the work queue. */
+  wakeClaims: (claimKeys: string[]) => void;
   now?: () => number;
+}
+
+/** What this process remembers about one claim (by UID), dropped when the claim is deleted. */
+interface ClaimMemory {
+  /** When this process first saw the claim (controller startup latency). */
+  firstObservedAt: number;
+  /** Its first Ready was recorded (metrics once per claim). */
+  readyRecorded?: boolean;
+  /** It predates the cache and its binding was checked with a live list. */
+  liveChecked?: boolean;
 }
 
 /** What reconcileActive found: the bound sandbox and/or why the claim is not healthy, or "wait for a member". */
@@ -51,13 +63,9 @@ export class ClaimReconciler {
   private readonly expectations: Expectations<Sandbox>;
   private readonly candidates: WarmCandidates;
   readonly waiters = new PoolWaiters();
-  private readonly firstObserved = new Map<string, number>();
+  private readonly memory = new Map<string, ClaimMemory>();
   /** Claims as our status and annotation writes returned them, until the cache shows them (no re-write from a stale copy). */
   private readonly claims: ReadYourWrites<SandboxClaim>;
-  /** Claims whose first Ready was recorded by this process (metrics once per claim). */
-  private readonly readyRecorded = new Set<string>();
-  /** Claims predating the cache whose binding was checked with a live list. */
-  private readonly liveChecked = new Set<string>();
   private readonly now: () => number;
   /**
    * When this replica started reconciling (the workers start only after the caches synced): older claims may predate
@@ -74,15 +82,20 @@ export class ClaimReconciler {
 
   /** Claim cache event (or a pass at `now`): remember when this process first saw the claim (controller startup latency). */
   observeClaim(claim: SandboxClaim, now?: number): void {
+    this.memoryOf(claim, now);
+  }
+
+  private memoryOf(claim: SandboxClaim, now?: number): ClaimMemory {
     const uid = claim.metadata.uid!;
-    if (!this.firstObserved.has(uid)) this.firstObserved.set(uid, now ?? this.now());
+    let memory = this.memory.get(uid);
+    if (!memory) this.memory.set(uid, memory = { firstObservedAt: now ?? this.now() });
+    return memory;
   }
 
   /** Claim deleted: drop everything remembered about it. */
   forgetClaim(claim: SandboxClaim): void {
     const uid = claim.metadata.uid!;
-    this.firstObserved.delete(uid);
-    for (const memory of [this.readyRecorded, this.liveChecked]) memory.delete(uid);
+    this.memory.delete(uid);
     this.claims.observed(claim);
     this.expectations.forget(uid);
   }
@@ -178,10 +191,11 @@ export class ClaimReconciler {
       if (controllingClaimUid(sameName) !== uid) throw notOwned(sameName);
       return sameName;
     }
-    if (this.predatesCache(claim, now) && !this.liveChecked.has(uid)) {
+    const memory = this.memoryOf(claim, now);
+    if (this.predatesCache(claim, now) && !memory.liveChecked) {
       // A previous controller process may have bound this claim moments before it stopped; our cache might not show it.
       const list = await client.list<Sandbox>(Resources.sandboxes, { namespace, labelSelector: `${LABEL.claimUid}=${uid}` });
-      this.liveChecked.add(uid);
+      memory.liveChecked = true;
       const mine = list.items.find((s) => controllingClaimUid(s) === uid);
       if (mine) return this.remember(uid, mine, now);
     }
@@ -260,12 +274,9 @@ export class ClaimReconciler {
     this.wakeWaiters(namespace, pool);
   }
 
-  /** Claims waiting on this pool get another look (the manager wires this to the work queue). */
-  onWake: (claimKeys: string[]) => void = () => undefined;
-
   wakeWaiters(namespace: string, pool: string): void {
     const keys = this.waiters.wake(namespace, pool);
-    if (keys.length > 0) this.onWake(keys);
+    if (keys.length > 0) this.deps.wakeClaims(keys);
   }
 
   private async createCold(claim: SandboxClaim, template: SandboxTemplate, now: number): Promise<Sandbox> {
@@ -327,11 +338,11 @@ export class ClaimReconciler {
    * `readyAt` undefined backfills the stamp as `unknown` for a claim that was Ready before this process saw it.
    */
   private async recordFirstReady(claim: SandboxClaim, sandbox: Sandbox | undefined, readyAt: number | undefined, now: number): Promise<void> {
-    const uid = claim.metadata.uid!;
-    if (this.readyRecorded.has(uid)) return;
-    this.readyRecorded.add(uid);
+    const observedAt = this.memory.get(claim.metadata.uid!)?.firstObservedAt;
+    const memory = this.memoryOf(claim, now);
+    if (memory.readyRecorded) return;
+    memory.readyRecorded = true;
     const annotations = claim.metadata.annotations ?? {};
-    const observedAt = this.firstObserved.get(uid);
     if (readyAt !== undefined && !annotations[ANNOTATION.claimFirstReadyAt]) recordClaimReady(this.deps.metrics, claim, sandbox, observedAt, readyAt);
     if (!this.deps.settings.observabilityAnnotations || annotations[ANNOTATION.claimFirstReadyAt]) return;
     const stamp: Record<string, string> = { [ANNOTATION.claimFirstReadyAt]: readyAt === undefined ? 'unknown' : new Date(readyAt).toISOString() };

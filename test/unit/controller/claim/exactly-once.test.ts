@@ -38,12 +38,13 @@ async function setup(members: string[] = [], options: { startedBeforeClaims?: bo
   addClaimIndexes(informers);
   let now = Date.now();
   let clockReads = 0;
+  const queued: string[] = [];
   const reconciler = new ClaimReconciler({
     client: server.client, caches: informers, metrics: new ControllerMetrics({ gitVersion: 'test' }, { processMetrics: false }),
     events: noopEventRecorder, settings: { allowedLabelDomains: [], observabilityAnnotations: false, warmCandidateGraceMs: 2000 },
+    wakeClaims: (keys) => queued.push(...keys),
     now: () => { clockReads++; return now; },
   });
-  const queued: string[] = [];
   watchForClaims(informers, { add: (key) => queued.push(key) }, reconciler, BurstGate.open());
   // Claims created within a second of the start may predate the cache (a live list); these tests start well before.
   if (!options.startedBeforeClaims) {

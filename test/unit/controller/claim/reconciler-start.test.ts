@@ -30,6 +30,7 @@ function setup() {
   const reconciler = new ClaimReconciler({
     client: server, caches: { claims, sandboxes, pools, templates }, metrics: new ControllerMetrics({ gitVersion: 'test' }), events: noopEventRecorder,
     settings: { allowedLabelDomains: [], observabilityAnnotations: false, warmCandidateGraceMs: 2000 },
+    wakeClaims: () => undefined,
     now: () => now,
   });
   /** The label selectors of the live lists the reconciler made. */
