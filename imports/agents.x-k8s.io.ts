@@ -911,7 +911,7 @@ export interface SandboxSpecStartupActions {
   readonly workingDir?: string;
 
   /**
-   * Seconds before the command is killed and the action is TimedOut (default 300).
+   * Seconds before the command is killed and the action is TimedOut (default: the runtime exec cap, 300 s unless SANDBOX_EXEC_TIMEOUT_SECONDS; at most SANDBOX_ACTION_TIMEOUT_MAX_SECONDS, a day by default).
    *
    * @schema SandboxSpecStartupActions#timeoutSeconds
    */
@@ -17532,7 +17532,7 @@ export interface SandboxV1Alpha1SpecStartupActions {
   readonly workingDir?: string;
 
   /**
-   * Seconds before the command is killed and the action is TimedOut (default 300).
+   * Seconds before the command is killed and the action is TimedOut (default: the runtime exec cap, 300 s unless SANDBOX_EXEC_TIMEOUT_SECONDS; at most SANDBOX_ACTION_TIMEOUT_MAX_SECONDS, a day by default).
    *
    * @schema SandboxV1Alpha1SpecStartupActions#timeoutSeconds
    */

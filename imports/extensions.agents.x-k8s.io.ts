@@ -589,7 +589,7 @@ export interface SandboxClaimSpecStartupActions {
   readonly workingDir?: string;
 
   /**
-   * Seconds before the command is killed and the action is TimedOut (default 300).
+   * Seconds before the command is killed and the action is TimedOut (default: the runtime exec cap, 300 s unless SANDBOX_EXEC_TIMEOUT_SECONDS; at most SANDBOX_ACTION_TIMEOUT_MAX_SECONDS, a day by default).
    *
    * @schema SandboxClaimSpecStartupActions#timeoutSeconds
    */
@@ -1319,7 +1319,7 @@ export interface SandboxClaimV1Alpha1SpecStartupActions {
   readonly workingDir?: string;
 
   /**
-   * Seconds before the command is killed and the action is TimedOut (default 300).
+   * Seconds before the command is killed and the action is TimedOut (default: the runtime exec cap, 300 s unless SANDBOX_EXEC_TIMEOUT_SECONDS; at most SANDBOX_ACTION_TIMEOUT_MAX_SECONDS, a day by default).
    *
    * @schema SandboxClaimV1Alpha1SpecStartupActions#timeoutSeconds
    */
@@ -2435,7 +2435,7 @@ export interface SandboxTemplateSpecStartupActions {
   readonly workingDir?: string;
 
   /**
-   * Seconds before the command is killed and the action is TimedOut (default 300).
+   * Seconds before the command is killed and the action is TimedOut (default: the runtime exec cap, 300 s unless SANDBOX_EXEC_TIMEOUT_SECONDS; at most SANDBOX_ACTION_TIMEOUT_MAX_SECONDS, a day by default).
    *
    * @schema SandboxTemplateSpecStartupActions#timeoutSeconds
    */
@@ -19886,7 +19886,7 @@ export interface SandboxTemplateV1Alpha1SpecStartupActions {
   readonly workingDir?: string;
 
   /**
-   * Seconds before the command is killed and the action is TimedOut (default 300).
+   * Seconds before the command is killed and the action is TimedOut (default: the runtime exec cap, 300 s unless SANDBOX_EXEC_TIMEOUT_SECONDS; at most SANDBOX_ACTION_TIMEOUT_MAX_SECONDS, a day by default).
    *
    * @schema SandboxTemplateV1Alpha1SpecStartupActions#timeoutSeconds
    */

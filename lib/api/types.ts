@@ -57,7 +57,10 @@ export interface SandboxAction {
   env?: ActionEnvVar[];
   /** Relative to the runtime's base directory. @default - the base directory */
   workingDir?: string;
-  /** Killed (and TimedOut) after this many seconds. @default 300 */
+  /**
+   * Killed (and TimedOut) after this many seconds; the runtime refuses more than its SANDBOX_ACTION_TIMEOUT_MAX_SECONDS
+   * (a day unless the template lowers it). @default - the runtime's exec cap (300 s unless SANDBOX_EXEC_TIMEOUT_SECONDS)
+   */
   timeoutSeconds?: number;
 }
 

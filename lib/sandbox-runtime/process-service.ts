@@ -62,12 +62,18 @@ function exitProblem(exit: ExitInfo, req: ExecRequest): CallError | undefined {
   return undefined;
 }
 
+/**
+ * gRPC clients refuse replies over 4 MiB unless told otherwise (grpc-python's default), so an Execute reply keeps at
+ * most this much of each stream (plus the truncation note), whatever `maxOutputBytes` allows; Start streams it all.
+ */
+export const EXECUTE_OUTPUT_BYTES_PER_STREAM = 2 * 1024 * 1024 - 64 * 1024;
+
 /** Runs `call`'s command to completion; a call cancelled by its client (or its deadline) kills it. */
 async function execute(call: grpc.ServerUnaryCall<{ config?: ProcessConfig }, unknown>, config: RuntimeConfig): Promise<object> {
   const req = execRequest(call.request.config, call.getDeadline(), config);
   const cancelled = new AbortController();
   call.once('cancelled', () => cancelled.abort());
-  const { stdout, stderr, exit } = await collectOutput(req, config.maxOutputBytes, cancelled.signal);
+  const { stdout, stderr, exit } = await collectOutput(req, Math.min(config.maxOutputBytes, EXECUTE_OUTPUT_BYTES_PER_STREAM), cancelled.signal);
   const problem = exitProblem(exit, req);
   if (problem) throw problem;
   return { exit_code: exit.exitCode, stdout, stderr };

@@ -26,7 +26,7 @@ function action(): SchemaNode {
       maxItems: MAX_ENV_VARS,
     },
     workingDir: str('Working directory, relative to the runtime\'s base directory (which it must stay inside).', { maxLength: 4096 }),
-    timeoutSeconds: int32('Seconds before the command is killed and the action is TimedOut (default 300).', { minimum: 1 }),
+    timeoutSeconds: int32('Seconds before the command is killed and the action is TimedOut (default: the runtime exec cap, 300 s unless SANDBOX_EXEC_TIMEOUT_SECONDS; at most SANDBOX_ACTION_TIMEOUT_MAX_SECONDS, a day by default).', { minimum: 1 }),
   }, ['command']);
 }
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { createRuntimeServer, DEFAULT_RUNTIME_CONFIG, parseRuntimeConfig, type RuntimeServer } from '../../../lib/sandbox-runtime';
-import { startProcessService, type ProcessService } from '../../../lib/sandbox-runtime/process-service';
+import { EXECUTE_OUTPUT_BYTES_PER_STREAM, startProcessService, type ProcessService } from '../../../lib/sandbox-runtime/process-service';
 
 const CAP = 64 * 1024;
 let root: string;
@@ -17,6 +17,8 @@ let runtime: RuntimeServer;
 let url: string;
 let processes: ProcessService;
 let client: grpc.Client & Record<string, any>;
+let config: typeof DEFAULT_RUNTIME_CONFIG;
+let ProcessServiceClient: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client & Record<string, any>;
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-sandboxd-'));
@@ -24,13 +26,13 @@ beforeAll(async () => {
   outside = path.join(root, 'outside');
   fs.mkdirSync(outside);
   fs.writeFileSync(path.join(outside, 'sentinel'), 'untouched');
-  const config = { ...DEFAULT_RUNTIME_CONFIG, host: '127.0.0.1', port: 0, baseDir, execTimeoutSeconds: 2, maxBodyBytes: CAP, maxOutputBytes: CAP };
+  config = { ...DEFAULT_RUNTIME_CONFIG, host: '127.0.0.1', port: 0, baseDir, execTimeoutSeconds: 2, maxBodyBytes: CAP, maxOutputBytes: CAP };
   runtime = createRuntimeServer(config);
   url = `http://127.0.0.1:${await runtime.listen()}`;
   processes = await startProcessService(config, 0);
   const definition = protoLoader.loadSync(path.join(__dirname, '../../../lib/sandbox-runtime/process.proto'), { keepCase: true, defaults: true, oneofs: true });
-  const { ProcessService } = (grpc.loadPackageDefinition(definition).process as any).v1;
-  client = new ProcessService(`127.0.0.1:${processes.port}`, grpc.credentials.createInsecure());
+  ProcessServiceClient = (grpc.loadPackageDefinition(definition).process as any).v1.ProcessService;
+  client = new ProcessServiceClient(`127.0.0.1:${processes.port}`, grpc.credentials.createInsecure());
 });
 afterAll(async () => {
   client.close();
@@ -146,9 +148,9 @@ describe('REST /v1/files', () => {
 });
 
 /** Calls a unary method; resolves with [status code, response or error details]. */
-function unary(method: string, request: object, deadlineSeconds?: number): Promise<[number, any]> {
+function unary(method: string, request: object, deadlineSeconds?: number, via = client): Promise<[number, any]> {
   const options = deadlineSeconds === undefined ? {} : { deadline: Date.now() + deadlineSeconds * 1000 };
-  return new Promise((resolve) => client[method](request, options, (err: grpc.ServiceError | null, response: any) => resolve(err ? [err.code, err.details] : [0, response])));
+  return new Promise((resolve) => via[method](request, options, (err: grpc.ServiceError | null, response: any) => resolve(err ? [err.code, err.details] : [0, response])));
 }
 
 describe('gRPC process.v1.ProcessService', () => {
@@ -161,6 +163,22 @@ describe('gRPC process.v1.ProcessService', () => {
     expect([...response.stderr]).toEqual([0xff]);
     const [, plain] = await unary('Execute', { config: { command: ['pwd'] } });
     expect(plain.stdout.toString()).toBe(`${fs.realpathSync(baseDir)}\n`);
+  });
+
+  test('an Execute reply fits the 4 MiB a default gRPC client accepts, whatever the output cap allows', async () => {
+    const wide = await startProcessService({ ...config, maxOutputBytes: DEFAULT_RUNTIME_CONFIG.maxOutputBytes }, 0);
+    const wideClient = new ProcessServiceClient(`127.0.0.1:${wide.port}`, grpc.credentials.createInsecure());
+    try {
+      expect(DEFAULT_RUNTIME_CONFIG.maxOutputBytes).toBeGreaterThan(4 * 1024 * 1024);
+      const [code, response] = await unary('Execute', { config: { command: ['sh', '-c', 'head -c 5000000 /dev/zero; head -c 5000000 /dev/zero >&2'] } }, undefined, wideClient);
+      expect(code).toBe(grpc.status.OK);
+      expect(response.stdout.length).toBeGreaterThan(EXECUTE_OUTPUT_BYTES_PER_STREAM);
+      expect(response.stdout.length + response.stderr.length).toBeLessThan(4 * 1024 * 1024);
+      expect(response.stderr.toString().endsWith(`[stderr truncated at ${EXECUTE_OUTPUT_BYTES_PER_STREAM} bytes]`)).toBe(true);
+    } finally {
+      wideClient.close();
+      await wide.close();
+    }
   });
 
   test('Execute refuses what upstream refuses, with its status codes', async () => {
