@@ -9,6 +9,7 @@ export * from './system-props';
 export * from './system';
 export * from './runtime-class';
 export * from './sandbox-resources';
+export type { TeamAgents } from './subjects';
 export * from './team';
 export * from './router';
 export * from './crds';

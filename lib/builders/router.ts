@@ -7,7 +7,7 @@ import type { Deployment } from 'kubernetes-types/apps/v1';
 import type { ResourceRequirements, Service, ServiceAccount } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy, NetworkPolicyPeer } from 'kubernetes-types/networking/v1';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
-import type { ClusterRole, ClusterRoleBinding, PolicyRule } from 'kubernetes-types/rbac/v1';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import { CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, LABEL, ROUTER_APP_VALUE, SANDBOX } from '../api';
 import { exemptionAnnotations } from '../policy/exemptions';
 import { RULE } from '../policy/rule-ids';
@@ -15,6 +15,7 @@ import { assertNoProblems, compact, dnsLabelProblem, type Built, type Manifest }
 import { DEFAULT_CONTROLLER_IMAGE } from './package-version';
 import { ANY_ADDRESS, DEFAULT_MONITORING_NAMESPACE, dnsAndApiServerEgress, metricsFromMonitoring, PLATFORM_PRIORITY_CLASS_NAME } from './platform';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './secure-defaults';
+import { namesSomeone, subjects, type TeamAgents } from './subjects';
 import type { ImagePullPolicy } from './system-props';
 
 export const ROUTER_NAME = 'sandbox-router';
@@ -53,6 +54,14 @@ export interface SandboxRouterProps {
    * @default true
    */
   readonly trustPortForward?: boolean;
+  /**
+   * Who may open `kubectl port-forward svc/sandbox-router-svc` (upstream's Python SDK's default tunnel mode): a Role
+   * `sandbox-router-tunnel` in the router's namespace to read the router Service, find its Pods and port-forward to
+   * them. With `trustPortForward` they reach every sandbox through the router without a token. `pods/portforward`
+   * cannot be limited to the router's Pods by name, so they may also port-forward to any other Pod of this namespace
+   * (the controller's: its metrics, probes and conversion webhook). @default - none
+   */
+  readonly tunnelAccess?: TeamAgents;
   /** Secret (key `secret`, ≥ 32 bytes) holding the scoped-token HMAC key; required with `scoped-token`. @default - none */
   readonly scopedTokenSecretName?: string;
   /** Only route to Sandboxes in this namespace. @default - all namespaces */
@@ -122,6 +131,7 @@ export function routerProblems(props: SandboxRouterProps): string[] {
   }
   if (props.allowedSandboxPorts?.length === 0) problems.push('allowedSandboxPorts is empty: leave it out to allow any port of the sandbox');
   if (props.authzMode === 'scoped-token' && !props.scopedTokenSecretName) problems.push('scopedTokenSecretName is required when authzMode is "scoped-token"');
+  if (props.tunnelAccess && !namesSomeone(props.tunnelAccess)) problems.push('tunnelAccess must name at least one group, service account or user (or be left out)');
   if (props.scopedTokenSecretName && props.authzMode !== 'scoped-token') problems.push('scopedTokenSecretName is only used when authzMode is "scoped-token"');
   return problems.filter((p): p is string => p !== undefined);
 }
@@ -265,7 +275,28 @@ export function buildRouter(props: SandboxRouterProps = {}): Manifest[] {
     serviceAccount, role, binding, deployment(props, namespace, authzMode), service,
     ...(props.podDisruptionBudget ?? true ? [pdb] : []),
     networkPolicy(props, namespace),
+    ...(props.tunnelAccess ? routerTunnelRbac(props.tunnelAccess, namespace, labels) : []),
   ];
+}
+
+/** The Role and RoleBinding of `tunnelAccess` (see SandboxRouterProps), in the router's namespace. */
+export function routerTunnelRbac(who: TeamAgents, namespace = DEFAULT_SYSTEM_NAMESPACE, labels: Record<string, string> = {}): Manifest[] {
+  const name = `${ROUTER_NAME}-tunnel`;
+  const role: Built<Role> = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace, labels },
+    rules: [
+      { apiGroups: [''], resources: ['services'], resourceNames: [ROUTER_SERVICE_NAME], verbs: ['get'] },
+      // kubectl resolves the Service to one of its Pods, whose names change: no resourceNames possible.
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] },
+    ],
+  };
+  const binding: Built<RoleBinding> = {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: subjects(who, namespace),
+  };
+  return [role, binding];
 }
 
 /**

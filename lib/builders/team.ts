@@ -6,7 +6,7 @@
 import type { LimitRange, LimitRangeItem, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-types/admissionregistration/v1';
-import type { PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
+import type { PolicyRule, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import { sandboxCrd } from '../api/crds';
 import { celList } from '../policy/cel';
 import { ANNOTATION, CONTROLLER_POD_LABELS, CORE_GROUP, DEFAULT_SYSTEM_NAMESPACE, EXTENSIONS_GROUP, LABEL, ROUTER_APP_VALUE, SANDBOX, SANDBOX_CLAIM, SANDBOX_PROXY_ACCESS, SANDBOX_RUNTIME_PORT } from '../api';
@@ -15,21 +15,12 @@ import { checkObjects, formatViolation, PlainObject } from '../policy/engine';
 import { GuardrailPolicy, policyProblems } from '../policy/profiles';
 import { CONTROLLER_NAME } from './controller-deployment';
 import { routerLifecycleRbac } from './router';
+import { namesSomeone, subjects, type TeamAgents } from './subjects';
 import { assertNoProblems, Built, dnsLabelProblem, dnsSubdomainProblem, Manifest, quantityMapProblems } from './manifest';
 import { podSecurityLabels, type PodSecurityLevel } from './platform';
 import {
   buildSandboxTemplate, buildSandboxWarmPool, SandboxTemplateProps, sandboxTemplateProblems, SandboxWarmPoolProps, sandboxWarmPoolProblems,
 } from './sandbox-resources';
-
-/** Who the team's agents are: they may create and delete claims, read sandboxes and reach them through the router. */
-export interface TeamAgents {
-  /** Groups (e.g. from your identity provider). @default - none */
-  readonly groups?: readonly string[];
-  /** Service accounts, `name` or `namespace/name` (bare names are in the team namespace). @default - none */
-  readonly serviceAccounts?: readonly string[];
-  /** Individual users. @default - none */
-  readonly users?: readonly string[];
-}
 
 /** More identities allowed to reach the team's sandboxes through the router (nothing else: no claims, no reads). */
 export interface SandboxAccessGrant extends TeamAgents {
@@ -120,7 +111,6 @@ function guardrailViolations(props: TeamProps): string[] {
   return checkObjects(objects, teamPolicy(props)).map(formatViolation);
 }
 
-const namesSomeone = ({ groups = [], serviceAccounts = [], users = [] }: TeamAgents): boolean => groups.length + serviceAccounts.length + users.length > 0;
 
 /** Every problem with one sandbox-access grant, each naming the field. */
 export function sandboxAccessProblems(grant: SandboxAccessGrant): string[] {
@@ -132,18 +122,6 @@ export function sandboxAccessProblems(grant: SandboxAccessGrant): string[] {
 }
 
 /** RBAC subjects for `who`; bare service-account names are in `namespace`. */
-function subjects(who: TeamAgents, namespace: string): Subject[] {
-  const { groups = [], serviceAccounts = [], users = [] } = who;
-  return [
-    ...groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
-    ...users.map((name) => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name })),
-    ...serviceAccounts.map((ref) => {
-      const [saNamespace, name] = ref.includes('/') ? ref.split('/', 2) : [namespace, ref];
-      return { kind: 'ServiceAccount', name, namespace: saNamespace };
-    }),
-  ];
-}
-
 /** Builds the team's objects in apply order. Throws when teamProblems() reports any. */
 export function buildTeam(props: TeamProps): Manifest[] {
   assertNoProblems(`TeamSandboxes ${props.name}`, teamProblems(props));

@@ -8,7 +8,8 @@ import { addApiObjects, buildWhenValid, objectId } from './api-objects';
 import { Guardrails } from './guardrails';
 import { SandboxTemplate, SandboxTemplateProps } from './sandbox-template';
 
-export type { SandboxAccessGrant, TeamAgents } from '../builders/team';
+export type { SandboxAccessGrant } from '../builders/team';
+export type { TeamAgents } from '../builders/subjects';
 
 export type TeamSandboxesProps = Omit<TeamProps, 'templates' | 'warmPools'>;
 

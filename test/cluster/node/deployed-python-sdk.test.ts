@@ -1,9 +1,9 @@
 // Issue 18 on the real node, as deployed: upstream's Python SDK in its default connection mode, a tunnel through
 // `kubectl port-forward svc/sandbox-router-svc` to our router Pod, with no token (the router trusts port-forwarded
 // connections by default; the API server authorized them). The caller is the team's agent with exactly what a user of
-// this mode needs: the team's agent Role (claims, sandboxes) and, in the router's namespace, the tunnel Role below.
+// this mode needs: the team's agent Role (claims, sandboxes) and the router's tunnel Role (SandboxRouter `tunnelAccess`).
 import { ANNOTATION, DEFAULT_SYSTEM_NAMESPACE, type Sandbox } from '../../../lib/api';
-import { ROUTER_SERVICE_NAME } from '../../../lib/builders/router';
+import { ROUTER_SERVICE_NAME, routerTunnelRbac } from '../../../lib/builders/router';
 import { applyServerSide, getObject, kubectl, serviceAccountKubeconfig, waitFor, type KubectlError } from '../harness';
 import { PYTHON_SDK, pythonWithSdk } from '../python-sdk/python-sdk';
 import { expectQuickstartFlow, runQuickstart } from '../python-sdk/quickstart';
@@ -15,27 +15,6 @@ jest.setTimeout(10 * 60_000);
 let team: DeployedTeam;
 let kubeconfig: string;
 
-/**
- * What `kubectl port-forward svc/sandbox-router-svc` needs in the router's namespace: read the Service (by name), find
- * and read a Pod behind it (pod names change, so no resourceNames), open the tunnel. Whoever holds it reaches every
- * sandbox through the router, as with any trusted port-forward.
- */
-const tunnelRole = (subject: { namespace: string; name: string }) => [
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'sandbox-router-tunnel', namespace: DEFAULT_SYSTEM_NAMESPACE },
-    rules: [
-      { apiGroups: [''], resources: ['services'], resourceNames: [ROUTER_SERVICE_NAME], verbs: ['get'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-      { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] },
-    ],
-  },
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `sandbox-router-tunnel-${subject.namespace}`, namespace: DEFAULT_SYSTEM_NAMESPACE },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sandbox-router-tunnel' },
-    subjects: [{ kind: 'ServiceAccount', ...subject }],
-  },
-];
-
 beforeAll(async () => {
   await pythonWithSdk();
   await deploySynthesizedPlatform();
@@ -43,7 +22,7 @@ beforeAll(async () => {
   kubeconfig = await serviceAccountKubeconfig(team.namespace, team.agent);
 }, 15 * 60_000);
 afterAll(async () => {
-  await kubectl(['delete', 'rolebinding', '-n', DEFAULT_SYSTEM_NAMESPACE, `sandbox-router-tunnel-${team?.namespace}`, '--ignore-not-found']);
+  await kubectl(['delete', 'rolebinding,role', '-n', DEFAULT_SYSTEM_NAMESPACE, 'sandbox-router-tunnel', '--ignore-not-found']);
   await team?.remove();
 });
 
@@ -53,7 +32,7 @@ test('without the tunnel Role the agent cannot open the tunnel', async () => {
 });
 
 test(`${PYTHON_SDK.name} ${PYTHON_SDK.version}: quick start in the default tunnel mode, no token; the handle survives pod replacement`, async () => {
-  await applyServerSide(tunnelRole({ namespace: team.namespace, name: team.agent }));
+  await applyServerSide(routerTunnelRbac({ serviceAccounts: [`${team.namespace}/${team.agent}`] }) as object[]);
   const started = Date.now();
   const run = await runQuickstart({ NAMESPACE: team.namespace, WARM_POOL: team.pool, KUBECONFIG: kubeconfig }, async (steps) => {
     // Replace the gVisor Pod under the live handle (the SDK's pod-IP hint goes stale; the router re-reads the Sandbox).

@@ -54,6 +54,25 @@ test('bad props are rejected with every problem named', () => {
     'scopedTokenSecretName is required when authzMode is "scoped-token"',
   ]);
   expect(() => buildRouter({ namespace: 'Bad_NS' })).toThrow('SandboxRouter: namespace "Bad_NS" must be a DNS-1123 label');
+  expect(() => buildRouter({ tunnelAccess: {} })).toThrow('SandboxRouter: tunnelAccess must name at least one group, service account or user (or be left out)');
+});
+
+test('tunnelAccess: a Role in the router namespace for kubectl port-forward to the router Service, bound to exactly those named', () => {
+  const objects = buildRouter({ namespace: 'routing', tunnelAccess: { serviceAccounts: ['team-a/agent'], groups: ['sdk-users'] } });
+  const role = byKind(objects, 'Role');
+  expect(role.metadata).toMatchObject({ name: 'sandbox-router-tunnel', namespace: 'routing' });
+  expect(role.rules).toEqual([
+    { apiGroups: [''], resources: ['services'], resourceNames: ['sandbox-router-svc'], verbs: ['get'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+    { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] },
+  ]);
+  const binding = byKind(objects, 'RoleBinding');
+  expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sandbox-router-tunnel' });
+  expect(binding.subjects).toEqual([
+    { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'sdk-users' },
+    { kind: 'ServiceAccount', name: 'agent', namespace: 'team-a' },
+  ]);
+  expect(buildRouter().some((o) => o.kind === 'Role' || o.kind === 'RoleBinding')).toBe(false);
 });
 
 test('the cdk8s construct synthesizes the builder output', () => {
