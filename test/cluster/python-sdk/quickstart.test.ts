@@ -47,6 +47,9 @@ test(`${PYTHON_SDK.name} ${PYTHON_SDK.version}: quick start in direct mode with 
     const sandbox = await sandboxOf(steps.claimed.sandbox);
     const oldIP = sandbox.status!.podIPs![0]!;
     const podName = sandbox.metadata.annotations?.[ANNOTATION.podName] || sandbox.metadata.name!;
+    // kwok hands a freed address to the next Pod it starts, here the replacement, and recycles only the address a
+    // deleted Pod still reports: clear it first, so the replacement moves to a new address as on a real node.
+    await admin.mergePatch(Resources.pods, ns.name, podName, { status: { podIP: null, podIPs: null } }, { subresource: 'status' });
     await admin.delete(Resources.pods, ns.name, podName);
     const newIP = await waitFor('replacement pod Ready at a new address', async () => {
       const ip = await readyIP(steps.claimed.sandbox);
